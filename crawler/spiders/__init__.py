@@ -1,1 +1,1 @@
-"""crawler/spiders."""
+"""Spiders of the arsip Scrapy project."""

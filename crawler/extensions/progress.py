@@ -1,0 +1,102 @@
+"""Live crawl progress: a one-line bar on a TTY, periodic plain lines otherwise.
+
+Setting ARSIP_PROGRESS: "bar", "log", "off", or "auto" (bar when stderr is a
+terminal, log otherwise); ARSIP_PROGRESS_INTERVAL: seconds between log lines.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+BAR_INTERVAL = 0.5
+
+
+class ProgressExtension:
+    """Report pages done / queued, articles, rate and errors while crawling."""
+
+    def __init__(self, crawler: Any, mode: str, interval: float, stream: TextIO) -> None:
+        self.crawler = crawler
+        self.mode = mode
+        self.interval = interval
+        self.stream = stream
+        self.started = time.monotonic()
+        self._loop: task.LoopingCall | None = None
+        self._last_len = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ProgressExtension:
+        mode = crawler.settings.get("ARSIP_PROGRESS", "auto")
+        if mode not in ("auto", "bar", "log", "off"):
+            raise NotConfigured(f"ARSIP_PROGRESS must be auto, bar, log or off, not {mode!r}")
+        stream = sys.stderr
+        if mode == "auto":
+            mode = "bar" if stream.isatty() else "log"
+        if mode == "off":
+            raise NotConfigured("ARSIP_PROGRESS is off")
+        interval = (
+            BAR_INTERVAL
+            if mode == "bar"
+            else crawler.settings.getfloat("ARSIP_PROGRESS_INTERVAL", 10.0)
+        )
+        ext = cls(crawler, mode, interval, stream)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self) -> None:
+        self.started = time.monotonic()
+        self._loop = task.LoopingCall(self.tick)
+        self._loop.start(self.interval, now=False)
+
+    def spider_closed(self) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        self.tick()
+        if self.mode == "bar":
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _queued(self) -> int | None:
+        engine = getattr(self.crawler, "engine", None)
+        slot = getattr(engine, "_slot", None)
+        scheduler = getattr(slot, "scheduler", None)
+        try:
+            return len(scheduler) if scheduler is not None else None
+        except TypeError:
+            return None
+
+    def line(self) -> str:
+        """The progress text: pages done/queued, articles, rate, errors, ETA."""
+        stats = self.crawler.stats
+        pages = int(stats.get_value("downloader/response_count", 0))
+        articles = int(stats.get_value("item_scraped_count", 0))
+        errors = int(stats.get_value("downloader/exception_count", 0)) + int(
+            stats.get_value("log_count/ERROR", 0)
+        )
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = pages / elapsed
+        queued = self._queued()
+        parts = [f"pages {pages}"]
+        if queued is not None:
+            parts.append(f"queued {queued}")
+        parts += [f"articles {articles}", f"{rate:.1f} pages/s", f"errors {errors}"]
+        if queued and rate > 0:
+            parts.append(f"ETA {queued / rate:.0f}s")
+        parts.append(f"{elapsed:.0f}s")
+        return " | ".join(parts)
+
+    def tick(self) -> None:
+        text = self.line()
+        if self.mode == "bar":
+            pad = max(self._last_len - len(text), 0)
+            self.stream.write("\r" + text + " " * pad)
+            self._last_len = len(text)
+        else:
+            self.stream.write(f"arsip: progress: {text}\n")
+        self.stream.flush()

@@ -1,0 +1,74 @@
+"""Scrapy settings of the arsip project (``scrapy crawl news -a profile=anri``).
+
+Project-wide defaults; a site profile (crawler/profiles/*.toml) adjusts the
+politeness and archive settings at spider priority, and ``arsip crawl``
+overrides at command-line priority. arsip's own settings, alphabetical:
+
+- ARSIP_COLLECTION: collection name (profile's ``archive.collection``).
+- ARSIP_CRAWL_ID: id of this crawl; generated when empty.
+- ARSIP_OUT_DIR: where warc/, json/ and arsip.sqlite go (default data/PROFILE).
+- ARSIP_PROFILE: profile name or path (the spider's ``profile`` argument wins).
+- ARSIP_PROGRESS: "bar" (TTY), "log" (periodic lines), "off"; "auto" picks.
+- ARSIP_PROGRESS_INTERVAL: seconds between progress updates (log mode).
+- DATASET_ENABLED / DATASET_PATH: the SQLite dataset (default OUT/arsip.sqlite).
+- JSONL_ENABLED: JSON Lines per crawl (OUT/json/CRAWL_ID.jsonl).
+- WARC_ENABLED / WARC_DIR / WARC_PREFIX / WARC_MAX_SIZE: WARC capture.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "arsip"
+
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify ourselves; the profile's user agent (with a contact URL) replaces it.
+USER_AGENT = "arsip (+https://github.com/arsip-project/arsip)"
+
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_TIMES = 3
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# Breadth-first: listings are walked level by level, so memory follows the
+# frontier rather than the depth of pagination.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+DOWNLOADER_MIDDLEWARES = {
+    # 950: above every built-in downloader middleware (HttpCompression is 590,
+    # Redirect 600, Retry 550, Cookies 700, DownloaderStats 850, HttpCache 900),
+    # so process_request sees the request with every header that will be sent
+    # and process_response sees each raw exchange first: the body still
+    # content-encoded, every 3xx before it is followed, every failed attempt
+    # before it is retried.
+    "crawler.middlewares.warc_capture.WarcCaptureMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    # Validate first: nothing invalid reaches a file.
+    "pipelines.validate.ValidateItemPipeline": 100,
+    # Then the per-crawl JSON Lines, then the dataset.
+    "pipelines.jsonlines.JsonLinesPipeline": 300,
+    "pipelines.dataset.DatasetPipeline": 400,
+}
+
+EXTENSIONS = {
+    "crawler.extensions.progress.ProgressExtension": 500,
+}
+
+ARSIP_COLLECTION = ""
+ARSIP_CRAWL_ID = ""
+ARSIP_OUT_DIR = ""
+ARSIP_PROFILE = "anri"
+ARSIP_PROGRESS = "auto"
+ARSIP_PROGRESS_INTERVAL = 10.0
+
+FEED_EXPORT_ENCODING = "utf-8"
