@@ -1,0 +1,1 @@
+"""arsip test suite."""

@@ -1,0 +1,99 @@
+"""Shared fixtures: paths, the replica site as a real child process, CLI runs.
+
+Nothing here touches the internet: the replica listens on 127.0.0.1, port 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arsip.replica_process import ReplicaProcess
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+FIXTURES = REPO / "tests" / "fixtures"
+BIN = Path(sys.executable).parent
+
+#: Scores of the quality gate, printed at the end of the run (see pytest_terminal_summary).
+QUALITY_SCORES: list[tuple[str, int, int, float]] = []
+
+
+def record_quality(name: str, passed: int, total: int, floor: float) -> None:
+    """Record a quality-gate score so the run prints it, whatever the verbosity."""
+    QUALITY_SCORES.append((name, passed, total, floor))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not QUALITY_SCORES:
+        return
+    terminalreporter.section("quality gate")
+    for name, passed, total, floor in QUALITY_SCORES:
+        pct = 100.0 * passed / total if total else 0.0
+        terminalreporter.write_line(
+            f"{name}: {passed}/{total} = {pct:.1f} % (floor {100 * floor:.0f} %)"
+        )
+
+
+def run_arsip(
+    *args: str, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `arsip` command in a child process."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.run(
+        [sys.executable, "-m", "arsip", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@dataclass
+class Replica:
+    """A running replica site with its ground truth and response log."""
+
+    base_url: str
+    truth_path: Path
+    log_path: Path
+    articles: int
+    process: ReplicaProcess = field(repr=False)
+
+    @property
+    def news_url(self) -> str:
+        return self.base_url.rstrip("/") + "/publikasi/berita"
+
+    def truth(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.truth_path)
+
+    def log(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.log_path) if self.log_path.exists() else []
+
+
+def start_replica(tmp: Path, articles: int, **kwargs: Any) -> Iterator[Replica]:
+    truth = tmp / "truth.jsonl"
+    log = tmp / "replica-log.jsonl"
+    with ReplicaProcess(articles=articles, truth=truth, log=log, **kwargs) as proc:
+        yield Replica(proc.base_url, truth, log, articles, proc)
+
+
+@pytest.fixture(scope="session")
+def replica_120(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replica]:
+    """The 120-article replica of the spine issue, shared by the end-to-end tests."""
+    yield from start_replica(tmp_path_factory.mktemp("replica120"), 120)
