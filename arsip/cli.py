@@ -12,11 +12,18 @@ from arsip.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, UserError
 
 #: Subcommand modules under arsip.commands, in help order.
 COMMANDS: tuple[str, ...] = (
+    # archivists
     "crawl",
-    "demo",
+    "profiles",
     "demo_site",
+    "demo",
+    # researchers
     "extract",
     "parse_date",
+    # preservation
+    "index",
+    "package",
+    "verify",
 )
 
 
