@@ -1,0 +1,94 @@
+"""Errors of the SQLite dataset: one line each, naming the file and what to do."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from arsip.errors import EXIT_INPUT, EXIT_LOCKED, EXIT_OUTPUT, EXIT_USAGE, UserError
+
+# SQLite primary result codes (the low byte of an extended code).
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_SQLITE_READONLY = 8
+_SQLITE_CANTOPEN = 14
+_SQLITE_NOTADB = 26
+_SQLITE_CORRUPT = 11
+
+
+class DatasetError(UserError):
+    """A dataset that cannot be used; ``path`` is its file."""
+
+    def __init__(self, path: Path | str, message: str, code: int) -> None:
+        super().__init__(message, code)
+        self.path = Path(path)
+
+
+class DatasetLockedError(DatasetError):
+    """Another process holds the dataset's write lock for too long."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(
+            path,
+            f"dataset {path} is locked by another process (a crawl, reextract or open "
+            "query); wait for it to finish, or set DATASET_PATH to another file",
+            EXIT_LOCKED,
+        )
+
+
+class DatasetReadOnlyError(DatasetError):
+    """The dataset file or its folder cannot be written."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(
+            path,
+            f"dataset {path} cannot be written (read-only file or folder: SQLite also "
+            "writes PATH-wal and PATH-shm beside it); make it writable, or set "
+            "DATASET_PATH to a writable place",
+            EXIT_OUTPUT,
+        )
+
+
+class DatasetCorruptError(DatasetError):
+    """The file is not a SQLite database, or is damaged."""
+
+    def __init__(self, path: Path | str, detail: str) -> None:
+        super().__init__(
+            path,
+            f"dataset {path} is not a usable SQLite database ({detail}); move it aside "
+            "and rebuild it with 'arsip reextract'",
+            EXIT_INPUT,
+        )
+
+
+class DatasetVersionError(DatasetError):
+    """The file was written by a newer arsip with a schema this one does not know."""
+
+    def __init__(self, path: Path | str, found: int, known: int) -> None:
+        super().__init__(
+            path,
+            f"dataset {path} has schema version {found} but this arsip knows up to {known}; "
+            "upgrade arsip, or set DATASET_PATH to another file",
+            EXIT_INPUT,
+        )
+
+
+class QueryError(DatasetError):
+    """A read-only query that failed: bad SQL, or an attempt to write."""
+
+    def __init__(self, path: Path | str, detail: str) -> None:
+        super().__init__(path, f"query on {path} failed: {detail}", EXIT_USAGE)
+
+
+def translate(path: Path | str, exc: sqlite3.Error) -> DatasetError | None:
+    """The dataset error that *exc* means for the user, or None for anything else (a bug)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc).lower()
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
+        return DatasetLockedError(path)
+    if primary in (_SQLITE_READONLY, _SQLITE_CANTOPEN) or "readonly database" in text:
+        return DatasetReadOnlyError(path)
+    if primary in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
+        return DatasetCorruptError(path, str(exc))
+    return None
