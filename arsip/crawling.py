@@ -157,6 +157,12 @@ def run_crawl(
         )
     out = check_out_dir(Path(out_dir) if out_dir else Path("data") / profile.name)
     settings = crawl_settings(profile, out, overrides=overrides)
+    if settings.getbool("DATASET_ENABLED", True):
+        # Open (create/migrate) the dataset now: a locked, read-only or corrupt
+        # file is one clear line here rather than a traceback mid-crawl.
+        from pipelines.db import Dataset
+
+        Dataset(settings.get("DATASET_PATH") or out / "arsip.sqlite").close()
 
     from scrapy.crawler import CrawlerProcess
 
