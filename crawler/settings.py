@@ -34,6 +34,8 @@ DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 3
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# No remote-control listener: a crawler on a shared server opens no ports.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 # Breadth-first: listings are walked level by level, so memory follows the

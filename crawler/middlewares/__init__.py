@@ -1,1 +1,4 @@
-"""crawler/middlewares."""
+"""Downloader middlewares of the arsip crawler.
+
+- `warc_capture.WarcCaptureMiddleware` (order 950): every HTTP exchange to WARC.
+"""
