@@ -167,7 +167,7 @@ def run_crawl(
     from scrapy.crawler import CrawlerProcess
 
     os.environ.pop("SCRAPY_SETTINGS_MODULE", None)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
     started = time.monotonic()
     process.crawl(
