@@ -1,0 +1,262 @@
+"""CDXJ index of WARC files, as pywb and ``cdxj-indexer`` write it.
+
+One line per indexed record::
+
+    SURT-KEY 14-DIGIT-TIMESTAMP {"url": ..., "mime": ..., "status": ...,
+                                 "digest": ..., "length": ..., "offset": ...,
+                                 "filename": ...}
+
+The records indexed, the JSON fields and their order are those of
+``cdxj-indexer`` with its default options: ``response``, ``revisit``,
+``resource`` and ``metadata`` records (a ``resource``/``metadata`` record whose
+Content-Type is ``application/warc-fields`` is left out); ``mime`` is
+``warc/revisit`` for revisits, the HTTP Content-Type for responses and the
+WARC Content-Type otherwise; ``offset``/``length`` locate the record (its gzip
+member in a ``.warc.gz``). Lines are byte-sorted, duplicates dropped, and the
+file is replaced atomically (temporary file + ``os.replace``).
+
+`CdxjIndex.append_records` merges new lines into an existing index, so a
+writer can keep the index current after each WARC file it closes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import heapq
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import surt
+from warcio.archiveiterator import ArchiveIterator
+from warcio.timeutils import iso_date_to_timestamp
+
+#: Record types that get an index line (cdxj-indexer's defaults).
+INDEXED_TYPES: tuple[str, ...] = ("response", "revisit", "resource", "metadata")
+
+#: Where `arsip index DIR` writes, relative to the collection directory.
+INDEX_RELPATH = Path("indexes") / "index.cdxj"
+
+_MIME_END = re.compile(r"[;\s]")
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class CdxjEntry:
+    """One index line: SURT key, 14-digit timestamp and the JSON fields."""
+
+    urlkey: str
+    timestamp: str
+    fields: dict[str, str]
+
+    def line(self) -> str:
+        """The line as written to the index (no trailing newline)."""
+        return f"{self.urlkey} {self.timestamp} {json.dumps(self.fields)}"
+
+    @classmethod
+    def parse(cls, line: str) -> CdxjEntry:
+        """Read a line back; `ValueError` when it is not ``KEY TS {json}``."""
+        parts = line.rstrip("\r\n").split(" ", 2)
+        if len(parts) != 3 or not parts[2].startswith("{"):
+            raise ValueError("not a CDXJ line (expected: SURT TIMESTAMP {json})")
+        key, stamp, blob = parts
+        data = json.loads(blob)
+        if not isinstance(data, dict):
+            raise ValueError("CDXJ JSON block is not an object")
+        return cls(key, stamp, {str(k): str(v) for k, v in data.items()})
+
+
+def url_key(url: str) -> str:
+    """The SURT form of `url` used as the sort key (the URL itself if SURT fails)."""
+    try:
+        key: str = surt.surt(url)
+    except Exception:  # surt raises anything on odd URLs; cdxj-indexer falls back too
+        return url
+    return key
+
+
+def is_indexed(rec_type: str, warc_content_type: str | None) -> bool:
+    """Whether a record of this type gets an index line."""
+    if rec_type not in INDEXED_TYPES:
+        return False
+    return not (
+        rec_type in ("resource", "metadata") and warc_content_type == "application/warc-fields"
+    )
+
+
+def mime_of(
+    rec_type: str, http_content_type: str | None, warc_content_type: str | None
+) -> str | None:
+    """The ``mime`` field: the media type without parameters (None: no header to read)."""
+    if rec_type == "revisit":
+        return "warc/revisit"
+    value = http_content_type if rec_type in ("response", "request") else warc_content_type
+    if not value:
+        return None
+    return _MIME_END.split(value, 1)[0].strip()
+
+
+def _payload_sha1(record: Any) -> str:
+    """sha1 (base32) of the stored payload, as warcio computes a missing digest."""
+    hasher = hashlib.sha1()
+    while True:
+        buf = record.raw_stream.read(_CHUNK)
+        if not buf:
+            break
+        hasher.update(buf)
+    return "sha1:" + base64.b32encode(hasher.digest()).decode("ascii")
+
+
+class PendingEntry:
+    """An entry read from a warcio record, waiting for the record's location.
+
+    warcio knows a record's offset and length only once the record has been
+    read to its end, and a missing payload digest can only be computed while
+    the payload is still unread: so the fields are taken first (this
+    constructor), the location added afterwards (`locate`).
+    """
+
+    def __init__(self, record: Any) -> None:
+        rec_headers = record.rec_headers
+        # a StatusAndHeaders without lines is falsy: warcio's indexer treats it as absent
+        http = record.http_headers or None
+        rec_type: str = record.rec_type
+        url: str = rec_headers.get_header("WARC-Target-URI") or ""
+        self._fields: dict[str, str] = {"url": url}
+        mime = mime_of(
+            rec_type,
+            http.get_header("Content-Type") if http is not None else None,
+            rec_headers.get_header("Content-Type"),
+        )
+        if mime is not None:
+            self._fields["mime"] = mime
+        if rec_type in ("response", "revisit") and http is not None:
+            self._fields["status"] = http.get_statuscode()
+        digest = rec_headers.get_header("WARC-Payload-Digest")
+        if not digest and rec_type != "revisit":
+            digest = _payload_sha1(record)
+        if digest:
+            self._fields["digest"] = digest
+        self._key = url_key(url)
+        self._stamp = iso_date_to_timestamp(rec_headers.get_header("WARC-Date"))
+
+    def locate(self, filename: str, offset: int, length: int) -> CdxjEntry:
+        """The finished entry, with the record's place in its file."""
+        fields = dict(self._fields)
+        fields["length"] = str(length)
+        fields["offset"] = str(offset)
+        fields["filename"] = filename
+        return CdxjEntry(self._key, self._stamp, fields)
+
+
+def entry_for_record(record: Any, filename: str, offset: int, length: int) -> CdxjEntry | None:
+    """The entry of one warcio record whose location is known (None: not indexed).
+
+    This is the incremental entry point for a writer: it has the record it
+    just wrote and the offset/length its write returned.
+    """
+    if not is_indexed(record.rec_type, record.rec_headers.get_header("Content-Type")):
+        return None
+    return PendingEntry(record).locate(filename, offset, length)
+
+
+def iter_entries(stream: IO[bytes], filename: str) -> Iterator[CdxjEntry]:
+    """Entries of every indexed record of one WARC/ARC stream, in file order.
+
+    Records are streamed (warcio's `ArchiveIterator`); a missing payload
+    digest is computed on the fly. `warcio.exceptions.ArchiveLoadFailed` is
+    raised on a file warcio cannot read.
+    """
+    records = ArchiveIterator(stream, arc2warc=True)
+    for record in records:
+        if not is_indexed(record.rec_type, record.rec_headers.get_header("Content-Type")):
+            continue
+        pending = PendingEntry(record)
+        yield pending.locate(filename, records.get_record_offset(), records.get_record_length())
+
+
+def index_file(path: Path, filename: str | None = None) -> list[str]:
+    """Index lines of one WARC file (unsorted, file order)."""
+    with path.open("rb") as fh:
+        return [e.line() for e in iter_entries(fh, filename or path.name)]
+
+
+def sorted_unique(lines: Iterable[str]) -> list[str]:
+    """Byte-order sort (UTF-8), duplicates removed, as ``cdxj-indexer -s`` does."""
+    return sorted(set(lines), key=lambda s: s.encode("utf-8"))
+
+
+def write_lines_atomic(path: Path, lines: Iterable[str]) -> int:
+    """Write `lines` (already sorted) to `path` through a temporary file + rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            for line in lines:
+                out.write(line + "\n")
+                count += 1
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+class CdxjIndex:
+    """A sorted CDXJ file that can be rebuilt or extended record by record."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read_lines(self) -> Iterator[str]:
+        """The index's lines, in file order, without newlines (nothing if absent)."""
+        if not self.path.exists():
+            return
+        with self.path.open(encoding="utf-8") as fh:
+            for line in fh:
+                line = line.rstrip("\n")
+                if line:
+                    yield line
+
+    def entries(self) -> Iterator[CdxjEntry]:
+        """The index's entries (`ValueError` on a malformed line)."""
+        for line in self.read_lines():
+            yield CdxjEntry.parse(line)
+
+    def rebuild(self, warc_paths: Iterable[Path]) -> int:
+        """Index every file in `warc_paths` from scratch; return the number of lines."""
+        lines: list[str] = []
+        for path in warc_paths:
+            lines.extend(index_file(path))
+        return write_lines_atomic(self.path, sorted_unique(lines))
+
+    def append_records(self, entries: Iterable[CdxjEntry | str]) -> int:
+        """Merge new entries into the index (sorted, no duplicates), atomically.
+
+        The existing file is streamed, not loaded; returns the number of
+        lines the index has afterwards.
+        """
+        new = sorted_unique(e if isinstance(e, str) else e.line() for e in entries)
+        merged = heapq.merge(self.read_lines(), new, key=lambda s: s.encode("utf-8"))
+        return write_lines_atomic(self.path, _dedupe(merged))
+
+    def append_warc(self, warc_path: Path) -> int:
+        """Index one more WARC file (e.g. one the writer has just closed)."""
+        return self.append_records(index_file(warc_path))
+
+
+def _dedupe(lines: Iterable[str]) -> Iterator[str]:
+    last: str | None = None
+    for line in lines:
+        if line != last:
+            yield line
+        last = line
