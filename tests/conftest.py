@@ -24,24 +24,21 @@ CORPUS = SHARED / "corpus"
 FIXTURES = REPO / "tests" / "fixtures"
 BIN = Path(sys.executable).parent
 
-#: Scores of the quality gate, printed at the end of the run (see pytest_terminal_summary).
-QUALITY_SCORES: list[tuple[str, int, int, float]] = []
+#: Lines of the quality gate, printed at the end of the run (see pytest_terminal_summary).
+QUALITY_LINES: list[str] = []
 
 
-def record_quality(name: str, passed: int, total: int, floor: float) -> None:
-    """Record a quality-gate score so the run prints it, whatever the verbosity."""
-    QUALITY_SCORES.append((name, passed, total, floor))
+def report_quality(line: str) -> None:
+    """Record a quality-gate score line so the run prints it, whatever the verbosity."""
+    QUALITY_LINES.append(line)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not QUALITY_SCORES:
+    if not QUALITY_LINES:
         return
     terminalreporter.section("quality gate")
-    for name, passed, total, floor in QUALITY_SCORES:
-        pct = 100.0 * passed / total if total else 0.0
-        terminalreporter.write_line(
-            f"{name}: {passed}/{total} = {pct:.1f} % (floor {100 * floor:.0f} %)"
-        )
+    for line in QUALITY_LINES:
+        terminalreporter.write_line(line)
 
 
 def run_arsip(

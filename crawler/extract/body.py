@@ -1,0 +1,90 @@
+"""The article's own text, images and attachments."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from crawler.extract.datescan import scan
+from crawler.extract.dom import Element, Line
+from crawler.extract.patterns import ATTACHMENT_EXTENSIONS, BODY_DROP_RE
+
+_IMG_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
+
+
+def _is_date_line(text: str) -> bool:
+    """A line that is only a date (a date block inside the content)."""
+    if len(text) > 80:
+        return False
+    exprs = scan(text, short_years=True)
+    covered = sum(e.end - e.start for e in exprs)
+    return bool(exprs) and covered >= len(text) * 0.8
+
+
+def paragraphs(lines: list[Line], skip: set[int], title: str | None) -> tuple[list[str], set[int]]:
+    """Paragraphs from *lines*, and the indices of the lines they use.
+
+    ``<br>`` inside a paragraph joins with a space; credits (*skip*), the
+    title, date-only lines and furniture lines are dropped.
+    """
+    out: list[str] = []
+    used: set[int] = set()
+    open_para = False
+    for i, line in enumerate(lines):
+        drop = (
+            i in skip
+            or BODY_DROP_RE.match(line.text) is not None
+            or (title is not None and line.text == title)
+            or _is_date_line(line.text)
+        )
+        if drop:
+            open_para = False
+            continue
+        if line.soft and open_para and out:
+            out[-1] = f"{out[-1]} {line.text}"
+        else:
+            out.append(line.text)
+        used.add(i)
+        open_para = True
+    return out, used
+
+
+def _absolute(base: str, link: str) -> str | None:
+    link = link.strip()
+    if not link or link.startswith(("data:", "javascript:", "mailto:", "#")):
+        return None
+    try:
+        url = urljoin(base, link)
+    except ValueError:
+        return None
+    return url if urlsplit(url).scheme in ("http", "https", "file") else None
+
+
+def images(container: Element, base: str) -> list[str]:
+    """Absolute URLs of the container's ``<img>``, document order, no duplicates."""
+    found: list[str] = []
+    for img in container.iter("img"):
+        if img.get("width") in ("0", "1") or img.get("height") in ("0", "1"):
+            continue  # tracking pixels
+        for attr in _IMG_ATTRS:
+            value = img.get(attr)
+            if value:
+                url = _absolute(base, value)
+                if url and url not in found:
+                    found.append(url)
+                break
+    return found
+
+
+def attachments(container: Element, base: str) -> list[str]:
+    """Absolute URLs of linked documents (PDF, Office, archives), no duplicates."""
+    found: list[str] = []
+    for a in container.iter("a"):
+        href = a.get("href")
+        if not href:
+            continue
+        url = _absolute(base, href)
+        if url is None:
+            continue
+        if urlsplit(url).path.lower().endswith(ATTACHMENT_EXTENSIONS) and url not in found:
+            found.append(url)
+    return found

@@ -1,0 +1,112 @@
+"""Decode an HTML page's bytes the way a browser would, minus its mistakes.
+
+Order: byte-order mark, the HTTP ``Content-Type`` charset, ``<meta charset>``
+or ``http-equiv`` in the first 4 KB, else UTF-8, else windows-1252. A
+declaration can lie: bytes declared ``iso-8859-1``/``windows-1252``/ASCII
+that decode cleanly as UTF-8 and hold multibyte sequences are UTF-8 (the
+"Sauli VÃ¤inÃ¤mÃ¶" mojibake otherwise); bytes declared UTF-8 that are not
+UTF-8 are windows-1252. ``iso-8859-1`` and ASCII are read as windows-1252,
+as the WHATWG Encoding standard says.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+
+HeaderValue = str | bytes | list[str] | list[bytes] | list[str | bytes]
+#: Response headers: str or bytes names (Scrapy's ``response.headers`` has bytes).
+Headers = Mapping[str, HeaderValue] | Mapping[bytes, HeaderValue]
+
+_CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_RE = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+_MULTIBYTE_RE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+_LATIN1_FAMILY = frozenset({"latin-1", "iso8859-1", "cp1252", "ascii"})
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def header_value(headers: Headers | None, name: str) -> str | None:
+    """The first value of header *name* (any case), as text."""
+    if not headers:
+        return None
+    wanted = name.lower()
+    items: list[tuple[str | bytes, HeaderValue]] = list(headers.items())
+    for key, value in items:
+        key_text = key.decode("latin-1") if isinstance(key, bytes) else key
+        if key_text.lower() != wanted:
+            continue
+        if isinstance(value, list):
+            if not value:
+                return None
+            value = value[0]
+        return value.decode("latin-1") if isinstance(value, bytes) else value
+    return None
+
+
+def _normalize(label: str | bytes | None) -> str | None:
+    """Python codec name for a charset label, or None when unknown."""
+    if not label:
+        return None
+    text = label.decode("ascii", "ignore") if isinstance(label, bytes) else label
+    try:
+        name = codecs.lookup(text.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    if name in _LATIN1_FAMILY:
+        return "cp1252"
+    if name == "utf-16":  # a UTF-16 label on ASCII-compatible bytes is a lie
+        return "utf-8"
+    return name
+
+
+def _meta_charset(head: bytes) -> str | None:
+    for tag in _META_RE.finditer(head):
+        m = _CHARSET_RE.search(tag.group(0))
+        if m:
+            found = _normalize(m.group(1))
+            if found:
+                return found
+    return None
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff_encoding(body: bytes, headers: Headers | None = None) -> str:
+    """The codec to decode *body* with (see the module docstring)."""
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name
+    declared: str | None = None
+    content_type = header_value(headers, "content-type")
+    if content_type:
+        m = _CHARSET_RE.search(content_type.encode("latin-1", "ignore"))
+        declared = _normalize(m.group(1)) if m else None
+    if declared is None:
+        declared = _meta_charset(body[:4096])
+    if declared == "utf-8":
+        return "utf-8" if _is_utf8(body) else "cp1252"
+    if declared in (None, "cp1252"):
+        if _MULTIBYTE_RE.search(body) and _is_utf8(body):
+            return "utf-8"
+        if declared is None and _is_utf8(body):
+            return "utf-8"
+        return "cp1252"
+    return declared
+
+
+def decode_html(body: bytes, headers: Headers | None = None) -> tuple[str, str]:
+    """*body* as text, and the codec used. Undecodable bytes become U+FFFD."""
+    encoding = sniff_encoding(body, headers)
+    bom = next((b for b, name in _BOMS if name == encoding and body.startswith(b)), b"")
+    return body[len(bom) :].decode(encoding, errors="replace"), encoding

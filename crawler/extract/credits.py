@@ -1,0 +1,192 @@
+"""Author, editor and views read from labels, the way a reader finds them.
+
+A label (``Penulis``, ``Pewarta``, ``Oleh``, ``Editor``, ``Red:``, ``Views``,
+``Dibaca ... kali``) may sit in a paragraph, a table row (cells share a
+line), a list item, one line with ``|`` separators, ``<br>``-separated lines
+of one paragraph, or alone with its value on the next line (``<dt>``/``<dd>``,
+``<li>Editor</li><li>Iskandar</li>``). Values keep initials (``TR``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crawler.extract.datescan import scan
+from crawler.extract.dom import Element, Line, class_tokens, text_of
+from crawler.extract.numbers import parse_count
+from crawler.extract.patterns import (
+    AUTHOR_CLASS_RE,
+    AUTHOR_LABELS,
+    EDITOR_LABELS,
+    EYE_CLASS_RE,
+    LABEL_RE,
+    NAME_STOP_RE,
+    ROLE_AFTER_RE,
+    VIEWS_COUNT_FIRST_RE,
+    VIEWS_LABEL_FIRST_RE,
+)
+from crawler.extract.text import squash
+
+_SEGMENT_SPLIT_RE = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
+_DATEISH_CUT_RE = re.compile(
+    r"\s*(?:,\s*|\s+)(?:(?:on|pada|at)\s+)?(?=(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|"
+    r"ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\d)",
+    re.IGNORECASE,
+)
+_LEADING_PUNCT_RE = re.compile(r"^[\s:：\-–—,]+")
+_TRAILING_PUNCT_RE = re.compile(r"[\s,;:\-–—]+$")
+_CAPITALIZED_NAME_RE = re.compile(
+    r"^(?:[A-Z][\w.'’-]*|dan|bin|binti|van|de|al|el)(?:\s+(?:[A-Z][\w.'’-]*|dan|bin|binti|van|"
+    r"de|al|el)){0,5}$"
+)
+#: Labels that are ordinary words too: they need a capitalized name right after.
+_LOOSE_LABELS = frozenset({"oleh", "by", "written by", "teks", "kontributor", "reporter"})
+_AUTHOR = frozenset(AUTHOR_LABELS)
+_EDITOR = frozenset(EDITOR_LABELS)
+
+
+@dataclass(slots=True)
+class Credits:
+    """What the labels say, and which lines said it (those are not body text)."""
+
+    author: str | None = None
+    editor: str | None = None
+    views: int | None = None
+    label_lines: set[int] = field(default_factory=set)
+
+
+def clean_name(value: str) -> str | None:
+    """A person's name from a label's value, or None when it is not one."""
+    value = NAME_STOP_RE.sub("", value)
+    value = _DATEISH_CUT_RE.split(value, maxsplit=1)[0]
+    value = _TRAILING_PUNCT_RE.sub("", _LEADING_PUNCT_RE.sub("", squash(value)))
+    if not value or len(value) > 80 or len(value.split()) > 8:
+        return None
+    if not value[0].isalpha() or any(ch.isdigit() for ch in value) or "@" in value:
+        return None  # names have no digits: "0Komentar", "Liputan6.com" are not people
+    return value
+
+
+def _views(segment: str) -> int | None:
+    if len(segment) > 40:  # a count in prose ("dibaca 3 kali oleh ...") is not a counter
+        return None
+    m = VIEWS_LABEL_FIRST_RE.search(segment) or VIEWS_COUNT_FIRST_RE.search(segment)
+    return parse_count(m["count"]) if m else None
+
+
+def _label_value(segment: str, next_line: str | None) -> tuple[str, str, bool] | None:
+    """(kind, value, used_next_line) for a ``Label: value`` segment."""
+    m = LABEL_RE.match(segment)
+    if m is None:
+        return None
+    label = m["label"].lower()
+    kind = "author" if label in _AUTHOR else "editor" if label in _EDITOR else ""
+    if not kind:
+        return None
+    value = m["value"]
+    has_colon = bool(m["colon"])
+    if label == "red" and not has_colon:
+        return None
+    used_next = False
+    if not value and next_line is not None:
+        value, used_next = next_line, True
+        if LABEL_RE.match(value) or _views(value) is not None:
+            return None
+    name = clean_name(value)
+    if name is None:
+        return None
+    loose = (label in _LOOSE_LABELS and not has_colon) or used_next
+    if loose and not (_CAPITALIZED_NAME_RE.match(name) or name.isupper()):
+        return None  # "Oleh karena itu, ..." is a sentence, not a byline
+    return kind, name, used_next
+
+
+def read_credits(lines: list[Line]) -> Credits:
+    """Author, editor and views from label lines (first of each wins)."""
+    found = Credits()
+    for i, line in enumerate(lines):
+        next_text = lines[i + 1].text if i + 1 < len(lines) else None
+        if ROLE_AFTER_RE.match(line.text) and i > 0 and found.author is None:
+            name = clean_name(lines[i - 1].text)
+            if name and _CAPITALIZED_NAME_RE.match(name):
+                found.author = name
+                found.label_lines.update((i - 1, i))
+            continue
+        for piece in _SEGMENT_SPLIT_RE.split(line.text):
+            segment = piece.strip("() ")  # "(Red: Ani)"
+            if not segment:
+                continue
+            views = _views(segment)
+            if views is not None:
+                if found.views is None:
+                    found.views = views
+                found.label_lines.add(i)
+                continue
+            labelled = _label_value(segment, next_text)
+            if labelled is None:
+                continue
+            kind, name, used_next = labelled
+            found.label_lines.add(i)
+            if used_next:
+                found.label_lines.add(i + 1)
+            if kind == "author" and found.author is None:
+                found.author = name
+            elif kind == "editor" and found.editor is None:
+                found.editor = name
+    return found
+
+
+def semantic_author(container: Element) -> str | None:
+    """``itemprop=author``, ``rel=author`` or an author/byline class, outside captions."""
+    for el in container.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if not (
+            el.get("itemprop") == "author"
+            or el.get("rel") == "author"
+            or any(AUTHOR_CLASS_RE.search(t) for t in class_tokens(el))
+        ):
+            continue
+        if any(a.tag in ("figure", "figcaption") or "photo" in (a.get("class") or "")
+               for a in el.iterancestors()):  # fmt: skip
+            continue
+        text = text_of(el)
+        if len(text) > 60:  # a wrapper ("author-and-share"), not the name itself
+            continue
+        for label in sorted(AUTHOR_LABELS, key=len, reverse=True):
+            text = re.sub(rf"^\s*{re.escape(label)}\b\s*[:：]?", "", text, flags=re.IGNORECASE)
+        text = re.sub(r"\s*\b(?:jurnalis|wartawan|reporter)\s*$", "", text, flags=re.IGNORECASE)
+        name = clean_name(text)
+        if name and "/" not in name and "." not in name.replace(". ", " ").rstrip("."):
+            return name
+    return None
+
+
+def byline_name(lines: list[Line], title_index: int | None) -> str | None:
+    """``Vania Ika Aldida | Jum'at, 17 Februari 2017 - 13:30 wib`` just below the title."""
+    if title_index is None:
+        return None
+    for line in lines[title_index + 1 : title_index + 3]:
+        segments = [s for s in _SEGMENT_SPLIT_RE.split(line.text) if s]
+        if len(segments) < 2 or not any(scan(s) for s in segments):
+            continue
+        for segment in segments:
+            if scan(segment):
+                continue
+            name = clean_name(segment)
+            if name and _CAPITALIZED_NAME_RE.match(name) and 2 <= len(name.split()) <= 5:
+                return name
+    return None
+
+
+def icon_views(container: Element) -> int | None:
+    """A count next to an eye icon (``<i class="icon-eye"></i> 2.899``) or in a views element."""
+    for el in container.iter():
+        if not isinstance(el.tag, str) or not any(EYE_CLASS_RE.search(t) for t in class_tokens(el)):
+            continue
+        own = text_of(el)
+        count = (_views(own) or parse_count(own)) if own else parse_count(squash(el.tail or ""))
+        if count is not None:
+            return count
+    return None

@@ -1,0 +1,375 @@
+"""Find date, time and range expressions in text (the regex fast path).
+
+`scan(text)` returns `Expr` objects: a point (date, time or both) or a range
+of two points, with the exact span written in the text. Nothing here
+guesses: a string that is not written as a date or time (percentages,
+thousands, bare years, phone and version numbers) never becomes one. The
+interpretation into ISO strings (missing years, zones) is in `resolve`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from crawler.extract.patterns import (
+    ATOM_RE,
+    DATE_TIME_GAP_RE,
+    DAY_PARTS,
+    LOCAL_TIME_RE,
+    MONTHS,
+    OPEN_END_RE,
+    RANGE_GAP_RE,
+    WEEKDAYS,
+    ZONE_OFFSETS,
+)
+
+Time = tuple[int, int, int]
+
+_APOSTROPHES = str.maketrans("", "", "'’`")
+_OFFSET_RE = re.compile(r"([+-])(\d{2}):?(\d{2})")
+
+
+@dataclass(slots=True, frozen=True)
+class DatePart:
+    """A calendar date as written; `year` None when the text leaves it out."""
+
+    day: int
+    month: int
+    year: int | None
+    weekday: int | None = None
+    #: Last day of ``22-24 November``.
+    day_end: int | None = None
+
+
+@dataclass(slots=True)
+class Point:
+    """A date, a time, or a date with its time, as written at text[start:end]."""
+
+    start: int
+    end: int
+    date: DatePart | None = None
+    time: Time | None = None
+    #: UTC offset of the zone written with the time.
+    offset: str | None = None
+    #: Surely a time (``pukul``, a zone, ``HH:MM``, or written after a date).
+    strong: bool = True
+    #: Two-digit hour (``09.00``), used to accept a range of bare dotted times.
+    two_digit_hour: bool = False
+    #: Written as an impossible date (``4/11/205``): never a value.
+    invalid: bool = False
+
+
+@dataclass(slots=True)
+class Expr:
+    """A point, or a range from `first` to `last` (open when `open_end`)."""
+
+    start: int
+    end: int
+    first: Point
+    last: Point | None = None
+    open_end: bool = False
+    #: ``waktu setempat`` follows: the default zone does not apply.
+    local: bool = False
+
+    @property
+    def invalid(self) -> bool:
+        return self.first.invalid or (self.last is not None and self.last.invalid)
+
+    @property
+    def dates(self) -> list[DatePart]:
+        """The dates written in this expression, in order."""
+        return [p.date for p in (self.first, self.last) if p is not None and p.date is not None]
+
+
+def _year(text: str | None, two_digit: bool) -> int | None:
+    """Year as written; -1 marks an impossible one (``205``)."""
+    if not text:
+        return None
+    if len(text) == 2 and two_digit:
+        value = int(text)
+        return 2000 + value if value < 70 else 1900 + value
+    if len(text) != 4:
+        return -1
+    value = int(text)
+    return value if 1800 <= value <= 2200 else -1
+
+
+def _weekday(text: str | None) -> int | None:
+    if not text:
+        return None
+    return WEEKDAYS.get(text.lower().translate(_APOSTROPHES))
+
+
+def _zone(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = text.strip()
+    named = ZONE_OFFSETS.get(text.lower())
+    if named:
+        return named
+    m = _OFFSET_RE.fullmatch(text)
+    return f"{m[1]}{m[2]}:{m[3]}" if m else None
+
+
+def _check_day(day: int, month: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _atom(m: re.Match[str], short_years: bool, strict_case: bool, dayfirst: bool) -> Point | None:
+    """One regex match as a Point, or None when it is not a date/time after all."""
+    kind = m.lastgroup
+    start, end = m.span()
+    if kind == "iso":
+        iso_year, month, day = int(m["iy"]), int(m["im"]), int(m["id"])
+        dp = DatePart(day, month, iso_year)
+        invalid = not _check_day(day, month) or not 1800 <= iso_year <= 2200
+        if m["ih"] is None:
+            return Point(start, end, date=dp, invalid=invalid)
+        hh = int(m["ih"])
+        t = (hh, int(m["imi"]), int(m["is"] or 0))
+        return Point(start, end, dp, t, _zone(m["iz"]), invalid=invalid or hh > 23)
+    if kind == "tdate":
+        if strict_case and not m["mon"][0].isupper():
+            return None
+        month = MONTHS[m["mon"].lower()]
+        year_text = m["y"]
+        if m["y2"] and not short_years:
+            end = m.end("mon") + (1 if m.group(0)[m.end("mon") - start :].startswith(".") else 0)
+        elif m["y2"]:
+            year_text = m["y2"]
+        year = _year(year_text, two_digit=True)
+        d1 = int(m["d1"])
+        d2 = int(m["d2"]) if m["d2"] else None
+        ok = _check_day(d1, month) and (d2 is None or (_check_day(d2, month) and d2 > d1))
+        dp = DatePart(d1, month, year, _weekday(m["wd"]), d2)
+        return Point(start, end, date=dp, invalid=not ok or year == -1)
+    if kind == "mdate":
+        if strict_case and not m["mon2"][0].isupper():
+            return None
+        month = MONTHS[m["mon2"].lower()]
+        day = int(m["d3"])
+        year = _year(m["y3"], two_digit=False)
+        dp = DatePart(day, month, year, _weekday(m["wd2"]))
+        return Point(start, end, date=dp, invalid=not _check_day(day, month) or year == -1)
+    if kind == "ndate":
+        has_year = m["ny"] is not None
+        # Without a year only ``(26/11)`` or ``Jumat (6/11)`` is a date
+        # (``1/3 trafik`` is a fraction); dashes need a year (``3-4 orang``).
+        if not has_year and (m["ns"] == "-" or not (m["np"] or m["wd3"])):
+            return None
+        a, b = int(m["nd"]), int(m["nm"])
+        day, month = (a, b) if dayfirst else (b, a)
+        year = _year(m["ny"], two_digit=True)
+        dp = DatePart(day, month, year, _weekday(m["wd3"]))
+        return Point(start, end, date=dp, invalid=not _check_day(day, month) or year == -1)
+    if kind == "time":
+        hh, mm = int(m["hh"]), int(m["mm"])
+        if hh > 23:
+            return None
+        zone = _zone(m["zone"] or m["tzoff"])
+        strong = bool(m["tpre"] or zone or (m["tsep"] == ":" and len(m["hh"]) == 2))
+        t = (hh, mm, int(m["ss"] or 0))
+        return Point(
+            start, end, time=t, offset=zone, strong=strong, two_digit_hour=len(m["hh"]) == 2
+        )
+    if kind == "hour":
+        if not (m["pday"] or m["pzone"]):
+            return None
+        hh = int(m["ph"])
+        shift = DAY_PARTS.get((m["pday"] or "").lower(), 0)
+        if shift and hh < 12:
+            hh += shift
+        return Point(start, end, time=(hh, 0, 0), offset=_zone(m["pzone"]))
+    return None  # pragma: no cover - every group is handled above
+
+
+_DIGITS_RE = re.compile(r"\d+")
+#: Every atom has a digit; this much text around digits is enough to hold the rest
+#: (``Wednesday, `` before, `` September 2021`` after).
+_MARGIN = 40
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of *text* around its digits: the regex never runs over plain prose."""
+    windows: list[tuple[int, int]] = []
+    for m in _DIGITS_RE.finditer(text):
+        start, end = max(0, m.start() - _MARGIN), min(len(text), m.end() + _MARGIN)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _points(text: str, short_years: bool, strict_case: bool, dayfirst: bool) -> list[Point]:
+    atoms: list[Point] = []
+    for start, end in _windows(text):
+        for m in ATOM_RE.finditer(text, start, end):
+            point = _atom(m, short_years, strict_case, dayfirst)
+            if point is not None:
+                atoms.append(point)
+    points: list[Point] = []
+    i = 0
+    while i < len(atoms):
+        a = atoms[i]
+        nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+        if (
+            a.date is not None
+            and a.time is None
+            and a.date.day_end is None
+            and nxt is not None
+            and nxt.date is None
+            and nxt.time is not None
+            and DATE_TIME_GAP_RE.fullmatch(text, a.end, nxt.start)
+        ):
+            points.append(
+                Point(a.start, nxt.end, a.date, nxt.time, nxt.offset, True, nxt.two_digit_hour,
+                      a.invalid)
+            )  # fmt: skip
+            i += 2
+            continue
+        points.append(a)
+        i += 1
+    return points
+
+
+def _compatible(p: Point, q: Point) -> bool:
+    if p.time is None and q.time is None:
+        return p.date is not None and q.date is not None and p.date.day_end is None
+    return p.time is not None and q.time is not None
+
+
+def scan(
+    text: str, *, short_years: bool = False, strict_case: bool = False, dayfirst: bool = True
+) -> list[Expr]:
+    """Every date/time expression in *text*, in order of appearance.
+
+    *short_years* reads ``Dec 21`` as December 2021 (a date block, not prose);
+    *strict_case* wants month names capitalized as in edited prose (so that
+    English ``may`` is not May). Bare times such as ``10.00`` count only in a
+    range of two-digit times or next to ``pukul``/``jam``, a zone or a date.
+    """
+    points = _points(text, short_years, strict_case, dayfirst)
+    exprs: list[Expr] = []
+    j = 0
+    while j < len(points):
+        p = points[j]
+        q = points[j + 1] if j + 1 < len(points) else None
+        if q is not None and _compatible(p, q) and RANGE_GAP_RE.fullmatch(text, p.end, q.start):
+            expr = Expr(p.start, q.end, p, q)
+            j += 2
+            weak = p.time is not None and not (p.strong or q.strong)
+            if weak and not (p.two_digit_hour and q.two_digit_hour):
+                continue  # "1.5 - 2.5": decimals, not a time range
+            p.strong = q.strong = True
+        else:
+            j += 1
+            if p.time is not None and not p.strong:
+                continue
+            expr = Expr(p.start, p.end, p)
+            if p.time is not None:
+                open_end = OPEN_END_RE.match(text, p.end)
+                if open_end:
+                    expr.end = open_end.end()
+                    expr.open_end = True
+        local = LOCAL_TIME_RE.match(text, expr.end)
+        expr.local = local is not None
+        exprs.append(expr)
+    return exprs
+
+
+# --------------------------------------------------------------------------
+# Interpretation
+# --------------------------------------------------------------------------
+
+
+def complete_date(part: DatePart, ref: date | None, day: int | None = None) -> date | None:
+    """The date *part* names, its missing year taken from *ref*.
+
+    A written weekday decides between *ref*'s year and the years around it
+    (``Jumat (6/11)`` late in December of the following year); without one,
+    *ref*'s year is used. None when the date is impossible or has no year
+    and no reference.
+    """
+    d = part.day if day is None else day
+    if part.year is not None:
+        try:
+            return date(part.year, part.month, d)
+        except ValueError:
+            return None
+    if ref is None:
+        return None
+    candidates: list[date] = []
+    for year in (ref.year, ref.year - 1, ref.year + 1):
+        try:
+            candidates.append(date(year, part.month, d))
+        except ValueError:
+            continue
+    if not candidates:
+        return None
+    if part.weekday is not None:
+        matching = [c for c in candidates if c.weekday() == part.weekday]
+        if matching:
+            return min(matching, key=lambda c: abs((c - ref).days))
+    return candidates[0]
+
+
+def format_moment(day: date, t: Time | None, offset: str | None) -> str:
+    """``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM:SS`` with the offset when there is one."""
+    if t is None:
+        return day.isoformat()
+    return f"{day.isoformat()}T{t[0]:02d}:{t[1]:02d}:{t[2]:02d}{offset or ''}"
+
+
+def resolve(
+    expr: Expr, context: date | None, year_ref: date | None, default_offset: str | None
+) -> tuple[str, str | None] | None:
+    """ISO start and end of *expr*.
+
+    *context* is the date of a time written without one; *year_ref* gives
+    missing years; *default_offset* applies to times written without a zone
+    (not to ``waktu setempat``). None when the expression cannot be placed
+    on a calendar or is impossible.
+    """
+    if expr.invalid:
+        return None
+    first, last = expr.first, expr.last
+    offset = first.offset or (last.offset if last else None)
+    if offset is None and not expr.local:
+        offset = default_offset
+    end_offset = (last.offset if last else None) or offset
+
+    # A range written with its year once (``30 November s.d. 2 Desember 2021``).
+    ref = year_ref
+    if last is not None and last.date is not None and last.date.year is not None:
+        ref = date(last.date.year, last.date.month, min(last.date.day, 28))
+    start_day = complete_date(first.date, ref) if first.date else context
+    if start_day is None:
+        return None
+    if (
+        first.date is not None
+        and last is not None
+        and last.date is not None
+        and last.date.year is not None
+        and first.date.year is None
+        and first.date.month > last.date.month
+    ):  # "28 Desember s.d. 3 Januari 2022" starts in 2021
+        start_day = start_day.replace(year=last.date.year - 1)
+    start = format_moment(start_day, first.time, offset if first.time else None)
+    if last is None:
+        if first.date is not None and first.date.day_end is not None:
+            end_day = complete_date(first.date, start_day, first.date.day_end)
+            if end_day is None:
+                return None
+            return start, end_day.isoformat()
+        return start, None
+    if last.date is not None:
+        end_day = complete_date(last.date, start_day if first.date else (year_ref or start_day))
+        if end_day is None:
+            return None
+    else:
+        end_day = start_day
+    end = format_moment(end_day, last.time, end_offset if last.time else None)
+    return start, end

@@ -1,0 +1,114 @@
+"""parse_date: the forms Indonesian pages write, and what must never become a date."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.extract import parse_date
+from crawler.extract.dates import parse_duration, parse_relative
+from crawler.extract.datescan import scan
+
+CASES_FILE = Path(__file__).resolve().parent / "data" / "date_cases.jsonl"
+DEFAULT_REFERENCE = date(2021, 12, 9)
+
+
+def _cases() -> list[dict[str, Any]]:
+    with CASES_FILE.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: str(c["text"]))
+def test_case_table_form_is_read_exactly(case: dict[str, Any]) -> None:
+    reference = date.fromisoformat(case["reference"]) if case["reference"] else DEFAULT_REFERENCE
+    assert parse_date(case["text"], reference) == case["expected"]
+
+
+def test_case_table_covers_every_trap_kind() -> None:
+    notes = {c["note"] for c in _cases() if c["expected"] is None}
+    for kind in ("percentage", "thousands", "bare year", "phone number", "version number",
+                 "decimal number", "regulation number"):  # fmt: skip
+        assert kind in notes
+
+
+def test_reference_defaults_to_today_for_a_missing_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("crawler.extract.dates._today", lambda: date(2030, 3, 1))
+    assert parse_date("Jumat (15/2)") == "2030-02-15"
+
+
+def test_reference_moment_anchors_relative_times_and_keeps_its_offset() -> None:
+    moment = datetime(2021, 12, 9, 10, 30, tzinfo=timezone(timedelta(hours=7)))
+    assert parse_date("2 jam lalu", moment) == "2021-12-09T08:30:00+07:00"
+    assert parse_date("kemarin", moment) == "2021-12-08"
+
+
+def test_month_first_reads_numeric_dates_american_style() -> None:
+    assert parse_date("9/12/2021", dayfirst=False) == "2021-09-12"
+
+
+def test_empty_text_is_no_date() -> None:
+    assert parse_date("   ") is None
+
+
+def test_relative_phrases_outside_parse_date() -> None:
+    assert parse_relative("seminggu yang lalu", date(2021, 12, 9)) == "2021-12-02"
+    assert parse_relative("dlm 23 dtk", date(2021, 12, 9)) == "2021-12-09T00:00:23"
+    assert parse_relative("tadi", date(2021, 12, 9)) is None
+    assert parse_duration("3 jam") == "PT3H"
+    assert parse_duration("3 jam lalu") is None
+
+
+def test_dateparser_fallback_reads_what_the_fast_path_cannot() -> None:
+    assert parse_date("the 9th of December 2021", DEFAULT_REFERENCE) == "2021-12-09"
+    assert parse_date("December 9th, 2021 at 10:30", DEFAULT_REFERENCE) == "2021-12-09T10:30:00"
+
+
+def test_dateparser_answer_is_dropped_when_it_invents_a_year(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    invented = datetime(2000, 12, 9, 9, 0)
+    fake = types.ModuleType("dateparser")
+    fake.parse = lambda *args, **kwargs: invented  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "dateparser", fake)
+    assert parse_date("ninth of December", DEFAULT_REFERENCE) is None  # no year written
+    assert parse_date("ninth of December 2019", DEFAULT_REFERENCE) is None  # another year
+    assert parse_date("ninth of December 2000", DEFAULT_REFERENCE) == "2000-12-09"
+
+
+def test_numbers_alone_never_reach_dateparser(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = types.ModuleType("dateparser")
+    fake.parse = lambda *args, **kwargs: datetime(2021, 3, 1)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "dateparser", fake)
+    assert parse_date("1/3", DEFAULT_REFERENCE) is None
+    assert parse_date("10.15 - 2.5", DEFAULT_REFERENCE) is None
+
+
+def test_dateparser_is_not_imported_by_the_fast_path() -> None:
+    code = (
+        "import sys; from crawler.extract import extract, parse_date; "
+        "v = parse_date('Senin, 13 Desember 2021 pukul 09.00 WIB'); "
+        "print(v, 'dateparser' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["2021-12-13T09:00:00+07:00", "False"]
+
+
+def test_scan_finds_spans_in_running_text() -> None:
+    text = "Acara pada Senin, 13 Desember 2021 pukul 09.00 s.d. 12.00 WIB di Jakarta."
+    (expr,) = scan(text)
+    assert text[expr.start : expr.end] == "Senin, 13 Desember 2021 pukul 09.00 s.d. 12.00 WIB"
+
+
+def test_scan_in_prose_wants_capitalized_month_names() -> None:
+    assert scan("it 3 may rain", strict_case=True) == []
+    assert len(scan("tanggal 3 Mei", strict_case=True)) == 1
