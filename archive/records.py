@@ -24,6 +24,17 @@ WARC_FORMAT = "WARC File Format 1.1"
 WARC_CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 #: WARC version written in every record.
 WARC_VERSION = "WARC/1.1"
+#: ``WARC-Profile`` of a revisit whose payload has the digest of an earlier capture (6.7.2).
+REVISIT_IDENTICAL_PAYLOAD_DIGEST = (
+    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+)
+#: ``WARC-Profile`` of a revisit recording a server's "not modified" answer (6.7.3).
+REVISIT_SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+#: The revisit profiles, by the short name arsip uses in ``meta["revisit"]`` and stats.
+REVISIT_PROFILES = {
+    "identical-payload-digest": REVISIT_IDENTICAL_PAYLOAD_DIGEST,
+    "server-not-modified": REVISIT_SERVER_NOT_MODIFIED,
+}
 
 Header = tuple[bytes, bytes]
 
@@ -149,6 +160,21 @@ def adjust_framing(headers: Iterable[Header], body_length: int, status: int = 20
     if not originals and status >= 200 and status not in _NO_BODY_STATUSES:
         result.append((b"Content-Length", length))
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class RefersTo:
+    """The earlier record a ``revisit`` record stands for: the one holding the payload.
+
+    Written as ``WARC-Refers-To``, ``WARC-Refers-To-Target-URI``,
+    ``WARC-Refers-To-Date`` and (the payload being the original's)
+    ``WARC-Payload-Digest``.
+    """
+
+    record_id: str
+    target_uri: str
+    date: str
+    payload_digest: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,14 @@ Heritrix do); both are flushed to the operating system before
 `write_exchange` returns the response record's location, so anything derived
 from a response is produced only after the response is on disk.
 
+`write_revisit` writes a ``revisit`` record instead of the response when the
+payload need not be stored again: the server said "not modified"
+(``server-not-modified``) or sent a payload whose digest equals an earlier
+capture's (``identical-payload-digest``). The record keeps the HTTP head as
+received and names the earlier record holding the payload (`RefersTo`).
+Both methods can add a ``metadata`` record (``WARC-Concurrent-To`` the
+response or revisit) in the same all-or-nothing group.
+
 warcio builds the records and computes the digests; arsip supplies the
 record ids and dates through `new_record_id` and `now`, which tests override
 to get byte-identical output.
@@ -31,10 +39,13 @@ from warcio.warcwriter import WARCWriter
 
 from archive.naming import MAX_SERIAL, WarcName, check_prefix, safe_hostname
 from archive.records import (
+    REVISIT_IDENTICAL_PAYLOAD_DIGEST,
+    REVISIT_PROFILES,
     WARC_VERSION,
     HttpRequestMessage,
     HttpResponseMessage,
     RawHttpHead,
+    RefersTo,
     WarcinfoFields,
     format_warc_date,
     new_record_id,
@@ -143,6 +154,16 @@ class WarcFileWriter:
         """The ``.open`` file being written, if any."""
         return self.directory / self._name.open if self._name else None
 
+    def payload_digest(self, payload: bytes) -> str:
+        """``ALGORITHM:BASE32`` of `payload`, exactly as a response record would declare it.
+
+        Lets a caller compare a payload with earlier captures before deciding
+        whether to store it again.
+        """
+        digester = Digester(self.digest_algorithm)
+        digester.update(payload)
+        return str(digester)
+
     def write_exchange(
         self,
         url: str,
@@ -151,48 +172,70 @@ class WarcFileWriter:
         *,
         ip_address: str | None = None,
         truncated: str | None = None,
+        metadata: Sequence[tuple[str, str]] | None = None,
     ) -> RecordLocation:
         """Write a response record and its request record; return the response's location.
 
         `url` is the target URI (no fragment). `truncated` is a WARC-Truncated
         reason (``length``, ``time``, ``disconnect``, ``unspecified``) when the
-        body is known to be incomplete. Raises OSError when the records could
-        not be written; the file then ends at the previous record.
+        body is known to be incomplete. `metadata`, when given, are the fields
+        of a ``metadata`` record written after the request (see
+        `write_metadata`). Raises OSError when the records could not be
+        written; the file then ends at the previous record.
         """
         builder = self._ensure_open()
         date = format_warc_date(self.now())
-        response_id = self.new_record_id()
-        fields = {
-            "WARC-Type": "response",
-            "WARC-Record-ID": response_id,
-            "WARC-Date": date,
-            "WARC-Target-URI": url,
-            "WARC-Warcinfo-ID": self._warcinfo_id,
-        }
+        fields = self._fields("response", url, date)
         if ip_address:
             fields["WARC-IP-Address"] = ip_address
         if truncated:
             fields["WARC-Truncated"] = truncated
         response_record = self._http_record(builder, url, fields, response.head(), response.body)
-        request_record = self._http_record(
-            builder,
-            url,
-            {
-                "WARC-Type": "request",
-                "WARC-Record-ID": self.new_record_id(),
-                "WARC-Date": date,
-                "WARC-Target-URI": url,
-                "WARC-Warcinfo-ID": self._warcinfo_id,
-                "WARC-Concurrent-To": response_id,
-            },
-            request.head(),
-            request.body,
+        return self._write_group(
+            builder, response_record, url=url, date=date, request=request, metadata=metadata
         )
-        with self._transaction():
-            location = self._write(response_record)
-            self._write(request_record)
-        self._roll_if_full()
-        return location
+
+    def write_revisit(
+        self,
+        url: str,
+        request: HttpRequestMessage,
+        response: HttpResponseMessage,
+        *,
+        profile: str,
+        refers_to: RefersTo,
+        ip_address: str | None = None,
+        metadata: Sequence[tuple[str, str]] | None = None,
+    ) -> RecordLocation:
+        """Write a ``revisit`` record and its request record; return the revisit's location.
+
+        The revisit's block is `response`'s HTTP head as received (its body is
+        not stored: it is `refers_to`'s payload, or there was none, for a 304).
+        `profile` is a ``WARC-Profile`` URI (`archive.records.REVISIT_PROFILES`).
+        An ``identical-payload-digest`` revisit is marked ``WARC-Truncated:
+        length``, as WARC 1.1 section 6.7.2 requires of a block cut short of
+        its payload. ``WARC-Payload-Digest`` is `refers_to`'s. The returned
+        location's ``payload_digest`` is that digest too.
+        """
+        if profile not in REVISIT_PROFILES.values():
+            raise ValueError(f"unknown revisit profile {profile!r}")
+        builder = self._ensure_open()
+        date = format_warc_date(self.now())
+        fields = self._fields("revisit", url, date)
+        if ip_address:
+            fields["WARC-IP-Address"] = ip_address
+        fields |= {
+            "WARC-Profile": profile,
+            "WARC-Refers-To": refers_to.record_id,
+            "WARC-Refers-To-Target-URI": refers_to.target_uri,
+            "WARC-Refers-To-Date": refers_to.date,
+            "WARC-Payload-Digest": refers_to.payload_digest,
+        }
+        if profile == REVISIT_IDENTICAL_PAYLOAD_DIGEST:
+            fields["WARC-Truncated"] = "length"
+        revisit_record = self._http_record(builder, url, fields, response.head(), b"")
+        return self._write_group(
+            builder, revisit_record, url=url, date=date, request=request, metadata=metadata
+        )
 
     def write_metadata(
         self, url: str, concurrent_to: str, fields: Sequence[tuple[str, str]]
@@ -200,21 +243,8 @@ class WarcFileWriter:
         """Write a ``metadata`` record about `url` (e.g. ``via``, ``hopsFromSeed``,
         ``outlink`` fields) linked to the record `concurrent_to`."""
         builder = self._ensure_open()
-        block = warc_fields_block(fields)
-        record = builder.create_warc_record(
-            url,
-            "metadata",
-            payload=BytesIO(block),
-            length=len(block),
-            warc_headers_dict={
-                "WARC-Type": "metadata",
-                "WARC-Record-ID": self.new_record_id(),
-                "WARC-Date": format_warc_date(self.now()),
-                "WARC-Target-URI": url,
-                "WARC-Warcinfo-ID": self._warcinfo_id,
-                "WARC-Concurrent-To": concurrent_to,
-            },
-        )
+        date = format_warc_date(self.now())
+        record = self._metadata_record(builder, url, date, concurrent_to, fields)
         with self._transaction():
             location = self._write(record)
         self._roll_if_full()
@@ -317,6 +347,62 @@ class WarcFileWriter:
         logger.info("Closed WARC file %s", final_path)
 
     # -- records ---------------------------------------------------------------
+
+    def _fields(self, rec_type: str, url: str, date: str) -> dict[str, str]:
+        """The WARC header fields every record about `url` starts with."""
+        return {
+            "WARC-Type": rec_type,
+            "WARC-Record-ID": self.new_record_id(),
+            "WARC-Date": date,
+            "WARC-Target-URI": url,
+            "WARC-Warcinfo-ID": self._warcinfo_id,
+        }
+
+    def _write_group(
+        self,
+        builder: _RecordBuilder,
+        main_record: Any,
+        *,
+        url: str,
+        date: str,
+        request: HttpRequestMessage,
+        metadata: Sequence[tuple[str, str]] | None,
+    ) -> RecordLocation:
+        """Write `main_record` (response or revisit), its request and metadata; all or none."""
+        main_id = main_record.rec_headers.get_header("WARC-Record-ID")
+        request_fields = self._fields("request", url, date)
+        request_fields["WARC-Concurrent-To"] = main_id
+        records = [
+            main_record,
+            self._http_record(builder, url, request_fields, request.head(), request.body),
+        ]
+        if metadata is not None:
+            records.append(self._metadata_record(builder, url, date, main_id, metadata))
+        with self._transaction():
+            location = self._write(records[0])
+            for record in records[1:]:
+                self._write(record)
+        self._roll_if_full()
+        return location
+
+    def _metadata_record(
+        self,
+        builder: _RecordBuilder,
+        url: str,
+        date: str,
+        concurrent_to: str,
+        fields: Sequence[tuple[str, str]],
+    ) -> Any:
+        block = warc_fields_block(fields)
+        headers = self._fields("metadata", url, date)
+        headers["WARC-Concurrent-To"] = concurrent_to
+        return builder.create_warc_record(
+            url,
+            "metadata",
+            payload=BytesIO(block),
+            length=len(block),
+            warc_headers_dict=headers,
+        )
 
     def _http_record(
         self,

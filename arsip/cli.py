@@ -15,11 +15,19 @@ COMMANDS: tuple[str, ...] = (
     # archivists
     "crawl",
     "profiles",
+    "crawls",
+    "schedule",
     "demo_site",
     "demo",
     # researchers
+    "query",
+    "search",
+    "export",
+    "history",
+    "serve",
     "extract",
     "parse_date",
+    "reextract",
     # preservation
     "index",
     "package",

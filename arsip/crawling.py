@@ -2,7 +2,11 @@
 
 `run_crawl` is what `arsip crawl` and `arsip demo` call: it validates what
 the user gave (profile, start URL, output directory) before anything starts,
-runs the news spider with Scrapy's CrawlerProcess, and returns a summary.
+takes the output directory's lock (`arsip.lock`), picks up an interrupted
+crawl when asked to resume (same crawl id, its frontier in
+``state/CRAWL_ID.sqlite``), runs the news spider with Scrapy's
+CrawlerProcess, and returns a summary. `plan` is ``--dry-run``: what would be
+fetched first, and with which settings, without fetching anything.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, EXIT_USAGE, UserError
-from crawler.profiles import Profile, ProfileError, load_profile
+from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
+from crawler.profiles import Profile, ProfileError, find_profile
+
+_IGNORE = "scrapy.exceptions.IgnoreRequest"
 
 
 @dataclass(slots=True)
@@ -29,6 +35,7 @@ class CrawlSummary:
     finish_reason: str
     stats: dict[str, Any] = field(default_factory=dict)
     duration: float = 0.0
+    resumed: bool = False
 
     @property
     def warc_files(self) -> list[Path]:
@@ -52,13 +59,21 @@ class CrawlSummary:
 
     @property
     def errors(self) -> int:
-        return int(self.stats.get("log_count/ERROR", 0)) + int(
-            self.stats.get("downloader/exception_count", 0)
+        # An IgnoreRequest (robots.txt, offsite) is a decision, not an error.
+        ignored = int(self.stats.get(f"downloader/exception_type_count/{_IGNORE}", 0))
+        return (
+            int(self.stats.get("log_count/ERROR", 0))
+            + int(self.stats.get("downloader/exception_count", 0))
+            - ignored
         )
 
     @property
     def bytes(self) -> int:
         return int(self.stats.get("downloader/response_bytes", 0))
+
+    @property
+    def report_path(self) -> Path:
+        return self.out_dir / "reports" / f"{self.crawl_id}.html"
 
     def complete(self) -> bool:
         """True when the crawl ended normally without errors."""
@@ -68,16 +83,27 @@ class CrawlSummary:
         """The human summary printed at the end of a crawl."""
         warcs = self.warc_files
         warc_bytes = sum(p.stat().st_size for p in warcs)
-        return [
-            f"crawl {self.crawl_id} ({self.profile}): {self.finish_reason}",
+        mode = str(self.stats.get("crawl/mode", ""))
+        head = f"crawl {self.crawl_id} ({self.profile}"
+        head += f", {mode}" if mode else ""
+        head += ", resumed" if self.resumed else ""
+        lines = [
+            f"{head}): {self.finish_reason}",
             f"  pages      {self.pages} ({_human(self.bytes)} downloaded)",
             f"  articles   {self.articles}",
             f"  errors     {self.errors}",
             f"  WARC files {len(warcs)} ({_human(warc_bytes)}) in {self.out_dir / 'warc'}",
             f"  JSON Lines {self.jsonl_path}",
             f"  dataset    {self.db_path}",
+            f"  report     {self.report_path}",
             f"  duration   {self.duration:.1f} s",
         ]
+        if self.finish_reason == "shutdown":
+            lines.append(
+                f"  interrupted: continue it with arsip crawl {self.profile} --resume"
+                f" --out {self.out_dir}"
+            )
+        return lines
 
 
 def _human(n: float) -> str:
@@ -114,9 +140,9 @@ def check_out_dir(out_dir: Path) -> Path:
     return out_dir
 
 
-def resolve_profile(name: str) -> Profile:
+def resolve_profile(name: str, profiles_dir: str | Path | None = None) -> Profile:
     try:
-        return load_profile(name)
+        return find_profile(name, profiles_dir)
     except ProfileError as exc:
         raise UserError(str(exc), EXIT_CONFIG) from None
 
@@ -139,6 +165,62 @@ def crawl_settings(
     return settings
 
 
+@dataclass(frozen=True, slots=True)
+class Interrupted:
+    """An unfinished crawl found in an output directory."""
+
+    crawl_id: str
+    meta: dict[str, Any]
+    queued: int
+    done: int
+
+
+def find_interrupted(out_dir: Path) -> Interrupted | None:
+    """The newest crawl of *out_dir* that did not finish (its state says so), or None."""
+    from crawler.frontier import CrawlState, unfinished_states
+
+    for path, meta in unfinished_states(out_dir):
+        state = CrawlState(path, readonly=True)
+        try:
+            counts = state.counts()
+        finally:
+            state.conn.close()
+        return Interrupted(
+            str(meta["crawl_id"]), meta, counts.get("queued", 0), counts.get("done", 0)
+        )
+    return None
+
+
+def replay_items(out_dir: Path, crawl_id: str, dataset_path: Path) -> int:
+    """Upsert the crawl's JSON lines into the dataset again (idempotent).
+
+    The dataset commits in batches, so a crawl killed mid-batch may have
+    written items to JSON Lines (unbuffered) that never reached the
+    dataset; the JSON Lines are the crawl's durable record of its items.
+    """
+    from arsip.report import read_items
+    from pipelines.db import Dataset
+
+    items = read_items(out_dir, crawl_id)
+    if not items:
+        return 0
+    with Dataset(dataset_path) as dataset:
+        for item in items:
+            dataset.upsert(item)
+    return len(items)
+
+
+def _state_meta(out_dir: Path, crawl: str, **values: Any) -> None:
+    """Create the crawl's state file with what a resume needs to know."""
+    from crawler.frontier import CrawlState, state_path
+
+    state = CrawlState(state_path(out_dir, crawl))
+    try:
+        state.set_meta(**values)
+    finally:
+        state.close()
+
+
 def run_crawl(
     profile_name: str,
     *,
@@ -146,24 +228,86 @@ def run_crawl(
     out_dir: str | Path | None = None,
     max_pages: int = 0,
     overrides: dict[str, Any] | None = None,
+    profiles_dir: str | Path | None = None,
+    resume: bool = False,
+    full: bool = False,
 ) -> CrawlSummary:
-    """Crawl *profile_name* to the end and return its summary."""
-    profile = resolve_profile(profile_name)
+    """Crawl *profile_name* to the end (or continue an interrupted crawl) and summarise it."""
+    from arsip.lock import CrawlLock
+    from crawler.spiders.news import new_crawl_id
+
+    profile = resolve_profile(profile_name, profiles_dir)
     if start_url:
         check_start_url(start_url)
-    elif not profile.start_urls:
+    elif not profile.start_urls and not resume:
         raise UserError(
             f"profile '{profile.name}' has no start_urls; give one with --start-url", EXIT_CONFIG
         )
+    if resume and full:
+        raise UserError("--resume and --full cannot be combined", EXIT_USAGE)
     out = check_out_dir(Path(out_dir) if out_dir else Path("data") / profile.name)
-    settings = crawl_settings(profile, out, overrides=overrides)
-    if settings.getbool("DATASET_ENABLED", True):
-        # Open (create/migrate) the dataset now: a locked, read-only or corrupt
-        # file is one clear line here rather than a traceback mid-crawl.
-        from pipelines.db import Dataset
+    lock = CrawlLock(out).acquire()
+    try:
+        extra: dict[str, Any] = dict(overrides or {})
+        if resume:
+            found = find_interrupted(out)
+            if found is None:
+                raise UserError(
+                    f"nothing to resume in {out}: no interrupted crawl there; "
+                    "run without --resume to start a new crawl",
+                    EXIT_INPUT,
+                )
+            if found.meta.get("profile") not in (None, "", profile.name):
+                raise UserError(
+                    f"the interrupted crawl {found.crawl_id} in {out} is of profile "
+                    f"'{found.meta['profile']}', not '{profile.name}'",
+                    EXIT_USAGE,
+                )
+            crawl_id = found.crawl_id
+            start_url = start_url or found.meta.get("start_url") or None
+            max_pages = max_pages or int(found.meta.get("max_pages") or 0)
+            extra["ARSIP_RESUME"] = True
+            extra["ARSIP_CRAWL_MODE"] = found.meta.get("mode") or "auto"
+        else:
+            crawl_id = new_crawl_id()
+            extra["ARSIP_CRAWL_MODE"] = "full" if full else extra.get("ARSIP_CRAWL_MODE", "auto")
+            _state_meta(
+                out,
+                crawl_id,
+                crawl_id=crawl_id,
+                profile=profile.name,
+                start_url=start_url or "",
+                max_pages=max_pages,
+                finished=False,
+            )
+        lock.write(crawl_id)
+        extra["ARSIP_CRAWL_ID"] = crawl_id
+        if profiles_dir:
+            extra["ARSIP_PROFILES_DIR"] = str(profiles_dir)
+        settings = crawl_settings(profile, out, overrides=extra)
+        if settings.getbool("DATASET_ENABLED", True):
+            # Open (create/migrate) the dataset now: a locked, read-only or corrupt
+            # file is one clear line here rather than a traceback mid-crawl.
+            from pipelines.db import Dataset
 
-        Dataset(settings.get("DATASET_PATH") or out / "arsip.sqlite").close()
+            db_path = Path(settings.get("DATASET_PATH") or out / "arsip.sqlite")
+            Dataset(db_path).close()
+            if resume:
+                replay_items(out, crawl_id, db_path)
+        return _run_process(profile, out, settings, start_url, max_pages, resumed=resume)
+    finally:
+        lock.release()
 
+
+def _run_process(
+    profile: Profile,
+    out: Path,
+    settings: Any,
+    start_url: str | None,
+    max_pages: int,
+    *,
+    resumed: bool,
+) -> CrawlSummary:
     from scrapy.crawler import CrawlerProcess
 
     os.environ.pop("SCRAPY_SETTINGS_MODULE", None)
@@ -185,4 +329,5 @@ def run_crawl(
         finish_reason=str(stats.get("finish_reason", "unknown")),
         stats=stats,
         duration=time.monotonic() - started,
+        resumed=resumed,
     )

@@ -1,18 +1,16 @@
-"""`arsip profiles`: list the site profiles arsip knows."""
+"""`arsip profiles`: list the site profiles arsip knows, with their schedule and policies.
+
+A profile in ``--profiles DIR`` with the name of a shipped one replaces it
+(as ``arsip crawl NAME --profiles DIR`` and ``arsip schedule`` do). A broken
+profile file fails with one line naming the file, the key and what is allowed.
+"""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from arsip.errors import EXIT_CONFIG, EXIT_OK, UserError
-from crawler.profiles import (
-    Profile,
-    ProfileError,
-    load_profile,
-    load_profile_file,
-    shipped_profiles,
-)
+from arsip.errors import EXIT_OK
+from crawler.profiles import Profile
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,20 +27,32 @@ def _row(profile: Profile) -> str:
     seeds = ", ".join(profile.start_urls) or "(no seeds: give --start-url)"
     pad = " " * 13
     head = f"{profile.name:<12} {profile.description}"
-    return f"{head}\n{pad}seeds: {seeds}\n{pad}file: {profile.path}"
+    inc, rev, crawl = profile.incremental, profile.revisit, profile.crawl
+    policy = (
+        f"incremental: stop after {inc.stop_after_known} known, revisit {rev.max_age_days} days"
+        f" (from {rev.age_from}), full every {inc.full_every or '--full only'}"
+        if inc.enabled
+        else "incremental: off (every crawl is full)"
+    )
+    politeness = (
+        f"robots.txt {'obeyed' if crawl.obey_robots else 'IGNORED'}, "
+        f"{crawl.concurrent_requests_per_host} per host, delay {crawl.download_delay} s"
+    )
+    return "\n".join(
+        [
+            head,
+            f"{pad}seeds: {seeds}",
+            f"{pad}schedule: {profile.schedule or '(none)'}; {policy}",
+            f"{pad}{politeness}; collection {profile.collection},"
+            f" WARC prefix {profile.warc_prefix}",
+            f"{pad}file: {profile.path}",
+        ]
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    profiles = [load_profile(name) for name in shipped_profiles()]
-    if args.profiles:
-        folder = Path(args.profiles)
-        if not folder.is_dir():
-            raise UserError(f"--profiles {folder}: not a directory of .toml profiles", EXIT_CONFIG)
-        for path in sorted(folder.glob("*.toml")):
-            try:
-                profiles.append(load_profile_file(path))
-            except ProfileError as exc:
-                raise UserError(str(exc), EXIT_CONFIG) from None
-    for profile in profiles:
+    from arsip.commands.schedule import load_profiles
+
+    for profile in load_profiles(args.profiles):
         print(_row(profile))
     return EXIT_OK

@@ -1,5 +1,10 @@
 """Live crawl progress: a one-line bar on a TTY, periodic plain lines otherwise.
 
+Shows pages done / queued (with a bar of the known frontier), articles,
+the mode (full / incremental), rate, errors, skipped URLs and an ETA (the
+time to empty the queue at the current rate: a lower bound, since pages
+keep adding links). A resumed crawl counts what earlier runs did too.
+
 Setting ARSIP_PROGRESS: "bar", "log", "off", or "auto" (bar when stderr is a
 terminal, log otherwise); ARSIP_PROGRESS_INTERVAL: seconds between log lines.
 """
@@ -71,21 +76,47 @@ class ProgressExtension:
         except TypeError:
             return None
 
+    def _frontier(self) -> tuple[int, int] | None:
+        """(done, queued) requests of the crawl's frontier, earlier runs included."""
+        from crawler.scheduler import state_of
+
+        state = state_of(self.crawler)
+        if state is None:
+            return None
+        counts = state.counts()
+        return counts.get("done", 0), counts.get("queued", 0)
+
     def line(self) -> str:
         """The progress text: pages done/queued, articles, rate, errors, ETA."""
         stats = self.crawler.stats
         pages = int(stats.get_value("downloader/response_count", 0))
         articles = int(stats.get_value("item_scraped_count", 0))
-        errors = int(stats.get_value("downloader/exception_count", 0)) + int(
-            stats.get_value("log_count/ERROR", 0)
+        errors = (
+            int(stats.get_value("downloader/exception_count", 0))
+            + int(stats.get_value("log_count/ERROR", 0))
+            - int(
+                stats.get_value(
+                    "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest", 0
+                )
+            )
+        )
+        skipped = sum(
+            int(v) for k, v in stats.get_stats().items() if k.startswith("skip/") and k != "skip/"
         )
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = pages / elapsed
         queued = self._queued()
-        parts = [f"pages {pages}"]
+        parts = []
+        frontier = self._frontier()
+        if frontier is not None and frontier[0] + frontier[1]:
+            done, pending = frontier
+            parts.append(f"{_bar(done, done + pending)} {done}/{done + pending}")
+        parts.append(f"pages {pages}")
         if queued is not None:
             parts.append(f"queued {queued}")
-        parts += [f"articles {articles}", f"{rate:.1f} pages/s", f"errors {errors}"]
+        mode = stats.get_value("crawl/mode")
+        parts.append(f"articles {articles}" + (f" ({mode})" if mode else ""))
+        parts += [f"{rate:.1f} pages/s", f"errors {errors}", f"skipped {skipped}"]
         if queued and rate > 0:
             parts.append(f"ETA {queued / rate:.0f}s")
         parts.append(f"{elapsed:.0f}s")
@@ -100,3 +131,9 @@ class ProgressExtension:
         else:
             self.stream.write(f"arsip: progress: {text}\n")
         self.stream.flush()
+
+
+def _bar(done: int, total: int, width: int = 20) -> str:
+    """``[#######.............]`` for *done* of *total*."""
+    filled = round(width * done / total) if total else 0
+    return "[" + "#" * filled + "." * (width - filled) + "]"

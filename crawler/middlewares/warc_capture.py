@@ -9,6 +9,41 @@ WARC-Date in ``response.meta["fetched_at"]``. When the write fails,
 ``meta["warc"]`` is None: the spider must not emit an item for that
 response (the WARC is the source of truth).
 
+Revisits. With a digest index (`archive.digests.DigestIndex`, one per
+collection, kept across crawls), a response is not always stored whole:
+
+- a **304** to a conditional request that
+  `crawler.middlewares.conditional.ConditionalRequestMiddleware` made (it
+  puts the capture its validators came from in ``meta["revalidating"]``)
+  becomes a ``revisit`` record with profile ``server-not-modified``: the
+  304's HTTP head as received, ``WARC-Refers-To`` that capture's response
+  record;
+- a **200** whose payload digest equals that of an earlier capture of the
+  same URL (``WARC_REVISITS_ENABLED``) becomes a ``revisit`` record with
+  profile ``identical-payload-digest``: the HTTP head as received, no
+  payload, ``WARC-Refers-To`` the earlier response record.
+
+Either way ``meta["warc"]`` is the location of the **original** response
+record (the one holding the payload: an item made from this response points
+there and can be re-extracted from it), ``meta["fetched_at"]`` the
+revisit's own WARC-Date, ``meta["revisit"]`` the profile's short name
+(``"server-not-modified"`` or ``"identical-payload-digest"``; absent for a
+full response) and ``meta["warc_revisit"]`` the revisit record's location.
+Every full 200 response is added to the index as an original, with the
+``ETag`` / ``Last-Modified`` it carried, for the next crawl's conditional
+requests and revisits.
+
+Metadata. After each response or revisit (and its request) comes a
+``metadata`` record (``WARC_METADATA_ENABLED``), ``WARC-Concurrent-To`` it,
+with the fields WARC 1.1 section 6.6 defines: ``via`` (``meta["via"]``,
+else the URL that redirected here, else the ``Referer`` sent),
+``hopsFromSeed`` (one letter per hop as Heritrix writes them: ``L`` for each
+link followed from a seed (Scrapy's ``depth``; page requisites count as
+links, the spider does not tell them apart), ``R`` per redirect, ``P`` for
+robots.txt; absent for a seed) and ``fetchTimeMs`` (Scrapy's
+``download_latency``: from sending the request to the response headers).
+Outlinks are not written: they are in the archived page itself.
+
 Priority: **950** (`PRIORITY`). Downloader middlewares see responses from the
 highest number to the lowest, so at 950 this one sees each response first,
 straight from the download handler: before HttpCacheMiddleware (900),
@@ -29,6 +64,15 @@ Settings (defaults in `DEFAULTS`; crawler/settings.py may refer to them):
 - ``WARC_DIGEST_ALGORITHM`` ("sha1"): "sha1" or "sha256" (base32 digests).
 - ``WARC_OPERATOR`` (""): warcinfo ``operator`` (who runs the crawl).
 
+and (defaults in `REVISIT_DEFAULTS`):
+
+- ``WARC_DIGEST_INDEX`` (""): the digest index file; "" means
+  ``state/digests.sqlite`` beside WARC_DIR (in the collection directory).
+  Kept when revisits or conditional requests are on.
+- ``WARC_METADATA_ENABLED`` (True): a metadata record per exchange.
+- ``WARC_REVISITS_ENABLED`` (True): identical payloads as revisit records.
+  (``server-not-modified`` revisits follow ``WARC_CONDITIONAL_ENABLED``.)
+
 It also reads ``ARSIP_CRAWL_ID``, ``ARSIP_COLLECTION``, ``USER_AGENT`` and
 ``ROBOTSTXT_OBEY`` for the warcinfo record.
 
@@ -37,16 +81,20 @@ the server sent (the standard phrase for the status is written), the
 header names' original case and interleaving (Scrapy title-cases names and
 groups repeated headers), and the connection-level headers Twisted consumes
 (Connection, Keep-Alive, Transfer-Encoding; Content-Length comes back only
-when the server declared a length).
+when the server declared a length, except that Scrapy itself puts
+``Content-Length: 0`` on bodiless answers such as a 304, which cannot be
+told apart from one the server sent: a ``server-not-modified`` revisit's
+head carries it).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any, Final, Self
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 import scrapy
 from scrapy import Request, signals
@@ -59,16 +107,19 @@ from twisted.internet.abstract import isIPv6Address
 from twisted.web.client import URI
 from twisted.web.http_headers import Headers as TwistedHeaders
 
+from archive.digests import DigestIndex, default_index_path, record_path
 from archive.records import (
+    REVISIT_PROFILES,
     Header,
     HttpRequestMessage,
     HttpResponseMessage,
+    RefersTo,
     WarcinfoFields,
     adjust_framing,
     default_software,
 )
 from archive.recovery import recover_open_files
-from archive.writer import DIGEST_ALGORITHMS, WarcFileWriter
+from archive.writer import DIGEST_ALGORITHMS, RecordLocation, WarcFileWriter
 from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, UserError
 
 logger = logging.getLogger(__name__)
@@ -84,6 +135,19 @@ DEFAULTS: Final[dict[str, Any]] = {
     "WARC_MAX_SIZE": 1_000_000_000,
     "WARC_OPERATOR": "",
     "WARC_PREFIX": "ARSIP",
+}
+
+#: Defaults of the settings that choose which extra records are written, alphabetical.
+REVISIT_DEFAULTS: Final[dict[str, Any]] = {
+    "WARC_DIGEST_INDEX": "",
+    "WARC_METADATA_ENABLED": True,
+    "WARC_REVISITS_ENABLED": True,
+}
+
+#: Stats key counting each kind of revisit (besides ``warc/revisits``).
+_REVISIT_STATS: Final = {
+    "server-not-modified": "warc/not_modified",
+    "identical-payload-digest": "warc/identical_payload",
 }
 
 #: Response flags set by Scrapy's download handlers → WARC-Truncated reason.
@@ -149,19 +213,77 @@ def writer_from_settings(settings: BaseSettings) -> WarcFileWriter:
         raise UserError(f"WARC_PREFIX: {exc}", EXIT_CONFIG) from exc
 
 
-class WarcCaptureMiddleware:
-    """Downloader middleware that archives each request/response pair to WARC."""
+def digest_index_path(settings: BaseSettings) -> Path:
+    """The digest index file: WARC_DIGEST_INDEX, or ``state/digests.sqlite`` beside WARC_DIR."""
+    configured = str(settings.get("WARC_DIGEST_INDEX") or "")
+    if configured:
+        return Path(configured)
+    return default_index_path(str(settings.get("WARC_DIR") or ""))
 
-    def __init__(self, writer: WarcFileWriter, stats: StatsCollector | None = None) -> None:
+
+def digest_index_from_settings(settings: BaseSettings) -> DigestIndex:
+    """Open (create) the collection's digest index, or raise UserError naming the setting."""
+    path = digest_index_path(settings)
+    try:
+        return DigestIndex(path)
+    except OSError as exc:
+        raise UserError(
+            f"WARC_DIGEST_INDEX {str(path)!r} cannot be created ({exc.strerror or exc}): "
+            "choose a writable place",
+            EXIT_OUTPUT,
+        ) from exc
+    except sqlite3.Error as exc:
+        raise UserError(
+            f"WARC_DIGEST_INDEX {str(path)!r} cannot be used ({exc}): move it away; "
+            "the next crawl starts a new one (it only saves storage)",
+            EXIT_CONFIG,
+        ) from exc
+
+
+class WarcCaptureMiddleware:
+    """Downloader middleware that archives each request/response pair to WARC.
+
+    `digests` (None: no revisits) is the collection's digest index;
+    `revisits` turns identical-payload revisits on; `metadata` writes a
+    metadata record per exchange.
+    """
+
+    def __init__(
+        self,
+        writer: WarcFileWriter,
+        stats: StatsCollector | None = None,
+        *,
+        digests: DigestIndex | None = None,
+        revisits: bool = True,
+        metadata: bool = True,
+    ) -> None:
         self.writer = writer
         self.stats = stats
+        self.digests = digests
+        self.revisits = revisits
+        self.metadata = metadata
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        """Build the writer from the settings and hook it to the spider's lifetime."""
-        if not crawler.settings.getbool("WARC_ENABLED", DEFAULTS["WARC_ENABLED"]):
+        """Build the writer (and digest index) from the settings; hook them to the spider."""
+        settings = crawler.settings
+        if not settings.getbool("WARC_ENABLED", DEFAULTS["WARC_ENABLED"]):
             raise NotConfigured("WARC_ENABLED is off")
-        middleware = cls(writer_from_settings(crawler.settings), crawler.stats)
+        revisits = settings.getbool(
+            "WARC_REVISITS_ENABLED", REVISIT_DEFAULTS["WARC_REVISITS_ENABLED"]
+        )
+        # conditional requests need the index kept up to date too
+        conditional = settings.getbool("WARC_CONDITIONAL_ENABLED", True)
+        writer = writer_from_settings(settings)
+        middleware = cls(
+            writer,
+            crawler.stats,
+            digests=digest_index_from_settings(settings) if revisits or conditional else None,
+            revisits=revisits,
+            metadata=settings.getbool(
+                "WARC_METADATA_ENABLED", REVISIT_DEFAULTS["WARC_METADATA_ENABLED"]
+            ),
+        )
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
@@ -175,29 +297,61 @@ class WarcCaptureMiddleware:
                 self._inc("warc/recovered_files")
 
     def spider_closed(self) -> None:
-        """Finish the current WARC file (fsync, final name)."""
+        """Finish the current WARC file (fsync, final name); close the digest index."""
         try:
             self.writer.close()
         except OSError:
             logger.exception("Could not close the WARC file in %s", self.writer.directory)
             self._inc("warc/errors")
+        if self.digests is not None:
+            self.digests.close()
         self._sync_stats()
 
     # -- downloader middleware -------------------------------------------------
 
     def process_response(self, request: Request, response: Response) -> Response:
-        """Archive the exchange; put its location in ``meta["warc"]`` (None on failure)."""
+        """Archive the exchange; put its location in ``meta["warc"]`` (None on failure).
+
+        For a revisit, ``meta["warc"]`` is the original response record's
+        location (see the module docstring).
+        """
         url = urldefrag(request.url)[0]
+        message = response_message(response)
+        truncated = next(
+            (_TRUNCATION_FLAGS[f] for f in response.flags if f in _TRUNCATION_FLAGS), None
+        )
+        ip_address = str(response.ip_address) if response.ip_address else None
+        metadata = metadata_fields(request) if self.metadata else None
+        meta = request.meta  # response.meta is request.meta: the spider reads these
+        for key in ("revisit", "warc_revisit"):  # a retried request carries the last try's
+            meta.pop(key, None)
+        revisit = self._revisit_of(request, url, response.status, message, truncated)
         try:
-            location = self.writer.write_exchange(
-                url,
-                request_message(request),
-                response_message(response),
-                ip_address=str(response.ip_address) if response.ip_address else None,
-                truncated=next(
-                    (_TRUNCATION_FLAGS[f] for f in response.flags if f in _TRUNCATION_FLAGS), None
-                ),
-            )
+            if revisit is not None:
+                profile, original = revisit
+                location = self.writer.write_revisit(
+                    url,
+                    request_message(request),
+                    message,
+                    profile=REVISIT_PROFILES[profile],
+                    refers_to=RefersTo(
+                        record_id=original["record_id"],
+                        target_uri=url,
+                        date=original["warc_date"],
+                        payload_digest=original["payload_digest"],
+                    ),
+                    ip_address=ip_address,
+                    metadata=metadata,
+                )
+            else:
+                location = self.writer.write_exchange(
+                    url,
+                    request_message(request),
+                    message,
+                    ip_address=ip_address,
+                    truncated=truncated,
+                    metadata=metadata,
+                )
         except OSError:
             logger.exception(
                 "Could not write %s (status %s) to WARC; no item will be made from it",
@@ -205,17 +359,84 @@ class WarcCaptureMiddleware:
                 response.status,
             )
             self._inc("warc/errors")
-            request.meta["warc"] = None
-            request.meta["fetched_at"] = None
+            meta["warc"] = None
+            meta["fetched_at"] = None
             self._sync_stats()
             return response
-        # response.meta is request.meta: the spider reads these from the response.
-        request.meta["warc"] = dict(location)
-        request.meta["fetched_at"] = location["warc_date"]
-        self._inc("warc/responses")
+        meta["fetched_at"] = location["warc_date"]
         self._inc("warc/requests")
+        if metadata is not None:
+            self._inc("warc/metadata")
+        if revisit is not None:
+            profile, original = revisit
+            meta["warc"] = dict(original)
+            meta["revisit"] = profile
+            meta["warc_revisit"] = dict(location)
+            self._inc("warc/revisits")
+            self._inc(_REVISIT_STATS[profile])
+            self._index(url, response, original["payload_digest"], revisit=location)
+        else:
+            meta["warc"] = dict(location)
+            self._inc("warc/responses")
+            if response.status == 200 and truncated is None:
+                self._index(url, response, location["payload_digest"], original=location)
         self._sync_stats()
         return response
+
+    # -- revisits --------------------------------------------------------------
+
+    def _revisit_of(
+        self,
+        request: Request,
+        url: str,
+        status: int,
+        message: HttpResponseMessage,
+        truncated: str | None,
+    ) -> tuple[str, RecordLocation] | None:
+        """(profile short name, original record) when this response is a revisit, else None."""
+        revalidating = request.meta.get("revalidating")
+        if status == 304:
+            # only a 304 to our own conditional request says which capture is unchanged
+            if isinstance(revalidating, dict) and revalidating.get("url") == url:
+                return "server-not-modified", _location(revalidating["location"])
+            return None
+        if not self.revisits or self.digests is None or status != 200 or truncated:
+            return None
+        digest = self.writer.payload_digest(message.body)
+        try:
+            original = self.digests.original(url, digest)
+        except sqlite3.Error:
+            logger.exception("Could not read the digest index; storing %s in full", url)
+            self._inc("warc/digest_index_errors")
+            return None
+        if original is None or record_path(self.writer.directory, original) is None:
+            return None  # never seen, or its record is gone: store this one in full
+        return "identical-payload-digest", original
+
+    def _index(
+        self,
+        url: str,
+        response: Response,
+        payload_digest: str,
+        *,
+        original: RecordLocation | None = None,
+        revisit: RecordLocation | None = None,
+    ) -> None:
+        """Tell the digest index about a full response (`original`) or a `revisit`."""
+        if self.digests is None:
+            return
+        etag, last_modified = _header(response, b"ETag"), _header(response, b"Last-Modified")
+        try:
+            if original is not None:
+                self.digests.add_original(url, original, etag=etag, last_modified=last_modified)
+            elif revisit is not None:
+                self.digests.add_revisit(
+                    url, payload_digest, revisit, etag=etag, last_modified=last_modified
+                )
+        except sqlite3.Error:
+            # the WARC records are written; only later deduplication suffers
+            logger.exception("Could not update the digest index %s for %s", self.digests.path, url)
+            self._inc("warc/digest_index_errors")
 
     # -- stats -----------------------------------------------------------------
 
@@ -228,6 +449,53 @@ class WarcCaptureMiddleware:
             self.stats.set_value("warc/records", self.writer.records_written)
             self.stats.set_value("warc/bytes", self.writer.bytes_written)
             self.stats.set_value("warc/files", self.writer.files_opened)
+
+
+def _location(value: dict[str, Any]) -> RecordLocation:
+    """A `RecordLocation` from its dict form (as kept in request meta)."""
+    return RecordLocation(
+        filename=str(value["filename"]),
+        offset=int(value["offset"]),
+        length=int(value["length"]),
+        record_id=str(value["record_id"]),
+        payload_digest=str(value["payload_digest"]),
+        warc_date=str(value["warc_date"]),
+    )
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return bytes(value).decode("latin-1") if value else None
+
+
+def metadata_fields(request: Request) -> list[tuple[str, str]]:
+    """The ``via``, ``hopsFromSeed`` and ``fetchTimeMs`` fields for `request`'s metadata record."""
+    meta = request.meta
+    fields: list[tuple[str, str]] = []
+    redirects = meta.get("redirect_urls") or []
+    referer = request.headers.get(b"Referer")
+    via = meta.get("via") or (redirects[-1] if redirects else None)
+    if not via and referer:
+        via = bytes(referer).decode("latin-1")
+    if via:
+        fields.append(("via", urldefrag(str(via))[0]))
+    hops = hop_path(request)
+    if hops:
+        fields.append(("hopsFromSeed", hops))
+    latency = meta.get("download_latency")
+    if isinstance(latency, int | float):
+        fields.append(("fetchTimeMs", str(round(latency * 1000))))
+    return fields
+
+
+def hop_path(request: Request) -> str:
+    """Heritrix's hop letters: ``P`` for robots.txt, else ``L`` per link then ``R`` per redirect."""
+    meta = request.meta
+    if meta.get("dont_obey_robotstxt") and urlsplit(request.url).path == "/robots.txt":
+        return "P"
+    depth = meta.get("depth", 0)
+    links = depth if isinstance(depth, int) and depth > 0 else 0
+    return "L" * links + "R" * len(meta.get("redirect_urls") or [])
 
 
 def request_message(request: Request) -> HttpRequestMessage:

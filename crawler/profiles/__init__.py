@@ -1,9 +1,11 @@
-"""Site profiles: what to crawl and how to read it, as TOML data.
+"""Site profiles: what to crawl, how politely, how often, and how to read it, as TOML data.
 
 A profile is plain data. `load_profile(name_or_path)` reads one of the
 shipped profiles (this folder) or a user's file and validates it, failing
 with a `ProfileError` whose message names the file, the key and what is
-allowed.
+allowed; `find_profile(name, profiles_dir)` looks in a user's directory of
+profiles first. Every key is described, commented, in ``anri.toml``; the
+keys and their types are in `crawler.profiles.schema`.
 """
 
 from __future__ import annotations
@@ -16,25 +18,75 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.profiles.schema import (
+    AGE_FROM,
+    ARCHIVE_KEYS,
+    CRAWL_KEYS,
+    INCREMENTAL_KEYS,
+    REVISIT_KEYS,
+    SELECTOR_KEYS,
+    TOP_KEYS,
+    ZONES,
+    ProfileError,
+    check_choice,
+    check_patterns,
+    check_schedule,
+    check_start_urls,
+    check_table,
+    check_user_agent,
+    str_list,
+)
+
 PROFILE_DIR = Path(__file__).resolve().parent
 
-#: Zone abbreviations Indonesians write, and their UTC offsets.
-ZONES: dict[str, str] = {"WIB": "+07:00", "WITA": "+08:00", "WIT": "+09:00", "WP": "+09:00"}
-
-SELECTOR_KEYS = ("container", "title", "date", "body", "byline", "author", "editor", "views")
-
-
-class ProfileError(ValueError):
-    """A profile that cannot be used; the message is one line for the user."""
+DEFAULT_USER_AGENT = "arsip/{version} (+https://github.com/arsip-project/arsip)"
 
 
 @dataclass(frozen=True, slots=True)
 class CrawlSettings:
+    """Politeness and limits (``[crawl]``)."""
+
     obey_robots: bool = True
     concurrent_requests_per_host: int = 4
     download_delay: float = 0.0
     autothrottle: bool = False
-    user_agent: str = "arsip/{version}"
+    user_agent: str = DEFAULT_USER_AGENT
+    max_depth: int = 0  # 0: no limit
+    max_pages: int = 0  # 0: no limit
+
+
+@dataclass(frozen=True, slots=True)
+class IncrementalSettings:
+    """How a recrawl of a collection that has a previous crawl works (``[incremental]``).
+
+    ``enabled``: recrawls are incremental (else every crawl is full);
+    ``stop_after_known``: stop paging the listings after this many
+    consecutive known articles; ``full_every``: every Nth crawl of the
+    collection is full (0: only with ``--full``); ``sitemap``: also read
+    the sitemaps in incremental crawls; ``refetch_requisites``: fetch
+    images, CSS, JS and documents already in the collection again.
+    """
+
+    enabled: bool = True
+    stop_after_known: int = 10
+    full_every: int = 0
+    sitemap: bool = False
+    refetch_requisites: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RevisitPolicy:
+    """Which known articles an incremental crawl fetches again (``[revisit]``).
+
+    Known articles published at most ``max_age_days`` days before the
+    reference day are fetched again (their view counts move); older ones
+    are not fetched at all. The reference day is today (``age_from =
+    "today"``) or the newest publication date in the collection
+    (``"newest"``: for sites that publish irregularly, and replicas).
+    """
+
+    max_age_days: int = 30
+    age_from: str = "today"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +105,10 @@ class Profile:
     requisites: bool = True
     timezone: str = ""
     language: str = ""
+    schedule: str = ""
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    incremental: IncrementalSettings = field(default_factory=IncrementalSettings)
+    revisit: RevisitPolicy = field(default_factory=RevisitPolicy)
     collection: str = ""
     warc_prefix: str = "ARSIP"
     selectors: dict[str, str] = field(default_factory=dict)
@@ -89,105 +144,56 @@ def _matches(patterns: tuple[str, ...], url: str) -> bool:
     return any(_compiled(p).search(target) for p in patterns)
 
 
-_TOP_KEYS: dict[str, type | tuple[type, ...]] = {
-    "name": str,
-    "site": str,
-    "description": str,
-    "start_urls": list,
-    "sitemap_urls": list,
-    "allowed_hosts": list,
-    "listing_patterns": list,
-    "article_patterns": list,
-    "exclude_patterns": list,
-    "requisites": bool,
-    "timezone": str,
-    "language": str,
-    "crawl": dict,
-    "archive": dict,
-    "selectors": dict,
-}
-_CRAWL_KEYS: dict[str, type | tuple[type, ...]] = {
-    "obey_robots": bool,
-    "concurrent_requests_per_host": int,
-    "download_delay": (int, float),
-    "autothrottle": bool,
-    "user_agent": str,
-}
-_ARCHIVE_KEYS: dict[str, type | tuple[type, ...]] = {"collection": str, "warc_prefix": str}
-
-
-def _check_keys(
-    where: str, table: dict[str, Any], allowed: dict[str, type | tuple[type, ...]], prefix: str
-) -> None:
-    for key, value in table.items():
-        if key not in allowed:
-            raise ProfileError(
-                f"{where}: unknown key '{prefix}{key}'; allowed keys: {', '.join(sorted(allowed))}"
-            )
-        want = allowed[key]
-        ok = isinstance(value, want) and not (want is int and isinstance(value, bool))
-        if not ok:
-            names = (
-                " or ".join(t.__name__ for t in want) if isinstance(want, tuple) else want.__name__
-            )
-            raise ProfileError(
-                f"{where}: key '{prefix}{key}' must be {names}, got {type(value).__name__}"
-            )
-
-
-def _str_list(where: str, key: str, value: list[Any]) -> tuple[str, ...]:
-    if not all(isinstance(v, str) for v in value):
-        raise ProfileError(f"{where}: key '{key}' must be a list of strings")
-    return tuple(value)
+_LIST_KEYS = (
+    "start_urls",
+    "sitemap_urls",
+    "allowed_hosts",
+    "listing_patterns",
+    "article_patterns",
+    "exclude_patterns",
+)
 
 
 def parse_profile(data: dict[str, Any], where: str = "<profile>") -> Profile:
     """Validate TOML *data* and build a Profile; *where* names the file in errors."""
-    _check_keys(where, data, _TOP_KEYS, "")
+    check_table(where, data, TOP_KEYS, "")
     if "name" not in data:
         raise ProfileError(f"{where}: missing key 'name'")
-    crawl = data.get("crawl", {})
-    archive = data.get("archive", {})
-    selectors = data.get("selectors", {})
-    _check_keys(where, crawl, _CRAWL_KEYS, "crawl.")
-    _check_keys(where, archive, _ARCHIVE_KEYS, "archive.")
-    _check_keys(where, selectors, dict.fromkeys(SELECTOR_KEYS, str), "selectors.")
-    lists = {
-        key: _str_list(where, key, data.get(key, []))
-        for key in (
-            "start_urls",
-            "sitemap_urls",
-            "allowed_hosts",
-            "listing_patterns",
-            "article_patterns",
-            "exclude_patterns",
-        )
+    tables: dict[str, dict[str, Any]] = {
+        key: data.get(key, {}) for key in ("crawl", "archive", "incremental", "revisit")
     }
+    check_table(where, tables["crawl"], CRAWL_KEYS, "crawl.")
+    check_table(where, tables["archive"], ARCHIVE_KEYS, "archive.")
+    check_table(where, tables["incremental"], INCREMENTAL_KEYS, "incremental.")
+    check_table(where, tables["revisit"], REVISIT_KEYS, "revisit.")
+    selectors = data.get("selectors", {})
+    check_table(where, selectors, dict.fromkeys(SELECTOR_KEYS, str), "selectors.")
+    lists = {key: str_list(where, key, data.get(key, [])) for key in _LIST_KEYS}
     for key in ("listing_patterns", "article_patterns", "exclude_patterns"):
-        for pattern in lists[key]:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ProfileError(
-                    f"{where}: key '{key}' has an invalid regular expression {pattern!r}: {exc}"
-                ) from None
-    for url in lists["start_urls"]:
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise ProfileError(
-                f"{where}: key 'start_urls' has {url!r}; allowed: absolute http(s) URLs"
-            )
+        check_patterns(where, key, lists[key])
+    check_start_urls(where, lists["start_urls"])
     timezone = data.get("timezone", "")
     if timezone and timezone.upper() not in ZONES:
         raise ProfileError(
             f"{where}: key 'timezone' is {timezone!r}; allowed values: {', '.join(ZONES)} or ''"
         )
-    if crawl.get("concurrent_requests_per_host", 1) < 1:
-        raise ProfileError(f"{where}: key 'crawl.concurrent_requests_per_host' must be >= 1")
+    crawl = tables["crawl"]
     if crawl.get("download_delay", 0) < 0:
-        raise ProfileError(f"{where}: key 'crawl.download_delay' must be >= 0")
+        raise ProfileError(
+            f"{where}: key 'crawl.download_delay' is {crawl['download_delay']}; "
+            "allowed values: seconds >= 0"
+        )
+    if "user_agent" in crawl:
+        check_user_agent(where, crawl["user_agent"])
+    revisit = tables["revisit"]
+    if "age_from" in revisit:
+        check_choice(where, "revisit.age_from", revisit["age_from"], AGE_FROM)
     name = data["name"]
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-        raise ProfileError(f"{where}: key 'name' must use only letters, digits, '.', '_' and '-'")
+        raise ProfileError(
+            f"{where}: key 'name' is {name!r}; allowed values: letters, digits, '.', '_' and '-'"
+        )
+    archive = tables["archive"]
     return Profile(
         name=name,
         site=data.get("site", "") or "",
@@ -195,7 +201,10 @@ def parse_profile(data: dict[str, Any], where: str = "<profile>") -> Profile:
         requisites=data.get("requisites", True),
         timezone=timezone.upper(),
         language=data.get("language", ""),
+        schedule=check_schedule(where, data.get("schedule", "")),
         crawl=CrawlSettings(**crawl),
+        incremental=IncrementalSettings(**tables["incremental"]),
+        revisit=RevisitPolicy(**revisit),
         collection=archive.get("collection", name),
         warc_prefix=archive.get("warc_prefix", name.upper()),
         selectors=dict(selectors),
@@ -212,6 +221,8 @@ def load_profile_file(path: str | Path) -> Profile:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise ProfileError(f"{path}: no such profile file") from None
+    except IsADirectoryError:
+        raise ProfileError(f"{path}: is a directory, not a profile file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML ({exc})") from None
     return parse_profile(data, str(path))
@@ -220,6 +231,14 @@ def load_profile_file(path: str | Path) -> Profile:
 def shipped_profiles() -> list[str]:
     """Names of the profiles shipped with arsip."""
     return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+
+
+def user_profiles(profiles_dir: str | Path) -> list[Path]:
+    """The ``*.toml`` files of a user's profile directory, by name."""
+    folder = Path(profiles_dir)
+    if not folder.is_dir():
+        raise ProfileError(f"--profiles {folder}: not a directory of .toml profiles")
+    return sorted(folder.glob("*.toml"))
 
 
 @lru_cache(maxsize=64)
@@ -232,9 +251,23 @@ def load_profile(name_or_path: str) -> Profile:
     if not shipped.exists():
         raise ProfileError(
             f"unknown profile '{name_or_path}'; shipped profiles: {', '.join(shipped_profiles())}"
-            " (or give the path of a .toml file)"
+            " (or give the path of a .toml file, or --profiles DIR)"
         )
     return load_profile_file(shipped)
+
+
+def find_profile(name_or_path: str, profiles_dir: str | Path | None = None) -> Profile:
+    """*name_or_path* looked up in *profiles_dir* first (``NAME.toml`` or a file whose
+    ``name`` is NAME), then among the shipped profiles."""
+    if profiles_dir is not None and not name_or_path.endswith(".toml"):
+        for path in user_profiles(profiles_dir):
+            if path.stem == name_or_path:
+                return load_profile_file(path)
+        for path in user_profiles(profiles_dir):
+            profile = load_profile_file(path)
+            if profile.name == name_or_path:
+                return profile
+    return load_profile(name_or_path)
 
 
 def profile_for_url(url: str) -> Profile:
@@ -245,3 +278,22 @@ def profile_for_url(url: str) -> Profile:
         if host and host in profile.allowed_hosts:
             return profile
     return load_profile("generic")
+
+
+__all__ = [
+    "PROFILE_DIR",
+    "SELECTOR_KEYS",
+    "ZONES",
+    "CrawlSettings",
+    "IncrementalSettings",
+    "Profile",
+    "ProfileError",
+    "RevisitPolicy",
+    "find_profile",
+    "load_profile",
+    "load_profile_file",
+    "parse_profile",
+    "profile_for_url",
+    "shipped_profiles",
+    "user_profiles",
+]

@@ -6,6 +6,16 @@ Every response reaching a callback here has already been written to WARC by
 article whose capture failed is not emitted, since the WARC is the source of
 truth.
 
+A full crawl follows every listing, pagination and sitemap link. An
+incremental crawl (`crawler.incremental`: the default when the collection
+has an earlier crawl) walks the listings newest first and stops paging after
+``incremental.stop_after_known`` consecutive known articles; it fetches new
+articles, refetches known ones inside the revisit window, and skips the
+rest. Each URL not fetched is reported with its reason (signal
+`crawler.frontier.url_skipped`, stats ``skip/<reason>``), and each callback
+tells the frontier when it is finished with its request
+(`crawler.frontier.request_handled`), so a crawl can be resumed.
+
 Run it the Scrapy way inside the repository::
 
     scrapy crawl news -a profile=anri -a start_url=http://127.0.0.1:8000/publikasi/berita
@@ -13,22 +23,29 @@ Run it the Scrapy way inside the repository::
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import scrapy
 from lxml import etree
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from arsip import __version__
 from crawler.extract.model import SCHEMA_VERSION
 from crawler.extract.urls import canonical_url
-from crawler.profiles import Profile, load_profile
+from crawler.frontier import request_handled, url_skipped
+from crawler.incremental import Knowledge, load_knowledge
+from crawler.profiles import Profile, find_profile
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +95,36 @@ def profile_settings(profile: Profile, out_dir: str) -> dict[str, Any]:
     }
 
 
+Callback = Callable[..., Iterator[Any]]
+
+
+def tracked(fn: Callback) -> Callback:
+    """Tell the frontier when a callback is finished with its request.
+
+    Sent after the callback's last output was handed to Scrapy (every link
+    it yielded is recorded by then), with the number of items it yielded:
+    the frontier marks the request done once those items have left the
+    pipelines too. Not sent when Scrapy closes the generator early.
+    """
+
+    @functools.wraps(fn)
+    def callback(self: NewsSpider, response: Response, **kwargs: Any) -> Iterator[Any]:
+        items = 0
+        try:
+            for output in fn(self, response, **kwargs):
+                if not isinstance(output, scrapy.Request):
+                    items += 1
+                yield output
+        except GeneratorExit:
+            raise
+        except Exception:
+            self.handled(response.request, items, "spider_error")
+            raise
+        self.handled(response.request, items, "ok")
+
+    return callback
+
+
 class NewsSpider(scrapy.Spider):
     """Crawl one site profile's news section into WARC and article items."""
 
@@ -88,11 +135,12 @@ class NewsSpider(scrapy.Spider):
         profile: str | None = None,
         start_url: str | None = None,
         max_pages: str | int | None = None,
+        profiles_dir: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.profile_name = profile or "anri"
-        self.profile: Profile = load_profile(self.profile_name)
+        self.profile: Profile = find_profile(self.profile_name, profiles_dir or None)
         starts = [start_url] if start_url else list(self.profile.start_urls)
         if not starts:
             raise ValueError(
@@ -104,32 +152,87 @@ class NewsSpider(scrapy.Spider):
         self.allowed_hosts: frozenset[str] = frozenset(h for h in hosts if h)
         self.allowed_domains = sorted(self.allowed_hosts)
         self.max_pages = int(max_pages) if max_pages else 0
+        self.max_depth = self.profile.crawl.max_depth
         self._emitted: set[str] = set()
+        self._walk_seen: set[str] = set()
         self.crawl_id = ""
+        self.resumed = False
+        self.knowledge = Knowledge()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
-        kwargs.setdefault("profile", crawler.settings.get("ARSIP_PROFILE") or "anri")
-        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        kwargs.setdefault("profile", settings.get("ARSIP_PROFILE") or "anri")
+        kwargs.setdefault("profiles_dir", settings.get("ARSIP_PROFILES_DIR") or None)
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         out_dir = settings.get("ARSIP_OUT_DIR") or str(Path("data") / spider.profile.name)
         for key, value in profile_settings(spider.profile, out_dir).items():
             settings.set(key, value, priority="spider")
         if not settings.get("ARSIP_CRAWL_ID"):
             settings.set("ARSIP_CRAWL_ID", new_crawl_id(), priority="spider")
-        settings.set("ARSIP_PROFILE", spider.profile.name, priority="spider")
-        if spider.max_pages:
-            settings.set("CLOSESPIDER_PAGECOUNT", spider.max_pages, priority="spider")
+        settings.set("ARSIP_PROFILE", spider.profile.path or spider.profile.name, priority="spider")
+        max_pages = spider.max_pages or spider.profile.crawl.max_pages
+        if max_pages:
+            settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="spider")
         spider.crawl_id = str(settings.get("ARSIP_CRAWL_ID"))
+        spider.resumed = settings.getbool("ARSIP_RESUME", False)
+        spider.knowledge = load_knowledge(
+            spider.profile,
+            Path(out_dir),
+            Path(settings.get("DATASET_PATH") or Path(out_dir) / "arsip.sqlite"),
+            requested=str(settings.get("ARSIP_CRAWL_MODE") or "auto"),
+            crawl_id=spider.crawl_id,
+        )
+        settings.set("ARSIP_CRAWL_MODE_RESOLVED", spider.knowledge.mode, priority="spider")
+        if spider.resumed:
+            spider._emitted = _jsonl_ids(Path(out_dir) / "json", spider.crawl_id)
         return spider
 
     # -- start ---------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        stats = self.crawler.stats
+        stats.set_value("crawl/mode", self.knowledge.mode)
+        stats.set_value("crawl/mode_reason", self.knowledge.reason)
+        if self.knowledge.cutoff is not None:
+            stats.set_value("incremental/revisit_since", self.knowledge.cutoff.isoformat())
+        if self.resumed and self._frontier_has_requests():
+            return  # the frontier re-queued what was left
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse)
+            yield scrapy.Request(url, callback=self.parse, errback=self.on_error)
+        if self.knowledge.incremental and not self.profile.incremental.sitemap:
+            return
         for sitemap in self.profile.sitemap_urls:
-            yield scrapy.Request(urljoin(self.start_urls[0], sitemap), callback=self.parse_sitemap)
+            yield scrapy.Request(
+                urljoin(self.start_urls[0], sitemap),
+                callback=self.parse_sitemap,
+                errback=self.on_error,
+            )
+
+    def _frontier_has_requests(self) -> bool:
+        from crawler.scheduler import state_of
+
+        state = state_of(self.crawler)
+        return bool(state is not None and sum(state.counts().values()))
+
+    # -- bookkeeping ---------------------------------------------------------
+
+    def _count(self, key: str) -> None:
+        self.crawler.stats.inc_value(key)
+
+    def skip(self, url: str, reason: str, referer: str | None = None) -> None:
+        """Count and report a URL that is not fetched, with its reason."""
+        self._count(f"skip/{reason}")
+        self.crawler.signals.send_catch_log(
+            signal=url_skipped, url=url, reason=reason, referer=referer
+        )
+
+    def handled(self, request: scrapy.Request | None, items: int, outcome: str) -> None:
+        """Tell the frontier that *request* is handled (see `tracked`)."""
+        if request is not None:
+            self.crawler.signals.send_catch_log(
+                signal=request_handled, request=request, items=items, outcome=outcome
+            )
 
     # -- scope ---------------------------------------------------------------
 
@@ -137,24 +240,54 @@ class NewsSpider(scrapy.Spider):
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and (parts.hostname or "") in self.allowed_hosts
 
-    def _count(self, key: str) -> None:
-        self.crawler.stats.inc_value(key)
+    def follow_page(
+        self,
+        url: str,
+        referer: str | None = None,
+        depth: int = 0,
+        *,
+        walk: bool = True,
+        meta: dict[str, Any] | None = None,
+    ) -> scrapy.Request | None:
+        """A request for a listing or article link, or None (reported) when skipped.
 
-    def follow_page(self, url: str) -> scrapy.Request | None:
-        """A request for a listing or article link, or None (counted) when skipped."""
+        *walk* False: in an incremental crawl, a listing link that is not the
+        next page of the walk is not followed.
+        """
         url = url.split("#", 1)[0]
         if not self.in_scope(url):
-            self._count("skip/out_of_scope")
+            self.skip(url, "out_of_scope", referer)
             return None
         if self.profile.is_excluded(url):
-            self._count("skip/excluded")
+            self.skip(url, "excluded", referer)
+            return None
+        if self.max_depth and depth > self.max_depth:
+            self.skip(url, "depth", referer)
             return None
         if self.profile.is_article(url):
-            return scrapy.Request(url, callback=self.parse_article)
+            return self._article_request(url, referer)
         if self.profile.is_listing(url):
-            return scrapy.Request(url, callback=self.parse)
-        self._count("skip/not_news")
+            if self.knowledge.incremental and not walk:
+                self._count("incremental/listing_not_walked")
+                return None
+            return scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
+        self.skip(url, "not_news", referer)
         return None
+
+    def _article_request(self, url: str, referer: str | None) -> scrapy.Request | None:
+        from crawler.extract.urls import article_id
+
+        if article_id(url) in self._emitted:
+            self.skip(url, "duplicate", referer)
+            return None
+        meta: dict[str, Any] = {}
+        if self.knowledge.incremental:
+            verdict = self.knowledge.classify(url)
+            if verdict == "known":
+                self.skip(url, "known", referer)
+                return None
+            meta["arsip_revisit"] = verdict == "revisit"
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta=meta)
 
     def requisite_urls(self, response: TextResponse) -> Iterator[str]:
         """Images, stylesheets, icons, scripts and attached documents of a page."""
@@ -170,7 +303,10 @@ class NewsSpider(scrapy.Spider):
             if path.endswith(DOCUMENT_EXTENSIONS):
                 yield response.urljoin(href.strip())
 
-    def _links(self, response: TextResponse) -> Iterator[scrapy.Request]:
+    def _links(
+        self, response: TextResponse, next_page: str | None = None, run: int = 0
+    ) -> Iterator[scrapy.Request]:
+        depth = int(response.meta.get("depth", 0)) + 1
         for href in response.xpath("//a/@href").getall():
             href = href.strip()
             if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
@@ -178,28 +314,72 @@ class NewsSpider(scrapy.Spider):
             url = response.urljoin(href)
             if urlsplit(url).path.lower().endswith(DOCUMENT_EXTENSIONS):
                 continue
-            request = self.follow_page(url)
+            is_next = url.split("#", 1)[0] == next_page
+            request = self.follow_page(
+                url,
+                response.url,
+                depth,
+                walk=is_next,
+                meta={"known_run": run} if is_next else None,
+            )
             if request is not None:
                 yield request
         for url in self.requisite_urls(response):
-            if self.in_scope(url) and not self.profile.is_excluded(url):
-                yield scrapy.Request(url, callback=self.parse_requisite)
+            if not self.in_scope(url):
+                self.skip(url, "out_of_scope", response.url)
+            elif self.profile.is_excluded(url):
+                self.skip(url, "excluded", response.url)
+            elif self.knowledge.incremental and self.knowledge.known_requisite(url):
+                self.skip(url, "known", response.url)
             else:
-                self._count("skip/out_of_scope")
+                yield scrapy.Request(url, callback=self.parse_requisite, errback=self.on_error)
+
+    def _walk(self, response: TextResponse) -> tuple[str | None, int]:
+        """Incremental listing walk: the next page to fetch (None: stop) and the known run.
+
+        Counts, in page order, the consecutive known articles at the end of
+        the walk so far (links already met on earlier pages, like a "latest
+        news" sidebar, are not counted again); paging stops once the run
+        reaches ``incremental.stop_after_known``.
+        """
+        run = int(response.meta.get("known_run", 0))
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href.strip()).split("#", 1)[0]
+            if not self.profile.is_article(url) or url in self._walk_seen:
+                continue
+            self._walk_seen.add(url)
+            run = 0 if self.knowledge.classify(url) == "new" else run + 1
+        limit = self.profile.incremental.stop_after_known
+        if run >= limit:
+            self._count("incremental/paging_stopped")
+            logger.info("Stopped paging at %s: %d known articles in a row", response.url, run)
+            return None, run
+        page = _page_number(response.url)
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href.strip()).split("#", 1)[0]
+            if self.profile.is_listing(url) and _page_number(url) == page + 1:
+                return url, run
+        return None, run
 
     # -- callbacks -----------------------------------------------------------
 
+    @tracked
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A listing (or home) page: follow pagination, articles and requisites."""
         if not isinstance(response, TextResponse):
             return
-        yield from self._links(response)
+        next_page, run = None, 0
+        if self.knowledge.incremental and self.profile.is_listing(response.url):
+            next_page, run = self._walk(response)
+        yield from self._links(response, next_page, run)
 
-    def parse_requisite(self, response: Response) -> Iterable[Any]:
+    @tracked
+    def parse_requisite(self, response: Response) -> Iterator[Any]:
         """Images, CSS, JS and documents: captured in WARC, nothing to extract."""
         self._count("requisites/fetched")
-        return ()
+        yield from ()
 
+    @tracked
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Listing and article URLs from a sitemap (or sitemap index)."""
         try:
@@ -214,12 +394,13 @@ class NewsSpider(scrapy.Spider):
                 continue
             if root.tag == f"{SITEMAP_NS}sitemapindex":
                 if self.in_scope(url):
-                    yield scrapy.Request(url, callback=self.parse_sitemap)
+                    yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
                 continue
-            request = self.follow_page(url)
+            request = self.follow_page(url, response.url, walk=not self.knowledge.incremental)
             if request is not None:
                 yield request
 
+    @tracked
     def parse_article(self, response: Response) -> Iterator[Any]:
         """An article page: its requisites, its links, and its item."""
         if not isinstance(response, TextResponse):
@@ -228,7 +409,37 @@ class NewsSpider(scrapy.Spider):
         yield from self._links(response)
         item = self.article_item(response)
         if item is not None:
+            if response.meta.get("arsip_revisit"):
+                self._count("incremental/revisited")
+            elif self.knowledge.incremental:
+                self._count("incremental/new")
             yield item
+
+    def on_error(self, failure: Failure) -> None:
+        """A request that got no usable response: robots, HTTP error status, network error."""
+        request: scrapy.Request | None = getattr(failure, "request", None)
+        url = request.url if request is not None else ""
+        sent = request.headers.get("Referer") if request is not None else None
+        referer = sent.decode("latin-1") if sent else None
+        error = failure.value
+        if isinstance(error, HttpError):  # before IgnoreRequest: HttpError is one
+            status = error.response.status
+            outcome = f"http_{status}"
+            self._count(f"fetch/failed/http_{status}")
+        elif isinstance(error, IgnoreRequest):
+            message = str(error).lower()
+            reason = "ignored"
+            if "robots" in message:
+                reason = "robots"
+            elif "offsite" in message:
+                reason = "out_of_scope"
+            self.skip(url, reason, referer)
+            outcome = reason
+        else:
+            outcome = f"error/{failure.type.__name__ if failure.type else 'unknown'}"
+            self._count(f"fetch/failed/{outcome}")
+            logger.warning("Could not fetch %s: %s", url, failure.getErrorMessage())
+        self.handled(request, 0, outcome)
 
     def article_item(self, response: TextResponse) -> dict[str, Any] | None:
         """The item for an article response, or None (counted) when it cannot be one."""
@@ -263,6 +474,31 @@ class NewsSpider(scrapy.Spider):
         item["schema_version"] = SCHEMA_VERSION
         self._count("extract/articles")
         return item
+
+
+def _page_number(url: str) -> int:
+    """The ``page`` query parameter of a listing URL (1 when absent or unreadable)."""
+    value = parse_qs(urlsplit(url).query).get("page", ["1"])[0]
+    return int(value) if value.isdigit() else 1
+
+
+def _jsonl_ids(folder: Path, crawl_id: str) -> set[str]:
+    """Ids already written to this crawl's JSON Lines (a resumed crawl does not redo them)."""
+    ids: set[str] = set()
+    for path in (folder / f"{crawl_id}.jsonl", folder / f"{crawl_id}.jsonl.part"):
+        if not path.exists():
+            continue
+        with path.open("rb") as fh:
+            for line in fh:
+                if not line.endswith(b"\n"):
+                    break
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and isinstance(record.get("id"), str):
+                    ids.add(record["id"])
+    return ids
 
 
 __all__ = ["NewsSpider", "canonical_url", "new_crawl_id", "profile_settings"]
