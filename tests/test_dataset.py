@@ -90,7 +90,7 @@ def dataset(path: Path) -> Any:
 
 def test_new_file_is_migrated_to_the_latest_version_in_wal_mode(path: Path) -> None:
     with Dataset(path) as ds:
-        assert ds.version == LATEST == 1
+        assert ds.version == LATEST == 2  # 1: tables + FTS; 2: stemmed FTS
         assert ds.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in rows(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"articles", "article_versions", "observations", "crawls", "articles_fts"} <= tables

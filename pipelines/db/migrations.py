@@ -14,11 +14,20 @@ Version 1 (see docs in ``pipelines.db``):
 - ``crawls``: one row per crawl;
 - ``articles_fts``: FTS5 index of ``articles.title`` and ``articles.body``
   (external content, kept in sync by triggers; diacritics folded).
+
+Version 2:
+
+- ``articles_fts_stem``: FTS5 index of the title and body reduced to
+  Indonesian root words (``pipelines.db.stemming``), kept in sync by
+  triggers calling the SQL function ``arsip_stem``; ``migrate`` defines it
+  on the connection, and fills the index from the existing rows.
 """
 
 from __future__ import annotations
 
 import sqlite3
+
+from pipelines.db import stemming
 
 _V1 = """
 CREATE TABLE crawls (
@@ -115,8 +124,29 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
 END;
 """
 
+_V2 = """
+CREATE VIRTUAL TABLE articles_fts_stem USING fts5 (
+    title, body,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO articles_fts_stem (rowid, title, body)
+    SELECT rowid, arsip_stem(title), arsip_stem(body) FROM articles;
+CREATE TRIGGER articles_fts_stem_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts_stem (rowid, title, body)
+        VALUES (new.rowid, arsip_stem(new.title), arsip_stem(new.body));
+END;
+CREATE TRIGGER articles_fts_stem_delete AFTER DELETE ON articles BEGIN
+    DELETE FROM articles_fts_stem WHERE rowid = old.rowid;
+END;
+CREATE TRIGGER articles_fts_stem_update AFTER UPDATE OF title, body ON articles BEGIN
+    DELETE FROM articles_fts_stem WHERE rowid = old.rowid;
+    INSERT INTO articles_fts_stem (rowid, title, body)
+        VALUES (new.rowid, arsip_stem(new.title), arsip_stem(new.body));
+END;
+"""
+
 #: The migrations in order; ``MIGRATIONS[n]`` takes a database from version n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 #: The schema version this code writes.
 LATEST = len(MIGRATIONS)
@@ -135,7 +165,10 @@ def migrate(conn: sqlite3.Connection) -> int:
     checks first that the database is not newer than ``LATEST``. ``BEGIN
     IMMEDIATE`` takes the write lock before reading the version, so two
     processes opening a new file at once do not both create the tables.
+    It also defines on *conn* the SQL functions the schema's triggers call
+    (``arsip_stem``), so a connection that was migrated can write articles.
     """
+    stemming.register(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
         before = user_version(conn)

@@ -1,0 +1,413 @@
+"""Rebuild a collection's ``json/`` and ``arsip.sqlite`` from its WARC files alone.
+
+``reextract([warc files or folders], out)`` reads every WARC in order
+(arsip file names sort by the time the file was opened), turns each article
+capture (`arsip.reextract_source`) into the item the live crawl made of it
+(`build_item`: the same extraction, ``fetched_at`` = the record's
+WARC-Date, ``crawl_id`` = the ``crawl-id`` of the file's warcinfo record,
+the record's location as ``warc``), and sends it through the same
+pipeline logic: validation and normalization (`ValidateItemPipeline.check`),
+the per-crawl JSON Lines writer (`JsonLinesWriter`, one ``CRAWL_ID.jsonl``
+per crawl id, items in capture order, each id once per crawl) and the
+dataset (`Dataset.upsert`, crawls registered with the warcinfo's
+``isPartOf`` collection so replay URLs are the same). No network.
+
+Safety: the collection's crawl lock (``state/crawl.lock``) is held
+throughout, so no crawl writes *out* meanwhile (and a running crawl makes
+reextract fail with exit code 7). Everything is built in a hidden folder
+inside *out* and moved into place only when complete (the database by an
+atomic rename; ``json/`` by two renames). An *out* that already holds
+``arsip.sqlite`` or JSON Lines is refused unless ``force`` is set; then
+they are replaced as a whole (JSON Lines of crawls not in the WARC files
+read are gone too). The Datasette metadata is written beside the database.
+
+Memory stays flat as archives grow: records are streamed; what is kept in
+memory is one id per article per crawl (to write each once, as the live
+crawl does); the locations of article responses (to resolve revisits) go
+to a SQLite file in the build folder.
+
+The ``crawls`` rows differ from the live crawl's: ``started_at`` and
+``finished_at`` are the first and last WARC-Date of the crawl's records,
+and ``stats`` are those of the re-extraction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from archive.naming import OPEN_SUFFIX, WarcName
+from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, UserError
+from arsip.reextract_source import (
+    Capture,
+    FileInfo,
+    OriginalsIndex,
+    read_captures,
+    read_warcinfo,
+)
+from crawler.profiles import Profile, ProfileError, load_profile, shipped_profiles
+from pipelines.defaults import CRAWL_ID_RE, DATASET_FILE
+
+WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
+_FETCHED_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+Report = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class ReextractStats:
+    """What a re-extraction read and wrote."""
+
+    files: int = 0
+    records: int = 0
+    captures: int = 0  # article responses found
+    items: int = 0  # written to JSON Lines and the dataset
+    duplicates: int = 0  # the same article again in the same crawl
+    unusable: int = 0  # records or files that could not be used (reported)
+    skipped: int = 0  # responses that are no article
+    crawls: dict[str, int] = field(default_factory=dict)  # crawl id -> items
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "reextract/files": self.files,
+            "reextract/records": self.records,
+            "reextract/captures": self.captures,
+            "reextract/items": self.items,
+            "reextract/duplicates": self.duplicates,
+            "reextract/unusable": self.unusable,
+        }
+
+
+def fetched_at(warc_date: str) -> str:
+    """*warc_date* as items write times: UTC with milliseconds (``...:48.123Z``).
+
+    arsip's WARC files already write it so; other tools write seconds or
+    microseconds (WARC 1.1 allows any precision), or an offset.
+    """
+    if _FETCHED_AT_RE.match(warc_date):
+        return warc_date
+    try:
+        when = datetime.fromisoformat(warc_date.replace("Z", "+00:00"))
+    except ValueError:
+        return warc_date  # the validator names it
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def build_item(capture: Capture, crawl_id: str) -> dict[str, Any]:
+    """The item the live spider makes of *capture* (``NewsSpider.article_item``).
+
+    Duplicates that method's assembly of the crawl-time fields; keep them in
+    step (or fold both into one shared builder).
+    """
+    from crawler.extract import extract
+    from crawler.extract.model import SCHEMA_VERSION
+
+    article = extract(capture.body, capture.url, headers=capture.headers, profile=capture.profile)
+    item: dict[str, Any] = article.as_dict()
+    item["fetched_at"] = fetched_at(capture.warc_date)
+    item["crawl_id"] = crawl_id
+    item["warc"] = dict(capture.pointer)
+    item["schema_version"] = SCHEMA_VERSION
+    return item
+
+
+# -- inputs ----------------------------------------------------------------------
+
+
+def _order(path: Path) -> tuple[str, int, str]:
+    name = WarcName.parse(path.name)
+    return (name.timestamp, name.serial, path.name) if name else ("", 0, path.name)
+
+
+def warc_files(inputs: Sequence[Path], report: Report) -> list[Path]:
+    """The WARC/ARC files named, or found under the folders named (only under ``warc/``
+    in a collection folder), oldest first; files still ``.open`` are reported and
+    left out."""
+    found: list[Path] = []
+    for given in inputs:
+        if given.is_file():
+            found.append(given)
+            continue
+        if not given.is_dir():
+            raise UserError(f"{given}: no such WARC file or folder", EXIT_INPUT)
+        # A collection folder: its warc/ only (packages elsewhere in it hold copies).
+        folder = given / "warc" if (given / "warc").is_dir() else given
+        for path in sorted(folder.rglob("*")):
+            if path.name.endswith(OPEN_SUFFIX) and path.is_file():
+                report(
+                    f"{path}: still open (a crawl is writing it, or crashed: the next "
+                    "crawl into this collection repairs it); not read"
+                )
+            elif path.name.endswith(WARC_SUFFIXES) and path.is_file():
+                found.append(path)
+    unique = list(dict.fromkeys(p.resolve() for p in found))
+    if not unique:
+        names = ", ".join(str(p) for p in inputs)
+        raise UserError(f"no WARC files in {names}", EXIT_INPUT)
+    return sorted(unique, key=_order)
+
+
+def resolve_profile(name: str | None, collection: str | None) -> Profile | None:
+    """--profile, else the shipped profile named like the WARC's collection, else None
+    (by each URL's host)."""
+    try:
+        if name:
+            return load_profile(name)
+        if collection and collection in shipped_profiles():
+            return load_profile(collection)
+    except ProfileError as exc:
+        raise UserError(str(exc), EXIT_CONFIG) from None
+    return None
+
+
+def _fallback_crawl_id(path: Path) -> str:
+    stem = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in path.name)
+    crawl_id = ("reextract-" + stem)[:128]
+    return crawl_id if CRAWL_ID_RE.match(crawl_id) else "reextract"
+
+
+# -- the rebuild -----------------------------------------------------------------
+
+
+class Rebuild:
+    """Items into ``json/`` and the dataset of a folder (the temporary build folder)."""
+
+    def __init__(self, folder: Path, profile_name: str | None, report: Report) -> None:
+        from pipelines.db import Dataset
+        from pipelines.validate import ValidateItemPipeline
+
+        self.folder = folder
+        self.profile_name = profile_name
+        self.report = report
+        self.stats = ReextractStats()
+        self.validator = ValidateItemPipeline()
+        self.dataset = Dataset(folder / DATASET_FILE, batch_size=500, commit_interval=5.0)
+        self.writers: dict[str, Any] = {}
+        self.crawl_times: dict[str, list[str | None]] = {}
+        self.index = OriginalsIndex(folder / "originals.sqlite")
+
+    def read(self, path: Path) -> None:
+        """Add every article capture of one WARC file."""
+        self.stats.files += 1
+        info = read_warcinfo(path)
+        crawl_id = self._begin(path, info)
+        profile = resolve_profile(self.profile_name, info.collection)
+        captures = read_captures(path, info, profile, self.index, self._bad, warn=self.report)
+        for capture in captures:
+            self.stats.captures += 1
+            self._add(capture, crawl_id)
+        self.stats.records += info.records
+        self.stats.skipped += info.skipped
+        times = self.crawl_times[crawl_id]
+        times[1] = max(filter(None, (times[1], info.last_date)), default=None)
+
+    def _bad(self, line: str) -> None:
+        self.stats.unusable += 1
+        self.report(line)
+
+    def _begin(self, path: Path, info: FileInfo) -> str:
+        crawl_id = info.crawl_id
+        if crawl_id is None or not CRAWL_ID_RE.match(crawl_id):
+            crawl_id = _fallback_crawl_id(path)
+            self.report(
+                f"warning: {path.name}: no usable crawl-id in its warcinfo record; "
+                f"its items get crawl id {crawl_id}"
+            )
+        if crawl_id not in self.crawl_times:
+            from pipelines.jsonlines import JsonLinesWriter
+
+            profile = resolve_profile(self.profile_name, info.collection)
+            collection = info.collection or (profile.collection if profile else "") or "arsip"
+            self.dataset.begin_crawl(
+                crawl_id, profile.name if profile else None, collection, info.date
+            )
+            self.writers[crawl_id] = JsonLinesWriter(self.folder / "json" / f"{crawl_id}.jsonl")
+            self.crawl_times[crawl_id] = [info.date, info.date]
+            self.stats.crawls[crawl_id] = 0
+        return crawl_id
+
+    def _add(self, capture: Capture, crawl_id: str) -> None:
+        from pipelines.validate import InvalidItem
+
+        where = f"{capture.pointer['filename']}: {capture.url}"
+        try:
+            item = self.validator.check(build_item(capture, crawl_id))
+        except InvalidItem as exc:
+            self._bad(f"{where}: {exc}")
+            return
+        except Exception as exc:  # an extraction bug must not stop a whole rebuild
+            self._bad(f"{where}: extraction failed ({type(exc).__name__}: {exc})")
+            return
+        if not self.writers[crawl_id].write(item):
+            self.stats.duplicates += 1
+            return
+        self.dataset.upsert(item)
+        self.stats.items += 1
+        self.stats.crawls[crawl_id] += 1
+
+    def close(self) -> None:
+        """Finish the JSON Lines files and the dataset (crawls get their times and stats)."""
+        from pipelines.defaults import utc_now
+
+        self.index.close()
+        for writer in self.writers.values():
+            writer.close()
+        try:
+            for crawl_id, (started, finished) in self.crawl_times.items():
+                stats = {**self.stats.as_dict(), "reextract/items": self.stats.crawls[crawl_id]}
+                self.dataset.finish_crawl(crawl_id, finished or started or utc_now(), stats)
+        finally:
+            self.dataset.close()
+
+    def abort(self) -> None:
+        """Close what is open after a failure (the folder is thrown away)."""
+        self.index.close()
+        for writer in self.writers.values():
+            with contextlib.suppress(OSError):
+                writer.close()
+        self.dataset.close()
+
+
+# -- output ----------------------------------------------------------------------
+
+
+def existing_outputs(out: Path) -> list[Path]:
+    """What a rebuild into *out* would replace: the dataset and JSON Lines files."""
+    found = [p for p in (out / DATASET_FILE,) if p.exists()]
+    json_dir = out / "json"
+    if json_dir.is_dir():
+        found += sorted(p for p in json_dir.iterdir() if p.name.endswith((".jsonl", ".part")))
+    return found
+
+
+def _check_unlocked(db: Path) -> None:
+    """Refuse to replace a dataset another process is writing."""
+    if not db.exists():
+        return
+    from pipelines.db import DatasetLockedError
+
+    conn = sqlite3.connect(db, timeout=0.5, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatasetLockedError(db) from None
+    finally:
+        conn.close()
+
+
+def _move_into_place(build: Path, out: Path) -> None:
+    """Replace *out*'s ``json/`` and dataset with *build*'s."""
+    db = out / DATASET_FILE
+    _check_unlocked(db)
+    old = Path(tempfile.mkdtemp(prefix=".reextract-old-", dir=out))
+    try:
+        if (out / "json").exists():
+            os.replace(out / "json", old / "json")
+        os.replace(build / "json", out / "json")
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        os.replace(build / DATASET_FILE, db)
+        meta = build / "arsip.metadata.json"
+        if meta.exists():
+            os.replace(meta, out / meta.name)
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def reextract(
+    inputs: Sequence[Path],
+    out: Path,
+    *,
+    profile: str | None = None,
+    force: bool = False,
+    report: Report,
+) -> ReextractStats:
+    """Rebuild *out*'s ``json/`` and ``arsip.sqlite`` from the WARC files in *inputs*.
+
+    Holds *out*'s crawl lock (``state/crawl.lock``, `arsip.lock.CrawlLock`)
+    throughout, so no crawl writes the collection meanwhile.
+    """
+    from arsip.lock import CrawlLock
+
+    if profile:
+        resolve_profile(profile, None)  # fail on a bad name before reading anything
+    skipped_files: list[str] = []
+
+    def skip(line: str) -> None:
+        skipped_files.append(line)
+        report(line)
+
+    files = warc_files(inputs, skip)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create --out {out} ({exc.strerror})", EXIT_OUTPUT) from None
+    with CrawlLock(out, "reextract"):
+        if not force and existing_outputs(out):
+            raise UserError(
+                f"{out} already holds a dataset or JSON Lines; give --force to replace them, "
+                "or another --out",
+                EXIT_OUTPUT,
+            )
+        started = time.perf_counter()
+        stats = _build(files, out, profile, report)
+    stats.unusable += len(skipped_files)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _build(files: list[Path], out: Path, profile: str | None, report: Report) -> ReextractStats:
+    """Rebuild into a hidden folder of *out*, then move the result into place."""
+    from pipelines.db.datasette import write_metadata
+
+    try:
+        build = Path(tempfile.mkdtemp(prefix=".reextract-", dir=out))
+    except OSError as exc:
+        raise UserError(f"cannot write in --out {out} ({exc.strerror})", EXIT_OUTPUT) from None
+    try:
+        (build / "json").mkdir()
+        rebuild = Rebuild(build, profile, report)
+        try:
+            for path in files:
+                rebuild.read(path)
+        except BaseException:
+            rebuild.abort()
+            raise
+        rebuild.close()
+        write_metadata(build / DATASET_FILE)
+        _move_into_place(build, out)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    return rebuild.stats
+
+
+def summary(stats: ReextractStats, out: Path) -> list[str]:
+    """The lines printed at the end of ``arsip reextract``."""
+    rate = stats.records / stats.seconds if stats.seconds else 0.0
+    item_rate = stats.captures / stats.seconds if stats.seconds else 0.0
+    lines = [
+        f"reextract: {stats.files} WARC files, {stats.records} records, "
+        f"{stats.captures} article captures",
+        f"  items      {stats.items} in {len(stats.crawls)} crawls "
+        f"({stats.duplicates} repeated captures left out)",
+        f"  unusable   {stats.unusable} (see the lines above)",
+        f"  JSON Lines {out / 'json'}",
+        f"  dataset    {out / DATASET_FILE}",
+        f"  duration   {stats.seconds:.1f} s ({rate:.0f} records/s, {item_rate:.1f} articles/s)",
+    ]
+    return lines
