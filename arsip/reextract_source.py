@@ -32,6 +32,7 @@ read on when it can be).
 from __future__ import annotations
 
 import contextlib
+import gzip
 import importlib
 import io
 import sqlite3
@@ -229,13 +230,31 @@ def _one_line(text: str) -> str:
 # -- records ---------------------------------------------------------------------
 
 
-def _records(fh: Any, report: Report, warn: Report, label: str) -> Iterator[tuple[Any, Any]]:
+def is_arc(path: Path) -> bool:
+    """True when the file at *path* (gzipped or not) is an ARC file, not a WARC."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(2)
+            fh.seek(0)
+            if head == b"\x1f\x8b":
+                with gzip.GzipFile(fileobj=fh) as gz:
+                    return gz.read(11) == b"filedesc://"
+            return fh.read(11) == b"filedesc://"
+    except (OSError, EOFError, zlib.error):
+        return False
+
+
+def _records(
+    fh: Any, report: Report, warn: Report, label: str, *, arc: bool = False
+) -> Iterator[tuple[Any, Any]]:
     """(iterator, record) for each record warcio reads; a failure ends the file (reported),
     what warcio had to guess at is passed to *warn*."""
     from warcio.archiveiterator import ArchiveIterator
 
     # HTTP heads are parsed only for the records that may be articles (_http).
-    iterator = ArchiveIterator(fh, arc2warc=True, no_record_parse=True)
+    # arc2warc only for ARC files: on a WARC it would take trailing garbage for
+    # an ARC record instead of reporting it.
+    iterator = ArchiveIterator(fh, arc2warc=arc, no_record_parse=True)
     records = iter(iterator)
     count = 0
     while True:
@@ -302,13 +321,16 @@ def read_captures(
     pending: list[str] = []  # lines of one record, told once its stderr is restored
     reading = _Reading(path, index, pending.append)
     with path.open("rb") as fh:
-        for iterator, record in _records(fh, report, warn or report, label):
+        for iterator, record in _records(fh, report, warn or report, label, arc=is_arc(path)):
             info.records += 1
             kind = record.rec_type
             date = record.rec_headers.get_header("WARC-Date")
             if date:
                 info.date = info.date or date
                 info.last_date = date
+            if not kind:
+                report(f"{label}: record {info.records}: no WARC-Type; skipped")
+                continue
             if kind == "warcinfo":
                 if not info.fields:
                     info.fields = _warcinfo(record)

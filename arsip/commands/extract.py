@@ -3,21 +3,19 @@
 PATH is an HTML file (one JSON object: the 14 extracted fields) or a WARC /
 ARC file, gzipped or not (one JSON line per status-200 HTML response; with a
 profile that lists article URL patterns, only article URLs). Bodies are read
-through warcio, which undoes chunking and Content-Encoding (gzip, deflate,
-br). A record that cannot be read is reported on stderr, one line each, and
-the command goes on; it then exits with code 6 (partial).
+the way `arsip reextract` reads them (chunking and Content-Encoding undone:
+gzip, deflate, br, zstd; revisits resolved). A record that cannot be read is
+reported on stderr, one line each, and the command goes on; it then exits
+with code 6 (partial).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
-import io
 import json
 import sys
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -112,90 +110,45 @@ def _run_html(path: Path, url: str | None, profile_name: str | None, out: TextIO
     return EXIT_OK
 
 
-def _headers(record: Any) -> dict[str, list[str]]:
-    headers: dict[str, list[str]] = {}
-    for name, value in record.http_headers.headers:
-        headers.setdefault(name, []).append(value)
-    return headers
+def _run_warc(path: Path, profile_name: str | None, out: TextIO, err: TextIO) -> int:
+    """One JSON line per article capture of the WARC/ARC file at *path*.
 
+    Captures are read exactly as `arsip reextract` reads them (de-chunked,
+    content coding undone, revisits resolved to their original in the same
+    file), so this prints what a rebuild would extract.
+    """
+    from arsip.reextract_source import OriginalsIndex, read_captures, read_warcinfo
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _records(fh: Any, arc: bool) -> Iterator[tuple[Any, str | None, str | None]]:
-    """(record, error, warning) for each record warcio reads; a last (None, error, ...)
-    when it stops early. warcio prints framing warnings to stderr itself; they are
-    captured and handed back as one line."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    # arc2warc only for ARC files: on a WARC it would read garbage as ARC records.
-    iterator = iter(ArchiveIterator(fh, arc2warc=arc))
-    while True:
-        captured = io.StringIO()
-        try:
-            with contextlib.redirect_stderr(captured):
-                record = next(iterator)
-        except StopIteration:
-            return
-        except Exception as exc:  # warcio raises many types on broken input; report, stop
-            yield None, _one_line(f"{type(exc).__name__}: {exc}"), None
-            return
-        yield record, None, _one_line(captured.getvalue()) or None
-
-
-def _wanted(record: Any, profile_name: str | None) -> tuple[str, Profile] | None:
-    if record.rec_type != "response" or record.http_headers is None:
-        return None
-    if record.http_headers.get_statuscode() != "200":
-        return None
-    content_type = (record.http_headers.get_header("Content-Type") or "").lower()
-    if not content_type.startswith(_HTML_TYPES):
-        return None
-    url = record.rec_headers.get_header("WARC-Target-URI") or ""
-    profile = _profile(profile_name, url)
-    if profile.article_patterns and not profile.is_article(url):
-        return None
-    return url, profile
-
-
-def _run_warc(path: Path, arc: bool, profile_name: str | None, out: TextIO, err: TextIO) -> int:
-    problems = 0
-    seen = 0
     try:
-        fh = path.open("rb")
+        path.open("rb").close()
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})", EXIT_INPUT) from None
-    with fh:
-        for record, error, warning in _records(fh, arc):
-            if warning is not None:
-                err.write(f"arsip: extract: {path}: near record {seen + 1}: warcio: {warning}\n")
-            if error is not None:
-                if seen == 0:
-                    raise UserError(f"{path}: not a readable WARC file ({error})", EXIT_INPUT)
-                err.write(f"arsip: extract: {path}: stopped after record {seen}: {error}\n")
-                problems += 1
-                break
-            seen += 1
-            if not record.rec_type:
-                err.write(f"arsip: extract: {path}: record {seen}: no WARC-Type; skipped\n")
-                problems += 1
-                continue
-            wanted = _wanted(record, profile_name)
-            if wanted is None:
-                continue
-            url, profile = wanted
-            try:
-                body = record.content_stream().read()
-            except Exception as exc:  # bad chunking / compression in one record
-                reason = _one_line(f"{type(exc).__name__}: {exc}")
-                err.write(
-                    f"arsip: extract: {path}: record {seen} ({url}): cannot read body: {reason}\n"
-                )
-                problems += 1
-                continue
-            article = extract(body, url, headers=_headers(record), profile=profile)
+    profile = _profile(profile_name, "") if profile_name else None
+    problems: list[str] = []
+    info = read_warcinfo(path)
+
+    def report(line: str) -> None:
+        # Until one record is read, a problem means the file is no archive at
+        # all: that is one error line, given at the end (exit 4).
+        problems.append(line)
+        if info.records:
+            err.write(f"arsip: extract: {line}\n")
+
+    def warn(line: str) -> None:
+        err.write(f"arsip: extract: {line}\n")
+
+    index = OriginalsIndex()
+    try:
+        for capture in read_captures(path, info, profile, index, report, warn=warn):
+            article = extract(
+                capture.body, capture.url, headers=capture.headers, profile=capture.profile
+            )
             _dump(article.as_dict(), out, indent=None)
+    finally:
+        index.close()
+    if problems and info.records == 0:
+        reason = problems[0].split(": ", 2)[-1]
+        raise UserError(f"{path}: not a readable WARC file ({reason})", EXIT_INPUT)
     return EXIT_PARTIAL if problems else EXIT_OK
 
 
@@ -207,4 +160,4 @@ def run(args: argparse.Namespace) -> int:
         return _run_html(path, args.url, args.profile, sys.stdout)
     if args.url:
         raise UserError("--url applies to HTML files; WARC records carry their own URL", EXIT_USAGE)
-    return _run_warc(path, kind == "arc", args.profile, sys.stdout, sys.stderr)
+    return _run_warc(path, args.profile, sys.stdout, sys.stderr)
