@@ -36,6 +36,7 @@ class CrawlSummary:
     stats: dict[str, Any] = field(default_factory=dict)
     duration: float = 0.0
     resumed: bool = False
+    distributed: bool = False  # a worker of a distributed crawl (REDIS_URL)
 
     @property
     def warc_files(self) -> list[Path]:
@@ -98,7 +99,12 @@ class CrawlSummary:
             f"  report     {self.report_path}",
             f"  duration   {self.duration:.1f} s",
         ]
-        if self.finish_reason == "shutdown":
+        if self.finish_reason == "shutdown" and self.distributed:
+            lines.append(
+                "  stopped: the other workers go on with the crawl; run the same command again"
+                " to rejoin it (without --resume)"
+            )
+        elif self.finish_reason == "shutdown":
             lines.append(
                 f"  interrupted: continue it with arsip crawl {self.profile} --resume"
                 f" --out {self.out_dir}"
@@ -231,8 +237,15 @@ def run_crawl(
     profiles_dir: str | Path | None = None,
     resume: bool = False,
     full: bool = False,
+    redis_url: str | None = None,
 ) -> CrawlSummary:
-    """Crawl *profile_name* to the end (or continue an interrupted crawl) and summarise it."""
+    """Crawl *profile_name* to the end (or continue an interrupted crawl) and summarise it.
+
+    With *redis_url* this process is one worker of a distributed crawl
+    (`crawler.distributed`, docs/scaling.md): it joins the crawl running in
+    that Redis (or starts it), always full, into its own output directory
+    (default ``data/PROFILE/workers/HOST-PID``).
+    """
     from arsip.lock import CrawlLock
     from crawler.spiders.news import new_crawl_id
 
@@ -245,7 +258,19 @@ def run_crawl(
         )
     if resume and full:
         raise UserError("--resume and --full cannot be combined", EXIT_USAGE)
-    out = check_out_dir(Path(out_dir) if out_dir else Path("data") / profile.name)
+    default_out = Path("data") / profile.name
+    if redis_url:
+        from crawler.distributed import connect, worker_dir
+
+        if resume:
+            raise UserError(
+                "--resume cannot be combined with --redis: a distributed crawl goes on by "
+                "itself when a worker is started again (without --resume)",
+                EXIT_USAGE,
+            )
+        connect(redis_url)  # before anything is created: the package, the URL, the server
+        default_out = worker_dir(profile.name)
+    out = check_out_dir(Path(out_dir) if out_dir else default_out)
     lock = CrawlLock(out).acquire()
     try:
         extra: dict[str, Any] = dict(overrides or {})
@@ -268,6 +293,12 @@ def run_crawl(
             max_pages = max_pages or int(found.meta.get("max_pages") or 0)
             extra["ARSIP_RESUME"] = True
             extra["ARSIP_CRAWL_MODE"] = found.meta.get("mode") or "auto"
+        elif redis_url:
+            from crawler.distributed import join_crawl
+
+            crawl_id = join_crawl(redis_url, profile.name, new_crawl_id())
+            extra["REDIS_URL"] = redis_url
+            extra["ARSIP_CRAWL_MODE"] = "full"
         else:
             crawl_id = new_crawl_id()
             extra["ARSIP_CRAWL_MODE"] = "full" if full else extra.get("ARSIP_CRAWL_MODE", "auto")
@@ -330,4 +361,5 @@ def _run_process(
         stats=stats,
         duration=time.monotonic() - started,
         resumed=resumed,
+        distributed=bool(settings.get("REDIS_URL")),
     )

@@ -21,6 +21,9 @@ overrides at command-line priority. arsip's own settings, alphabetical:
 - DATASET_ENABLED / DATASET_PATH: the SQLite dataset (default OUT/arsip.sqlite).
 - JSONL_ENABLED: JSON Lines per crawl (OUT/json/CRAWL_ID.jsonl).
 - WARC_ENABLED / WARC_DIR / WARC_PREFIX / WARC_MAX_SIZE: WARC capture.
+- REDIS_URL: a worker of a distributed crawl sharing its frontier through this
+  Redis (crawler.distributed: DISTRIBUTED_* settings and defaults there); empty:
+  a local crawl.
 """
 
 from __future__ import annotations
@@ -98,5 +101,58 @@ ARSIP_PROGRESS_INTERVAL = 10.0
 ARSIP_REPORT_ENABLED = True
 ARSIP_RESUME = False
 FRONTIER_ENABLED = True
+# Distributed crawling (docs/scaling.md): the news spider swaps in the Redis
+# scheduler and middlewares when this is set (arsip crawl --redis URL).
+REDIS_URL = ""
 
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- Reliability (docs/reliability.md) -----------------------------------------
+# Added as a block of its own; the components' defaults live in their modules.
+#
+# Per response: a body past 50 MB, or still arriving after 0.9 x DOWNLOAD_TIMEOUT,
+# is kept and archived as WARC-Truncated: length / time (crawler.middlewares.limits);
+# a response that stalls fails at DOWNLOAD_TIMEOUT (60 s, above) and is retried.
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+# A body cut short reaches the middlewares flagged "dataloss" instead of as an
+# exception, so what arrived is archived (WARC-Truncated: disconnect); the retry
+# middleware retries it and never hands it to the spider.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+# Waits before retries (crawler.middlewares.retry_after): Retry-After when the
+# server sends it (not retried past RETRY_AFTER_MAX), else 1 s, 2 s, 4 s ... <= 60 s.
+RETRY_AFTER_MAX = 300.0
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        # 940: below the capture (950), which archives a truncated body first;
+        # above HttpCompression (590), which gets DOWNLOAD_MAXSIZE back to bound
+        # decompression (gzip bombs).
+        "crawler.middlewares.limits.ResponseLimitsMiddleware": 940,
+        # 610: above Redirect (600), so a 3xx to another host is stopped before it
+        # is followed; also refuses any request (retries, robots.txt) for a host
+        # outside the profile's, which Scrapy's OffsiteMiddleware lets through
+        # when dont_filter is set.
+        "crawler.middlewares.scope.ScopeMiddleware": 610,
+        # 585: below HttpCompression (590): reads the decoded body; refuses XML
+        # that declares entities (billion laughs, XXE).
+        "crawler.middlewares.xml_guard.XmlGuardMiddleware": 585,
+        # 550: Scrapy's retry place, with waits and Retry-After; replaces it.
+        # (None turns a built-in off; the dict above was inferred as str -> int.)
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # type: ignore[dict-item]
+        "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
+    }
+)
+
+SPIDER_MIDDLEWARES = {
+    # 850: after DepthMiddleware (900) set the depth; reports what it drops.
+    "crawler.middlewares.traps.TrapMiddleware": 850,
+}
+
+# Scrapy's HTTP/1.1 handler minus Twisted's silent retry of a GET whose reused
+# connection failed: every failed attempt reaches the middlewares (and the WARC).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handlers.http11.AttemptVisibleHTTP11DownloadHandler",
+    "https": "crawler.handlers.http11.AttemptVisibleHTTP11DownloadHandler",
+}

@@ -42,6 +42,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="continue the interrupted crawl in --out (killed, power loss, Ctrl-C)",
     )
     p.add_argument(
+        "--redis",
+        metavar="URL",
+        help="be one worker of a distributed crawl sharing its frontier through this Redis "
+        "(redis://HOST:PORT/DB): always full, output into --out (default "
+        "data/PROFILE/workers/HOST-PID), merged with arsip ingest; needs arsip[distributed] "
+        "(docs/scaling.md)",
+    )
+    p.add_argument(
         "--dry-run",
         action="store_true",
         help="show what would be fetched first and with which settings; fetch nothing",
@@ -76,8 +84,14 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         full=args.full,
         overrides={"ARSIP_PROGRESS": args.progress, "LOG_LEVEL": args.log_level},
+        redis_url=args.redis,
     )
     print("\n".join(summary.lines()))
+    if args.redis:
+        print(
+            f"  worker of the distributed crawl {summary.crawl_id}: merge the workers' "
+            "directories with arsip ingest DIR... --out COLLECTION"
+        )
     sys.stdout.flush()
     return EXIT_OK if summary.complete() else EXIT_PARTIAL
 
@@ -92,6 +106,10 @@ def plan(args: argparse.Namespace) -> list[str]:
     if args.start_url:
         check_start_url(args.start_url)
     out = Path(args.out) if args.out else Path("data") / profile.name
+    if args.redis and not args.out:
+        from crawler.distributed import worker_dir
+
+        out = worker_dir(profile.name)
     starts = [args.start_url] if args.start_url else list(profile.start_urls)
     lines = [f"profile    {profile.name} ({profile.path})", f"out        {out}"]
     interrupted = find_interrupted(out) if out.exists() else None
@@ -109,11 +127,17 @@ def plan(args: argparse.Namespace) -> list[str]:
         lines.append(
             f"note       crawl {interrupted.crawl_id} was interrupted: --resume continues it"
         )
-    requested = "full" if args.full else "auto"
+    if args.redis:
+        lines.append(
+            f"distributed worker of the crawl shared through {args.redis} (always full; "
+            "frontier, seen-set, robots.txt and politeness shared)"
+        )
+    requested = "full" if args.full or args.redis else "auto"
     if args.resume and interrupted is not None:
         requested = interrupted.meta.get("mode") or "auto"
     knowledge = load_knowledge(profile, out, out / "arsip.sqlite", requested=requested)
-    lines.append(f"mode       {knowledge.mode} ({knowledge.reason})")
+    reason = "a distributed crawl is always full" if args.redis else knowledge.reason
+    lines.append(f"mode       {knowledge.mode} ({reason})")
     inc, rev = profile.incremental, profile.revisit
     if knowledge.incremental:
         lines.append(

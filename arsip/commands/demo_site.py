@@ -8,6 +8,7 @@ SIGTERM or SIGINT and then exits 0.
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
 import threading
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 from arsip.demosite.content import build_site
 from arsip.demosite.export import export_site, write_truth
+from arsip.demosite.faults import FaultSpec, FaultSpecError
 from arsip.demosite.model import SiteContent
 from arsip.demosite.server import DemoSite
 from arsip.errors import EXIT_CONFIG, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, UserError
@@ -63,6 +65,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--latency", type=float, default=0, metavar="MS", help="delay before each response, in ms"
     )
+    p.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="fail on purpose, deterministically: e.g. '5xx=5%%,reset=2%%,stall=2%%,"
+        "truncate=1%%,offsite' (docs/reliability.md has the grammar)",
+    )
     p.set_defaults(func=run)
 
 
@@ -78,6 +86,17 @@ def _check(args: argparse.Namespace) -> None:
     base = urlsplit(args.base_url)
     if base.scheme not in ("http", "https") or not base.netloc:
         raise UserError(f"--base-url {args.base_url!r} is not an absolute http(s) URL", EXIT_USAGE)
+    if args.faults is not None and args.export is not None:
+        raise UserError("--faults applies to the served site, not to --export", EXIT_USAGE)
+
+
+def _faults(text: str | None) -> FaultSpec | None:
+    if text is None:
+        return None
+    try:
+        return FaultSpec.parse(text)
+    except FaultSpecError as exc:
+        raise UserError(f"--faults: {exc}", EXIT_USAGE) from None
 
 
 def _truth(site: SiteContent, base_url: str, path: Path | None) -> None:
@@ -92,13 +111,19 @@ def _truth(site: SiteContent, base_url: str, path: Path | None) -> None:
 def _export(args: argparse.Namespace) -> int:
     site = build_site(args.articles, args.epoch, args.seed)
     base = args.base_url.rstrip("/")
+    existed = args.export.exists()
     try:
-        written = export_site(site, args.export, base)
-    except OSError as exc:
-        raise UserError(
-            f"cannot write --export {args.export}: {exc.strerror or exc}", EXIT_OUTPUT
-        ) from exc
-    _truth(site, base, args.truth)
+        try:
+            written = export_site(site, args.export, base)
+        except OSError as exc:
+            raise UserError(
+                f"cannot write --export {args.export}: {exc.strerror or exc}", EXIT_OUTPUT
+            ) from exc
+        _truth(site, base, args.truth)
+    except UserError:
+        if not existed:  # leave nothing half-written behind
+            shutil.rmtree(args.export, ignore_errors=True)
+        raise
     print(f"exported {len(written)} files to {args.export} (see {args.export / 'nginx.conf'})")
     return EXIT_OK
 
@@ -115,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         latency_ms=args.latency,
         log_path=args.log,
+        faults=_faults(args.faults),
     )
     stop = threading.Event()
 

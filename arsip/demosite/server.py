@@ -9,6 +9,10 @@ Each response is logged as one JSON line (see `ResponseLog`) immediately
 before its bytes are handed to the socket, so a client that has read a
 response completely can rely on its log line being there.
 
+With a fault SPEC (`arsip.demosite.faults`) some requests fail on purpose
+(error statuses, resets, stalls, truncated bodies) and fault pages are
+served; the log says which fault each response got.
+
 Python API::
 
     with DemoSite(articles=30) as site:
@@ -31,7 +35,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from arsip.demosite import faults as fault_modes
 from arsip.demosite.content import build_site
+from arsip.demosite.fault_pages import FaultPages
+from arsip.demosite.faults import FaultPlan, FaultSpec
 from arsip.demosite.model import SiteContent
 from arsip.demosite.render import simple_page
 from arsip.demosite.site import HTML, Resource, SiteApp
@@ -46,7 +53,9 @@ class ResponseLog:
     Fields: method, path (as requested, with query), status, bytes (body bytes
     sent, after content coding, without chunk framing), content_type (of the
     representation, also for a 304), encoding (``gzip`` or null), chunked,
-    sha1 (of the body as sent), ua (User-Agent or null).
+    sha1 (of the body as sent), ua (User-Agent or null), host (the Host
+    header or null), fault (the fault injected, or null; a ``reset`` before
+    any byte has status null).
     """
 
     def __init__(self, path: Path | None = None) -> None:
@@ -116,6 +125,9 @@ class _Server(ThreadingHTTPServer):
     app: SiteApp
     log: ResponseLog
     latency: float
+    faults: FaultPlan | None
+    fault_pages: FaultPages | None
+    stopping: threading.Event
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -148,17 +160,41 @@ class _Handler(BaseHTTPRequestHandler):
         body = f"<!DOCTYPE html>\n<html><body><h1>{code} {text}</h1></body></html>\n"
         self._send(Resource(code, HTML, body.encode("utf-8")), head=False, extra=())
 
+    def write_wire(self, data: bytes) -> bool:
+        """Send *data*; False when the client has gone away."""
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except OSError:  # BrokenPipe, ConnectionReset, a socket a fault closed
+            self.close_connection = True
+            return False
+        return True
+
     def _serve(self, head: bool) -> None:
-        app = self.server.app
-        if self.server.latency:
-            time.sleep(self.server.latency)
-        resource = app.resolve(self.path)
+        app, server = self.server.app, self.server
+        if server.latency:
+            time.sleep(server.latency)
+        fault = server.faults.decide(self.path) if server.faults else None
+        if fault == "reset":
+            self._log(None, b"", HTML, encoding=None, chunked=False, fault=fault)
+            fault_modes.reset(self)
+            return
+        page = server.fault_pages.resolve(self.path) if server.fault_pages else None
+        if page is not None:
+            fault = fault or page[0]
+            resource = page[1]
+        else:
+            resource = app.resolve(self.path)
+        if server.faults is not None and fault in fault_modes.STATUS_FAULTS:
+            resource = fault_modes.error_resource(fault, server.faults.spec.retry_after)
         extra: list[tuple[str, str]] = []
-        if resource.compressible:
+        own_coding = any(name.lower() == "content-encoding" for name, _ in resource.headers)
+        compressible = resource.compressible and not own_coding
+        if compressible:
             extra.append(("Vary", "Accept-Encoding"))
         body, etag = resource.body, resource.etag
         encoding = None
-        if resource.compressible and accepts_gzip(self.headers.get("Accept-Encoding")):
+        if compressible and accepts_gzip(self.headers.get("Accept-Encoding")):
             body, encoding = app.encoded(resource), "gzip"
             if etag:
                 etag = etag[:-1] + '-gzip"'
@@ -169,11 +205,15 @@ class _Handler(BaseHTTPRequestHandler):
                     ("Last-Modified", format_datetime(resource.last_modified, usegmt=True))
                 )
             if not_modified(self.headers, etag, resource.last_modified):
-                self._send(resource, head=True, extra=tuple(extra), status=304, body=b"")
+                self._send(
+                    resource, head=True, extra=tuple(extra), status=304, body=b"", fault=fault
+                )
                 return
         if encoding:
             extra.append(("Content-Encoding", encoding))
-        self._send(resource, head=head, extra=tuple(extra), body=body, encoding=encoding)
+        self._send(
+            resource, head=head, extra=tuple(extra), body=body, encoding=encoding, fault=fault
+        )
 
     def _send(
         self,
@@ -184,10 +224,17 @@ class _Handler(BaseHTTPRequestHandler):
         status: int | None = None,
         body: bytes | None = None,
         encoding: str | None = None,
+        fault: str | None = None,
     ) -> None:
         status = status or resource.status
         payload = resource.body if body is None else body
-        chunked = resource.chunked and status == 200 and self.request_version == "HTTP/1.1"
+        wire_fault = fault if fault in fault_modes.WIRE_FAULTS else None
+        chunked = (
+            resource.chunked
+            and status == 200
+            and self.request_version == "HTTP/1.1"
+            and wire_fault is None  # a faulty body is framed by Content-Length
+        )
         lines = [
             f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
             f"Date: {formatdate(usegmt=True)}",
@@ -205,9 +252,25 @@ class _Handler(BaseHTTPRequestHandler):
             lines.append("Connection: close")
         elif self.request_version == "HTTP/1.0":
             lines.append("Connection: keep-alive")
-        wire = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        head_wire = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         with_body = not head and status != 304
         sent = payload if with_body else b""
+        if wire_fault is not None and with_body:
+            spec = self.server.faults.spec if self.server.faults else FaultSpec()
+            planned = fault_modes.wire_body(wire_fault, sent)
+            self._log(
+                status,
+                planned,
+                resource.content_type,
+                encoding=encoding,
+                chunked=False,
+                fault=wire_fault,
+            )
+            fault_modes.send_faulty(
+                self, head_wire, sent, fault=wire_fault, spec=spec, stop=self.server.stopping
+            )
+            return
+        wire = head_wire
         if with_body and chunked:
             wire += b"".join(
                 b"%x\r\n%s\r\n" % (len(piece), piece)
@@ -216,6 +279,27 @@ class _Handler(BaseHTTPRequestHandler):
             wire += b"0\r\n\r\n"
         else:
             wire += sent
+        self._log(
+            status,
+            sent,
+            resource.content_type,
+            encoding=encoding if status != 304 else None,
+            chunked=bool(chunked and with_body),
+            fault=fault,
+        )
+        self.write_wire(wire)
+
+    def _log(
+        self,
+        status: int | None,
+        sent: bytes,
+        content_type: str,
+        *,
+        encoding: str | None,
+        chunked: bool,
+        fault: str | None,
+    ) -> None:
+        """Log a response (or a reset: status None) before its bytes go out."""
         headers = getattr(self, "headers", None)
         self.server.log.add(
             {
@@ -223,18 +307,15 @@ class _Handler(BaseHTTPRequestHandler):
                 "path": getattr(self, "path", None),
                 "status": status,
                 "bytes": len(sent),
-                "content_type": resource.content_type,
-                "encoding": encoding if status != 304 else None,
-                "chunked": bool(chunked and with_body),
+                "content_type": content_type,
+                "encoding": encoding,
+                "chunked": chunked,
                 "sha1": hashlib.sha1(sent).hexdigest(),
                 "ua": headers.get("User-Agent") if headers is not None else None,
+                "host": headers.get("Host") if headers is not None else None,
+                "fault": fault,
             }
         )
-        try:
-            self.wfile.write(wire)
-            self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client went away; nothing left to do
 
 
 class DemoSite:
@@ -250,8 +331,11 @@ class DemoSite:
         port: int = 0,
         latency_ms: float = 0,
         log_path: Path | None = None,
+        faults: FaultSpec | None = None,
     ) -> None:
         self.content: SiteContent = build_site(articles, epoch, seed)
+        self.seed = seed
+        self.faults = faults
         self.host = host
         self.port = port
         self.latency = latency_ms / 1000
@@ -276,6 +360,12 @@ class DemoSite:
         server.app = SiteApp(self.content, self.base_url)
         server.log = self._log
         server.latency = self.latency
+        server.stopping = threading.Event()
+        server.faults = server.fault_pages = None
+        if self.faults is not None:
+            seed = self.seed if self.faults.seed is None else self.faults.seed
+            server.faults = FaultPlan(self.faults, seed)
+            server.fault_pages = FaultPages(self.faults, server.app, seed)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
         self._thread.start()
@@ -284,6 +374,7 @@ class DemoSite:
     def stop(self) -> None:
         """Stop serving and close the socket and the log."""
         if self._server is not None:
+            self._server.stopping.set()  # wakes stalled and slow fault responses
             self._server.shutdown()
             self._server.server_close()
             self._server = None

@@ -44,6 +44,26 @@ robots.txt; absent for a seed) and ``fetchTimeMs`` (Scrapy's
 ``download_latency``: from sending the request to the response headers).
 Outlinks are not written: they are in the archived page itself.
 
+Failed attempts. A download that ends in an exception (reset, timeout,
+refused connection) is recorded by `process_exception` as a ``request``
+record (unless nothing was sent) and a ``metadata`` record saying what
+went wrong (`crawler.middlewares.attempts`); ``IgnoreRequest`` (robots,
+scope, filters) is not an attempt and is not recorded. A response cut
+short is written with ``WARC-Truncated``: ``meta["warc_truncated"]``
+(``length`` / ``time``, set by `crawler.middlewares.limits`) when the
+download was stopped on purpose, else ``disconnect`` for Scrapy's
+``dataloss`` flag.
+
+Write errors. When a record cannot be written (disk full: ``ENOSPC``, file
+size limit: ``EFBIG``, any ``OSError``), the writer cuts its file back to
+the last whole record and closes it under its final name; this middleware
+then logs one line saying what to do, sets the stat ``warc/fatal_error``,
+and stops the crawl (close reason ``shutdown``, so ``arsip crawl --resume``
+continues it). That response is passed on with ``meta["warc"]`` None (no
+item is made from it), every later one ends with ``IgnoreRequest``; all
+are taken out of the frontier's bookkeeping, so they stay queued for the
+resume.
+
 Priority: **950** (`PRIORITY`). Downloader middlewares see responses from the
 highest number to the lowest, so at 950 this one sees each response first,
 straight from the download handler: before HttpCacheMiddleware (900),
@@ -99,7 +119,7 @@ from urllib.parse import urldefrag, urlsplit
 import scrapy
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
@@ -121,6 +141,7 @@ from archive.records import (
 from archive.recovery import recover_open_files
 from archive.writer import DIGEST_ALGORITHMS, RecordLocation, WarcFileWriter
 from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, UserError
+from crawler.middlewares.attempts import failure_fields, was_sent, write_failed_attempt
 
 logger = logging.getLogger(__name__)
 
@@ -262,6 +283,10 @@ class WarcCaptureMiddleware:
         self.digests = digests
         self.revisits = revisits
         self.metadata = metadata
+        #: Set by from_crawler: the crawl to stop when a write fails.
+        self.crawler: Crawler | None = None
+        #: Why the WARC cannot be written any more (None while it can).
+        self.write_error: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -284,6 +309,7 @@ class WarcCaptureMiddleware:
                 "WARC_METADATA_ENABLED", REVISIT_DEFAULTS["WARC_METADATA_ENABLED"]
             ),
         )
+        middleware.crawler = crawler
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
@@ -316,10 +342,11 @@ class WarcCaptureMiddleware:
         location (see the module docstring).
         """
         url = urldefrag(request.url)[0]
+        if self.write_error is not None:  # stopping: nothing more is written or processed
+            self._not_archived(request, response)
+            raise IgnoreRequest(f"Not archived (the crawl is stopping): {self.write_error}")
         message = response_message(response)
-        truncated = next(
-            (_TRUNCATION_FLAGS[f] for f in response.flags if f in _TRUNCATION_FLAGS), None
-        )
+        truncated = truncation_reason(request, response)
         ip_address = str(response.ip_address) if response.ip_address else None
         metadata = metadata_fields(request) if self.metadata else None
         meta = request.meta  # response.meta is request.meta: the spider reads these
@@ -352,17 +379,9 @@ class WarcCaptureMiddleware:
                     truncated=truncated,
                     metadata=metadata,
                 )
-        except OSError:
-            logger.exception(
-                "Could not write %s (status %s) to WARC; no item will be made from it",
-                url,
-                response.status,
-            )
-            self._inc("warc/errors")
-            meta["warc"] = None
-            meta["fetched_at"] = None
-            self._sync_stats()
-            return response
+        except OSError as exc:
+            self._write_failed(url, exc)
+            return self._not_archived(request, response)
         meta["fetched_at"] = location["warc_date"]
         self._inc("warc/requests")
         if metadata is not None:
@@ -380,6 +399,64 @@ class WarcCaptureMiddleware:
             self._inc("warc/responses")
             if response.status == 200 and truncated is None:
                 self._index(url, response, location["payload_digest"], original=location)
+        self._sync_stats()
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """Record a failed attempt (no response came back); see the module docstring."""
+        if isinstance(exception, IgnoreRequest) or self.write_error is not None:
+            return
+        url = urldefrag(request.url)[0]
+        base = metadata_fields(request)
+        sent = request_message(request) if was_sent(exception) else None
+        try:
+            write_failed_attempt(self.writer, url, sent, failure_fields(request, exception, base))
+        except OSError as exc:
+            self._write_failed(url, exc)
+            return
+        self._inc("warc/failed_attempts")
+        self._sync_stats()
+
+    # -- write errors ----------------------------------------------------------
+
+    def _write_failed(self, url: str, exc: OSError) -> None:
+        """A record could not be written: say so once, and stop the crawl (resumably)."""
+        self._inc("warc/errors")
+        if self.write_error is not None:
+            return
+        what = exc.strerror or str(exc)
+        self.write_error = f"cannot write to WARC_DIR {self.writer.directory}: {what}"
+        crawler = self.crawler
+        profile = getattr(getattr(crawler, "spider", None), "profile", None)
+        out = crawler.settings.get("ARSIP_OUT_DIR") if crawler is not None else None
+        logger.error(
+            "Could not write %s to WARC (%s): the crawl stops; make room in %s, then "
+            "continue it with: arsip crawl %s --resume --out %s",
+            url,
+            what,
+            self.writer.directory,
+            getattr(profile, "name", None) or "PROFILE",
+            out or "DIR",
+        )
+        if self.stats is not None:
+            self.stats.set_value("warc/fatal_error", self.write_error)
+        if crawler is not None and crawler.engine is not None and crawler.engine.running:
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(crawler.engine.close_spider_async(reason="shutdown"))
+
+    def _not_archived(self, request: Request, response: Response) -> Response:
+        """Pass on a response that is not in the WARC: no item from it, and not done.
+
+        ``meta["warc"]`` None stops the spider from making an item; dropping
+        the frontier's sequence number keeps the request queued in the crawl
+        state, so a resumed crawl fetches it again.
+        """
+        from crawler.frontier import META_SEQ
+
+        request.meta["warc"] = None
+        request.meta["fetched_at"] = None
+        request.meta.pop(META_SEQ, None)
         self._sync_stats()
         return response
 
@@ -449,6 +526,15 @@ class WarcCaptureMiddleware:
             self.stats.set_value("warc/records", self.writer.records_written)
             self.stats.set_value("warc/bytes", self.writer.bytes_written)
             self.stats.set_value("warc/files", self.writer.files_opened)
+
+
+def truncation_reason(request: Request, response: Response) -> str | None:
+    """``WARC-Truncated`` of a response: the limit that stopped it, or the flag Scrapy set."""
+    if "download_stopped" in response.flags:
+        reason = request.meta.get("warc_truncated")
+        if reason in ("length", "time"):
+            return str(reason)
+    return next((_TRUNCATION_FLAGS[f] for f in response.flags if f in _TRUNCATION_FLAGS), None)
 
 
 def _location(value: dict[str, Any]) -> RecordLocation:

@@ -168,6 +168,10 @@ class NewsSpider(scrapy.Spider):
         out_dir = settings.get("ARSIP_OUT_DIR") or str(Path("data") / spider.profile.name)
         for key, value in profile_settings(spider.profile, out_dir).items():
             settings.set(key, value, priority="spider")
+        if settings.get("REDIS_URL"):  # a worker of a distributed crawl (crawler.distributed)
+            from crawler.distributed import configure
+
+            configure(settings, spider.profile.name, new_crawl_id())
         if not settings.get("ARSIP_CRAWL_ID"):
             settings.set("ARSIP_CRAWL_ID", new_crawl_id(), priority="spider")
         settings.set("ARSIP_PROFILE", spider.profile.path or spider.profile.name, priority="spider")

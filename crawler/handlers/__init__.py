@@ -1,0 +1,1 @@
+"""Download handlers of the arsip crawler (Scrapy's, adjusted for archiving)."""
