@@ -16,6 +16,10 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	# scrapy-redis (the distributed tests) wants redis>=4.2, pywb (the replay
+	# test) pins redis 2.10.6: both only use what the two have in common, so
+	# scrapy-redis goes in without its own dependency pins.
+	$(BIN)/python -m pip install -q --no-deps 'scrapy-redis>=0.9.1'
 	touch $@ $(VENV)/.installed
 
 venv: $(VENV)/.installed
@@ -34,3 +38,24 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data/demo .pytest_cache .mypy_cache
+
+# Benchmarks against peers (bench/README.md): rewrites BENCHMARKS.md, < 10 min on 2 cores.
+# The peers come from the `bench` extra.
+.PHONY: bench
+
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
+	@for tool in nginx wget; do \
+	  if ! command -v $$tool >/dev/null 2>&1 && ! test -x /usr/sbin/$$tool; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$tool >/dev/null) \
+	        || echo "bench: could not install $$tool; its measures will say so" >&2; \
+	    else \
+	      echo "bench: $$tool is missing (sudo apt-get install -y $$tool); its measures will say so" >&2; \
+	    fi; \
+	  fi; \
+	done
+	$(BIN)/python bench/run.py
