@@ -34,8 +34,6 @@ from io import FileIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import NotConfigured
-
 from pipelines import defaults
 from pipelines.itemjson import dumps_line
 
@@ -149,6 +147,9 @@ class JsonLinesPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesPipeline:
         """Read the settings; NotConfigured when JSONL_ENABLED is off."""
+        # Imported here: JsonLinesWriter serves ``arsip reextract``, which has no Scrapy to load.
+        from scrapy.exceptions import NotConfigured
+
         settings = crawler.settings
         if not settings.getbool("JSONL_ENABLED", defaults.JSONL_ENABLED):
             raise NotConfigured("JSONL_ENABLED is off")

@@ -23,6 +23,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from pipelines.itemjson import normalize_item, plain_item
+
 #: File name of the item schema, under ``schema/``.
 SCHEMA_FILE = "article.schema.json"
 
@@ -82,6 +84,34 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
+
+
+class ItemCheck:
+    """Normalize an item and check it against the item schema, without Scrapy.
+
+    The work of `pipelines.validate.ValidateItemPipeline`, which ``arsip
+    reextract`` does without importing Scrapy (the pipeline's module needs it).
+    """
+
+    def __init__(self, validator: SchemaValidator | None = None) -> None:
+        self.validator = validator or SchemaValidator.for_items()
+
+    def __call__(self, item: Any) -> tuple[Any, list[Violation]]:
+        """(the normalized item, its violations: none when valid); for something that
+        is no item, (*item*, the violation saying so)."""
+        fields = plain_item(item)
+        if fields is None:
+            return item, [Violation("item", "item", f"{type(item).__name__} is not an item")]
+        normalized = normalize_item(fields)
+        return normalized, self.validator.violations(normalized)
+
+
+def invalid_reason(item: Any, violations: list[Violation]) -> str:
+    """Why *item* is dropped, naming every offending field (``DropItem``'s reason)."""
+    fields = sorted({v.field for v in violations})
+    label = (item.get("id") or item.get("url")) if isinstance(item, dict) else None
+    details = "; ".join(str(v) for v in violations)
+    return f"invalid item {label or '(no id)'}: bad {', '.join(fields)} ({details})"
 
 
 def schema_path() -> Traversable:

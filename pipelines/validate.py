@@ -17,12 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from pipelines import defaults
-from pipelines.itemjson import normalize_item
-from pipelines.schema import SchemaValidator, Violation
+from pipelines.schema import ItemCheck, SchemaValidator, Violation, invalid_reason
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -34,13 +32,7 @@ class InvalidItem(DropItem):
 
     def __init__(self, item: Any, violations: list[Violation]) -> None:
         self.violations = violations
-        fields = sorted({v.field for v in violations})
-        label = (item.get("id") or item.get("url")) if isinstance(item, dict) else None
-        details = "; ".join(str(v) for v in violations)
-        super().__init__(
-            f"invalid item {label or '(no id)'}: bad {', '.join(fields)} ({details})",
-            log_level="WARNING",
-        )
+        super().__init__(invalid_reason(item, violations), log_level="WARNING")
 
 
 class ValidateItemPipeline:
@@ -49,6 +41,7 @@ class ValidateItemPipeline:
     def __init__(self, stats: StatsCollector | None = None) -> None:
         self.stats = stats
         self.validator = SchemaValidator.for_items()
+        self._check = ItemCheck(self.validator)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidateItemPipeline:
@@ -59,15 +52,11 @@ class ValidateItemPipeline:
 
     def check(self, item: Any) -> dict[str, Any]:
         """The normalized item; raises ``InvalidItem`` when it breaks the schema."""
-        if not ItemAdapter.is_item(item):
-            raise InvalidItem(
-                item, [Violation("item", "item", f"{type(item).__name__} is not an item")]
-            )
-        normalized = normalize_item(ItemAdapter(item).asdict())
-        violations = self.validator.violations(normalized)
+        normalized, violations = self._check(item)
         if violations:
             raise InvalidItem(normalized, violations)
-        return normalized
+        valid: dict[str, Any] = normalized
+        return valid
 
     def process_item(self, item: Any) -> dict[str, Any]:
         """The normalized item, or DropItem (``InvalidItem``) counted in the stats."""

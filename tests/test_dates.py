@@ -103,6 +103,55 @@ def test_dateparser_is_not_imported_by_the_fast_path() -> None:
     assert done.stdout.split() == ["2021-12-13T09:00:00+07:00", "False"]
 
 
+#: What a date-only import must not load: the extractor's DOM stack and site
+#: profiles (lxml, croniter), the extractor's own patterns, and modules that
+#: cost milliseconds to import (dataclasses pulls in inspect). Together they
+#: made ``parse_date``'s cold start ~90 ms; the target is under 20 ms.
+_NOT_FOR_DATES = (
+    "lxml",
+    "croniter",
+    "crawler.profiles",
+    "crawler.extract.extractor",
+    "crawler.extract.patterns",
+    "dataclasses",
+    "typing",
+    "dateparser",
+)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["from crawler.extract import parse_date", "from crawler.extract.dates import parse_date"],
+)
+def test_date_only_import_and_first_parse_leave_the_extractor_unloaded(statement: str) -> None:
+    code = (
+        "import sys; before = set(sys.modules); "
+        f"{statement}; "
+        "v = parse_date('Kamis, 5 November 2015 14:56 WIB'); "
+        "new = set(sys.modules) - before; "
+        f"print(v, sorted(m for m in new if m.split('.')[0] in {_NOT_FOR_DATES!r} "
+        f"or m in {_NOT_FOR_DATES!r}))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split(" ", 1) == ["2015-11-05T14:56:00+07:00", "[]\n"]
+
+
+def test_the_package_still_exports_every_name_lazily() -> None:
+    import crawler.extract as package
+    from crawler.extract.extractor import extract, page_url
+    from crawler.extract.model import Article, EventTime
+
+    assert package.extract is extract
+    assert package.page_url is page_url
+    assert (package.Article, package.EventTime) == (Article, EventTime)
+    assert set(package.__all__) <= set(dir(package))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        package.no_such_name  # noqa: B018
+
+
 def test_scan_finds_spans_in_running_text() -> None:
     text = "Acara pada Senin, 13 Desember 2021 pukul 09.00 s.d. 12.00 WIB di Jakarta."
     (expr,) = scan(text)

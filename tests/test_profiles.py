@@ -3,6 +3,8 @@ and `arsip crawl --dry-run`."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,34 @@ def test_dry_run_shows_first_requests_and_settings_and_fetches_nothing(tmp_path:
     assert "schedule     0 3 * * * (next: " in text
     assert "(+https://github.com/arsip-project/arsip" in text
     assert not out.exists()
+
+
+def test_schedules_read_without_croniter_are_the_ones_croniter_accepts() -> None:
+    from croniter import croniter
+
+    from crawler.profiles.schema import plain_cron
+
+    values = ["*", *map(str, range(100)), *(f"0{i}" for i in range(10)), "٣", "-1", "1-5"]
+    expressions = [
+        " ".join(value if i == field else "*" for i in range(5))
+        for field in range(5)
+        for value in values
+    ]
+    expressions += [f"0 3 {day} {month} *" for day in values for month in values]
+    expressions += [f"{minute} {hour} * * 1" for minute in values for hour in values]
+    for expression in expressions:
+        if plain_cron(expression.split()):
+            assert croniter.is_valid(expression), expression
+    assert plain_cron(["0", "3", "*", "*", "*"])  # the shipped profiles need no croniter
+
+
+def test_loading_a_profile_does_not_import_croniter() -> None:
+    code = (
+        "import sys; from crawler.profiles import load_profile; "
+        "print(load_profile('anri').schedule, 'croniter' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "3", "*", "*", "*", "False"]

@@ -9,13 +9,43 @@ Used by the spider, by ``arsip reextract`` and by ``arsip extract``::
 
 Also `parse_date` (one date/time/range/relative phrase -> ISO 8601) and
 `find_event_times` (the events of a body text).
+
+The names are imported on first use (module ``__getattr__``, PEP 562):
+``from crawler.extract import parse_date`` loads the date parser alone, not
+lxml, the site profiles and the DOM code that `extract` needs, so a tool that
+only reads dates starts in a few milliseconds.
 """
 
 from __future__ import annotations
 
-from crawler.extract.dates import parse_date
-from crawler.extract.events import find_event_times
-from crawler.extract.extractor import extract, page_url
-from crawler.extract.model import Article, EventTime
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
+if TYPE_CHECKING:
+    from crawler.extract.dates import parse_date
+    from crawler.extract.events import find_event_times
+    from crawler.extract.extractor import extract, page_url
+    from crawler.extract.model import Article, EventTime
+
+#: Public name -> the submodule that defines it.
+_SOURCES: dict[str, str] = {
+    "Article": "crawler.extract.model",
+    "EventTime": "crawler.extract.model",
+    "extract": "crawler.extract.extractor",
+    "find_event_times": "crawler.extract.events",
+    "page_url": "crawler.extract.extractor",
+    "parse_date": "crawler.extract.dates",
+}
 
 __all__ = ["Article", "EventTime", "extract", "find_event_times", "page_url", "parse_date"]
+
+
+def __getattr__(name: str) -> object:
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(__import__(source, fromlist=[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -17,19 +17,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Any
 
+from crawler.extract import datepatterns as pat  # its relative patterns compile on first use
+from crawler.extract.datepatterns import MONTHS, RELATIVE_WORDS, UNITS
 from crawler.extract.datescan import format_moment, resolve, scan
-from crawler.extract.patterns import (
-    DURATION_RE,
-    LEADING_WORDS_RE,
-    MONTHS,
-    RELATIVE_AHEAD_RE,
-    RELATIVE_IN_RE,
-    RELATIVE_PAST_RE,
-    RELATIVE_WORDS,
-    UNITS,
-)
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
+if TYPE_CHECKING:
+    from typing import Any
 
 DateValue = str | dict[str, str | None] | None
 
@@ -97,10 +92,10 @@ def parse_relative(text: str, reference: date | datetime) -> str | None:
             return _iso_datetime(_moment(reference))
         day = reference.date() if isinstance(reference, datetime) else reference
         return (day + timedelta(days=days)).isoformat()
-    m = RELATIVE_PAST_RE.match(t)
+    m = pat.RELATIVE_PAST_RE.match(t)
     if m:
         return _apply(reference, -_count(m), m["unit"])
-    m = RELATIVE_IN_RE.match(t) or RELATIVE_AHEAD_RE.match(t)
+    m = pat.RELATIVE_IN_RE.match(t) or pat.RELATIVE_AHEAD_RE.match(t)
     if m:
         return _apply(reference, _count(m), m["unit"])
     return None
@@ -108,7 +103,7 @@ def parse_relative(text: str, reference: date | datetime) -> str | None:
 
 def parse_duration(text: str) -> str | None:
     """A bare amount of time (``5 minggu``, ``3 jam``) as an ISO 8601 duration."""
-    m = DURATION_RE.match(_SPACES_RE.sub(" ", text.strip()))
+    m = pat.DURATION_RE.match(_SPACES_RE.sub(" ", text.strip()))
     if not m:
         return None
     designator, is_time = UNITS[m["unit"].lower()]
@@ -175,7 +170,7 @@ def parse_date(
         if expr.last is None and not expr.open_end and end is None:
             return start
         return {"start": start, "end": end}
-    stripped = LEADING_WORDS_RE.sub("", clean)
+    stripped = pat.LEADING_WORDS_RE.sub("", clean)
     relative = parse_relative(clean, ref) or parse_relative(stripped, ref)
     if relative is not None:
         return relative

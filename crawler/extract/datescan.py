@@ -10,10 +10,9 @@ interpretation into ISO strings (missing years, zones) is in `resolve`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
-from crawler.extract.patterns import (
+from crawler.extract.datepatterns import (
     ATOM_RE,
     DATE_TIME_GAP_RE,
     DAY_PARTS,
@@ -31,47 +30,135 @@ _APOSTROPHES = str.maketrans("", "", "'’`")
 _OFFSET_RE = re.compile(r"([+-])(\d{2}):?(\d{2})")
 
 
-@dataclass(slots=True, frozen=True)
-class DatePart:
-    """A calendar date as written; `year` None when the text leaves it out."""
+class _Record:  # noqa: PLW1641 - each subclass says whether it is hashable
+    """`__eq__` and `__repr__` over the `__slots__`, as `@dataclass` would write them.
 
+    Hand-written rather than `@dataclass`: importing dataclasses (and the
+    inspect module it needs) costs ~9 ms, half of `parse_date`'s cold start.
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Record) and other.__class__ is self.__class__:
+            return self._values() == other._values()
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__qualname__}({fields})"
+
+
+class DatePart(_Record):
+    """A calendar date as written; `year` None when the text leaves it out (immutable)."""
+
+    __slots__ = ("day", "month", "year", "weekday", "day_end")  # noqa: RUF023 - field order
     day: int
     month: int
     year: int | None
-    weekday: int | None = None
+    weekday: int | None
     #: Last day of ``22-24 November``.
-    day_end: int | None = None
+    day_end: int | None
+
+    def __init__(
+        self,
+        day: int,
+        month: int,
+        year: int | None,
+        weekday: int | None = None,
+        day_end: int | None = None,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "day", day)
+        setter(self, "month", month)
+        setter(self, "year", year)
+        setter(self, "weekday", weekday)
+        setter(self, "day_end", day_end)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: DatePart is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: DatePart is immutable")
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
 
-@dataclass(slots=True)
-class Point:
+class Point(_Record):
     """A date, a time, or a date with its time, as written at text[start:end]."""
 
+    __slots__ = (  # noqa: RUF023 - field order (constructor, repr, ==)
+        "start", "end", "date", "time", "offset", "strong", "two_digit_hour", "invalid",
+    )  # fmt: skip
     start: int
     end: int
-    date: DatePart | None = None
-    time: Time | None = None
+    date: DatePart | None
+    time: Time | None
     #: UTC offset of the zone written with the time.
-    offset: str | None = None
+    offset: str | None
     #: Surely a time (``pukul``, a zone, ``HH:MM``, or written after a date).
-    strong: bool = True
+    strong: bool
     #: Two-digit hour (``09.00``), used to accept a range of bare dotted times.
-    two_digit_hour: bool = False
+    two_digit_hour: bool
     #: Written as an impossible date (``4/11/205``): never a value.
-    invalid: bool = False
+    invalid: bool
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as an eq dataclass
+
+    def __init__(  # noqa: PLR0917 - positional, as the dataclass it replaces
+        self,
+        start: int,
+        end: int,
+        date: DatePart | None = None,
+        time: Time | None = None,
+        offset: str | None = None,
+        strong: bool = True,
+        two_digit_hour: bool = False,
+        invalid: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.date = date
+        self.time = time
+        self.offset = offset
+        self.strong = strong
+        self.two_digit_hour = two_digit_hour
+        self.invalid = invalid
 
 
-@dataclass(slots=True)
-class Expr:
+class Expr(_Record):
     """A point, or a range from `first` to `last` (open when `open_end`)."""
 
+    __slots__ = ("start", "end", "first", "last", "open_end", "local")  # noqa: RUF023
     start: int
     end: int
     first: Point
-    last: Point | None = None
-    open_end: bool = False
+    last: Point | None
+    open_end: bool
     #: ``waktu setempat`` follows: the default zone does not apply.
-    local: bool = False
+    local: bool
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as an eq dataclass
+
+    def __init__(  # noqa: PLR0917 - positional, as the dataclass it replaces
+        self,
+        start: int,
+        end: int,
+        first: Point,
+        last: Point | None = None,
+        open_end: bool = False,
+        local: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.first = first
+        self.last = last
+        self.open_end = open_end
+        self.local = local
 
     @property
     def invalid(self) -> bool:

@@ -14,8 +14,12 @@ Set for ``http`` and ``https`` in ``DOWNLOAD_HANDLERS`` (crawler/settings.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-from scrapy.crawler import Crawler
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 
 class AttemptVisibleHTTP11DownloadHandler(HTTP11DownloadHandler):
