@@ -42,24 +42,36 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"arsip: error: {message} (see: arsip --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _requested(argv: Sequence[str]) -> str | None:
+    """The command module *argv* names (``demo-site`` -> ``demo_site``), if any."""
+    for arg in argv:
+        if arg.startswith("-"):
+            continue
+        name = arg.replace("-", "_")
+        return name if name in COMMANDS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with *argv* naming a command, only that command is loaded.
+
+    Command modules import what their work needs (Scrapy, surt, the replica,
+    ...), so loading all of them for one command would cost every run a few
+    hundred milliseconds; `arsip --help` and bad commands still load them all.
+    """
     parser = _Parser(prog="arsip", description=__doc__)
     parser.add_argument("--version", action="version", version=f"arsip {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"arsip.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"arsip.commands.{name}":
-                continue
-            raise
-        module.register(sub)
+    wanted = _requested(argv) if argv is not None else None
+    for name in (wanted,) if wanted else COMMANDS:
+        importlib.import_module(f"arsip.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
