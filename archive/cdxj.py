@@ -17,19 +17,27 @@ file is replaced atomically (temporary file + ``os.replace``).
 
 `CdxjIndex.append_records` merges new lines into an existing index, so a
 writer can keep the index current after each WARC file it closes.
+
+`index_file` raises on a file warcio cannot read to its end; `scan_file`
+(for ``arsip index``) keeps the lines of the records read before the
+failure, says why it stopped, and turns what warcio prints on stderr about
+odd records into one line each instead of letting it through.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import heapq
+import io
 import json
 import os
 import re
 import tempfile
+import traceback
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,6 +53,8 @@ INDEX_RELPATH = Path("indexes") / "index.cdxj"
 
 _MIME_END = re.compile(r"[;\s]")
 _CHUNK = 1 << 16
+#: The end of a file's records (a sentinel: None means "a record not indexed").
+_END = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +183,22 @@ def iter_entries(stream: IO[bytes], filename: str) -> Iterator[CdxjEntry]:
     digest is computed on the fly. `warcio.exceptions.ArchiveLoadFailed` is
     raised on a file warcio cannot read.
     """
+    for entry in _record_entries(stream, filename):
+        if entry is not None:
+            yield entry
+
+
+def _record_entries(stream: IO[bytes], filename: str) -> Iterator[CdxjEntry | None]:
+    """One value per record, in file order: its entry, or None when it is not indexed.
+
+    Each record is read to its end before its value is given, so an entry is
+    only ever made for a whole record.
+    """
     records = ArchiveIterator(stream, arc2warc=True)
     for record in records:
         if not is_indexed(record.rec_type, record.rec_headers.get_header("Content-Type")):
+            records.read_to_end()
+            yield None
             continue
         pending = PendingEntry(record)
         yield pending.locate(filename, records.get_record_offset(), records.get_record_length())
@@ -185,6 +208,65 @@ def index_file(path: Path, filename: str | None = None) -> list[str]:
     """Index lines of one WARC file (unsorted, file order)."""
     with path.open("rb") as fh:
         return [e.line() for e in iter_entries(fh, filename or path.name)]
+
+
+@dataclass(slots=True)
+class FileScan:
+    """What indexing one file gave: the lines of its whole records, and its troubles."""
+
+    lines: list[str] = field(default_factory=list)
+    records: int = 0  # records read to their end (indexed or not)
+    warnings: list[str] = field(default_factory=list)  # "record N: what warcio printed"
+    error: str | None = None  # why the reading stopped before the end of the file
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _reason(exc: Exception) -> str:
+    """What stopped warcio, in one line (its first sentence)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if isinstance(exc, AttributeError) and frames and frames[-1].name == "load_http_headers":
+        # warcio calls uri.startswith() on the WARC-Target-URI of every request,
+        # response and revisit record, and cannot read past one that has none
+        return "a request, response or revisit record without WARC-Target-URI"
+    text = _one_line(str(exc)).split(". ", 1)[0]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def scan_file(path: Path, filename: str | None = None) -> FileScan:
+    """Index lines of one WARC file, read as far as warcio can.
+
+    warcio raises many exception types on broken input (``ArchiveLoadFailed``,
+    ``ValueError``, ``EOFError``, zlib errors, and an ``AttributeError`` on a
+    record without ``WARC-Target-URI``): any of them ends the file, and
+    ``error`` says which record and why. What warcio writes to stderr while
+    it reads a record (its ``WARNING: Record not followed by newline ...``)
+    is captured into ``warnings``. ``OSError`` from opening the file is
+    raised (the caller names the file).
+    """
+    scan = FileScan()
+    with path.open("rb") as fh:
+        entries = _record_entries(fh, filename or path.name)
+        while True:
+            captured = io.StringIO()
+            try:
+                with contextlib.redirect_stderr(captured):
+                    entry = next(entries, _END)
+            except Exception as exc:  # warcio on broken input: say why, keep what was read
+                scan.error = f"record {scan.records + 1}: {_reason(exc)}"
+                entry = _END
+            finally:
+                if captured.getvalue().strip():
+                    number = scan.records + 1
+                    scan.warnings.append(f"record {number}: {_one_line(captured.getvalue())}")
+            if entry is _END:
+                return scan
+            scan.records += 1
+            if isinstance(entry, CdxjEntry):
+                scan.lines.append(entry.line())
 
 
 def sorted_unique(lines: Iterable[str]) -> list[str]:

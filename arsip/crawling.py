@@ -1,12 +1,14 @@
 """Run a crawl of a site profile in this process and summarise it.
 
 `run_crawl` is what `arsip crawl` and `arsip demo` call: it validates what
-the user gave (profile, start URL, output directory) before anything starts,
-takes the output directory's lock (`arsip.lock`), picks up an interrupted
-crawl when asked to resume (same crawl id, its frontier in
-``state/CRAWL_ID.sqlite``), runs the news spider with Scrapy's
-CrawlerProcess, and returns a summary. `plan` is ``--dry-run``: what would be
-fetched first, and with which settings, without fetching anything.
+the user gave (profile, start URL, the crawl to resume, output directory,
+dataset) before it creates anything, takes the output directory's lock
+(`arsip.lock`), picks up an interrupted crawl when asked to resume (same
+crawl id, its frontier in ``state/CRAWL_ID.sqlite``), runs the news spider
+with Scrapy's CrawlerProcess, and returns a summary, whose `complete()`
+decides between exit codes 0 and 6 (`final_failures`). `plan` is
+``--dry-run``: what would be fetched first, and with which settings,
+without fetching anything.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,38 @@ from urllib.parse import urlsplit
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
 from crawler.profiles import Profile, ProfileError, find_profile
 
-_IGNORE = "scrapy.exceptions.IgnoreRequest"
+#: Close reasons of a crawl that ended by itself.
+COMPLETE_REASONS = ("finished", "closespider_pagecount")
+
+
+def _count(stats: Mapping[str, Any], key: str) -> int:
+    value = stats.get(key, 0)
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def final_failures(stats: Mapping[str, Any]) -> int:
+    """How many things failed for good in a crawl with these Scrapy stats.
+
+    - requests that got no usable answer in the end (``fetch/failed/*``,
+      counted by the news spider's errback): every try failed (a 5xx, 429
+      or 408 status, a network error, an incomplete body) or the failure
+      is not one that is retried (a Retry-After longer than
+      ``RETRY_AFTER_MAX``, a download error that is not retryable);
+    - exceptions in spider callbacks (``spider_exceptions/count``);
+    - every other ERROR log line: a pipeline, WARC, dataset or report
+      write that failed, a robots.txt that could not be fetched.
+
+    Scrapy logs an ERROR line for each request it gives up retrying
+    (``retry/max_reached``, at ``RETRY_GIVE_UP_LOG_LEVEL``, ERROR unless
+    changed) and for each spider exception; those lines report failures
+    already counted above and are subtracted. Attempts a retry recovered
+    are not failures (``downloader/exception_count`` and ``retry/count``
+    count every attempt).
+    """
+    fetch = sum(_count(stats, key) for key in stats if key.startswith("fetch/failed/"))
+    spider = _count(stats, "spider_exceptions/count")
+    logged = _count(stats, "log_count/ERROR") - _count(stats, "retry/max_reached") - spider
+    return fetch + spider + max(0, logged)
 
 
 @dataclass(slots=True)
@@ -60,13 +94,14 @@ class CrawlSummary:
 
     @property
     def errors(self) -> int:
-        # An IgnoreRequest (robots.txt, offsite) is a decision, not an error.
-        ignored = int(self.stats.get(f"downloader/exception_type_count/{_IGNORE}", 0))
-        return (
-            int(self.stats.get("log_count/ERROR", 0))
-            + int(self.stats.get("downloader/exception_count", 0))
-            - ignored
-        )
+        """Failures that were final; see `final_failures`."""
+        return final_failures(self.stats)
+
+    @property
+    def write_error(self) -> str | None:
+        """Why the WARC writer stopped the crawl (``warc/fatal_error``), or None."""
+        value = self.stats.get("warc/fatal_error")
+        return str(value) if value else None
 
     @property
     def bytes(self) -> int:
@@ -77,8 +112,19 @@ class CrawlSummary:
         return self.out_dir / "reports" / f"{self.crawl_id}.html"
 
     def complete(self) -> bool:
-        """True when the crawl ended normally without errors."""
-        return self.finish_reason in ("finished", "closespider_pagecount") and self.errors == 0
+        """True when the crawl ended by itself and nothing in it failed for good.
+
+        "Ended by itself": it ran out of requests (``finished``) or reached
+        its page limit (``closespider_pagecount``, a limit the user set). Not
+        complete: interrupted (``shutdown``: Ctrl-C, SIGTERM, a WARC write
+        error), or any other close reason. "Nothing failed for good":
+        `final_failures` is 0. A failed attempt that a retry recovered does
+        not count (it is in the WARC and the report, and the page was
+        fetched), nor does an answer the server meant (a 404, 410 or 403 is
+        archived as received), nor a URL left out by decision (robots.txt,
+        scope, traps, limits, unsafe XML: the report lists it with its reason).
+        """
+        return self.finish_reason in COMPLETE_REASONS and self.errors == 0 and not self.write_error
 
     def lines(self) -> list[str]:
         """The human summary printed at the end of a crawl."""
@@ -227,6 +273,42 @@ def _state_meta(out_dir: Path, crawl: str, **values: Any) -> None:
         state.close()
 
 
+def _to_resume(out: Path, profile: Profile) -> Interrupted:
+    """The interrupted crawl of *out* that ``--resume`` continues, or a one-line error."""
+    found = find_interrupted(out) if out.is_dir() else None
+    if found is None:
+        raise UserError(
+            f"nothing to resume in {out}: no interrupted crawl there; "
+            "run without --resume to start a new crawl",
+            EXIT_INPUT,
+        )
+    if found.meta.get("profile") not in (None, "", profile.name):
+        raise UserError(
+            f"the interrupted crawl {found.crawl_id} in {out} is of profile "
+            f"'{found.meta['profile']}', not '{profile.name}'",
+            EXIT_USAGE,
+        )
+    return found
+
+
+def open_dataset(profile: Profile, out: Path, overrides: dict[str, Any] | None) -> Path | None:
+    """Open (create, migrate) the crawl's dataset now; its path, or None when it is off.
+
+    A locked, read-only, corrupt or too new file is one clear line here
+    (`pipelines.db.DatasetError`), before the crawl has created anything,
+    rather than a traceback mid-crawl. A failed open leaves the file as it
+    was.
+    """
+    from pipelines.db import Dataset
+
+    settings = crawl_settings(profile, out, overrides=overrides)
+    if not settings.getbool("DATASET_ENABLED", True):
+        return None
+    db_path = Path(settings.get("DATASET_PATH") or out / "arsip.sqlite")
+    Dataset(db_path).close()
+    return db_path
+
+
 def run_crawl(
     profile_name: str,
     *,
@@ -241,12 +323,20 @@ def run_crawl(
 ) -> CrawlSummary:
     """Crawl *profile_name* to the end (or continue an interrupted crawl) and summarise it.
 
+    Everything the user gave is checked before anything is created, in this
+    order: the profile and arguments; with *resume*, that there is an
+    interrupted crawl to continue; that the output directory can be written
+    (created if needed, nothing else); that no other crawl holds its lock;
+    that the dataset opens. Only then are the lock (``state/crawl.lock``)
+    and the crawl's state file created, so a refused crawl leaves the
+    collection as it was.
+
     With *redis_url* this process is one worker of a distributed crawl
     (`crawler.distributed`, docs/scaling.md): it joins the crawl running in
     that Redis (or starts it), always full, into its own output directory
     (default ``data/PROFILE/workers/HOST-PID``).
     """
-    from arsip.lock import CrawlLock
+    from arsip.lock import CrawlLock, check_unlocked
     from crawler.spiders.news import new_crawl_id
 
     profile = resolve_profile(profile_name, profiles_dir)
@@ -270,24 +360,17 @@ def run_crawl(
             )
         connect(redis_url)  # before anything is created: the package, the URL, the server
         default_out = worker_dir(profile.name)
-    out = check_out_dir(Path(out_dir) if out_dir else default_out)
+    out = Path(out_dir) if out_dir else default_out
+    if resume:
+        _to_resume(out, profile)  # before the folder is created or written to
+    out = check_out_dir(out)
+    check_unlocked(out)
+    db_path = open_dataset(profile, out, overrides)
     lock = CrawlLock(out).acquire()
     try:
         extra: dict[str, Any] = dict(overrides or {})
         if resume:
-            found = find_interrupted(out)
-            if found is None:
-                raise UserError(
-                    f"nothing to resume in {out}: no interrupted crawl there; "
-                    "run without --resume to start a new crawl",
-                    EXIT_INPUT,
-                )
-            if found.meta.get("profile") not in (None, "", profile.name):
-                raise UserError(
-                    f"the interrupted crawl {found.crawl_id} in {out} is of profile "
-                    f"'{found.meta['profile']}', not '{profile.name}'",
-                    EXIT_USAGE,
-                )
+            found = _to_resume(out, profile)  # again, under the lock: it may have changed
             crawl_id = found.crawl_id
             start_url = start_url or found.meta.get("start_url") or None
             max_pages = max_pages or int(found.meta.get("max_pages") or 0)
@@ -316,15 +399,8 @@ def run_crawl(
         if profiles_dir:
             extra["ARSIP_PROFILES_DIR"] = str(profiles_dir)
         settings = crawl_settings(profile, out, overrides=extra)
-        if settings.getbool("DATASET_ENABLED", True):
-            # Open (create/migrate) the dataset now: a locked, read-only or corrupt
-            # file is one clear line here rather than a traceback mid-crawl.
-            from pipelines.db import Dataset
-
-            db_path = Path(settings.get("DATASET_PATH") or out / "arsip.sqlite")
-            Dataset(db_path).close()
-            if resume:
-                replay_items(out, crawl_id, db_path)
+        if resume and db_path is not None:
+            replay_items(out, crawl_id, db_path)
         return _run_process(profile, out, settings, start_url, max_pages, resumed=resume)
     finally:
         lock.release()

@@ -107,13 +107,7 @@ class CrawlLock:
         except BlockingIOError:
             holder = _read_holder(fh)
             fh.close()
-            raise LockedError(
-                f"another crawl is running in {self.path.parent.parent} "
-                f"(pid {holder.get('pid', '?')} on {holder.get('host', '?')}, "
-                f"started {holder.get('started_at', '?')}, crawl {holder.get('crawl_id') or '?'}); "
-                "wait for it to finish, or stop it first",
-                holder,
-            ) from None
+            raise locked_error(self.path.parent.parent, holder) from None
         previous = _read_holder(fh)
         if previous.get("pid") is not None:
             self.stale = StaleLock(
@@ -178,6 +172,32 @@ class CrawlLock:
         tb: TracebackType | None,
     ) -> None:
         self.release()
+
+
+def locked_error(out_dir: str | os.PathLike[str], holder: dict[str, Any]) -> LockedError:
+    """The one line saying that *holder* (what its lock file says) crawls *out_dir*."""
+    return LockedError(
+        f"another crawl is running in {out_dir} "
+        f"(pid {holder.get('pid', '?')} on {holder.get('host', '?')}, "
+        f"started {holder.get('started_at', '?')}, crawl {holder.get('crawl_id') or '?'}); "
+        "wait for it to finish, or stop it first",
+        holder,
+    )
+
+
+def check_unlocked(out_dir: str | os.PathLike[str]) -> None:
+    """Raise `LockedError` when a live crawl holds the lock of *out_dir*; create nothing.
+
+    A check before the checks that touch the collection (its dataset), so that
+    a second crawl is told about the first one rather than about what the
+    first one holds open. `CrawlLock.acquire` is still what takes the lock.
+    """
+    try:
+        holder = read_lock(out_dir)
+    except OSError:
+        return  # an unreadable lock file: `CrawlLock.acquire` says what is wrong
+    if holder is not None:
+        raise locked_error(out_dir, holder)
 
 
 def held_lock(out_dir: str | os.PathLike[str]) -> CrawlLock | None:

@@ -19,7 +19,10 @@ inside *out* and moved into place only when complete (the database by an
 atomic rename; ``json/`` by two renames). An *out* that already holds
 ``arsip.sqlite`` or JSON Lines is refused unless ``force`` is set; then
 they are replaced as a whole (JSON Lines of crawls not in the WARC files
-read are gone too). The Datasette metadata is written beside the database.
+read are gone too). A read-only dataset (or folder) is never replaced: it is
+refused (exit 5) before anything is read or written, and if the final rename
+fails all the same, ``json/`` is put back, so *out* is left as it was. The
+Datasette metadata is written beside the database.
 
 Memory stays flat as archives grow: records are streamed; what is kept in
 memory is one id per article per crawl (to write each once, as the live
@@ -187,13 +190,13 @@ class Rebuild:
 
     def __init__(self, folder: Path, profile_name: str | None, report: Report) -> None:
         from pipelines.db import Dataset
-        from pipelines.validate import ValidateItemPipeline
+        from pipelines.schema import ItemCheck  # the item pipeline's checks, without Scrapy
 
         self.folder = folder
         self.profile_name = profile_name
         self.report = report
         self.stats = ReextractStats()
-        self.validator = ValidateItemPipeline()
+        self.check = ItemCheck()
         self.dataset = Dataset(folder / DATASET_FILE, batch_size=500, commit_interval=5.0)
         self.writers: dict[str, Any] = {}
         self.crawl_times: dict[str, list[str | None]] = {}
@@ -240,16 +243,16 @@ class Rebuild:
         return crawl_id
 
     def _add(self, capture: Capture, crawl_id: str) -> None:
-        from pipelines.validate import InvalidItem
+        from pipelines.schema import invalid_reason
 
         where = f"{capture.pointer['filename']}: {capture.url}"
         try:
-            item = self.validator.check(build_item(capture, crawl_id))
-        except InvalidItem as exc:
-            self._bad(f"{where}: {exc}")
-            return
+            item, violations = self.check(build_item(capture, crawl_id))
         except Exception as exc:  # an extraction bug must not stop a whole rebuild
             self._bad(f"{where}: extraction failed ({type(exc).__name__}: {exc})")
+            return
+        if violations:  # what ValidateItemPipeline would drop, with the same reason
+            self._bad(f"{where}: {invalid_reason(item, violations)}")
             return
         if not self.writers[crawl_id].write(item):
             self.stats.duplicates += 1
@@ -310,23 +313,77 @@ def _check_unlocked(db: Path) -> None:
         conn.close()
 
 
-def _move_into_place(build: Path, out: Path) -> None:
-    """Replace *out*'s ``json/`` and dataset with *build*'s."""
+def check_replaceable(out: Path) -> None:
+    """Refuse (exit 5) to rebuild into *out* when its dataset cannot be replaced.
+
+    Run before anything is read or written (the lock file included), so a
+    refused rebuild leaves *out* as it was. Replacing the dataset is a rename
+    in *out*, and a read-only dataset (``chmod a-w``, ``chattr +i``) is taken
+    as the owner's wish to keep it, ``--force`` or not.
+    """
+    db = out / DATASET_FILE
+    if not db.exists():
+        return
+    if not os.access(db, os.W_OK):
+        what = "the file is read-only"
+    elif not os.access(out, os.W_OK | os.X_OK):
+        what = "its folder is read-only"
+    else:
+        return
+    raise UserError(
+        f"cannot replace the dataset {db}: {what}; make it writable, or rebuild into another --out",
+        EXIT_OUTPUT,
+    )
+
+
+def _move_into_place(build: Path, out: Path, report: Report) -> None:
+    """Replace *out*'s ``json/`` and dataset with *build*'s; on failure put ``json/`` back."""
     db = out / DATASET_FILE
     _check_unlocked(db)
     old = Path(tempfile.mkdtemp(prefix=".reextract-old-", dir=out))
+    keep_old = False
     try:
-        if (out / "json").exists():
-            os.replace(out / "json", old / "json")
-        os.replace(build / "json", out / "json")
-        for suffix in ("-wal", "-shm", "-journal"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        os.replace(build / DATASET_FILE, db)
+        moved: list[tuple[Path, Path]] = []  # (from, to), to undo in reverse order
+        try:
+            if (out / "json").exists():
+                os.replace(out / "json", old / "json")
+                moved.append((out / "json", old / "json"))
+            os.replace(build / "json", out / "json")
+            moved.append((build / "json", out / "json"))
+            check_replaceable(out)  # again: it may have changed during the rebuild
+            for suffix in ("-wal", "-shm", "-journal"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            os.replace(build / DATASET_FILE, db)
+        except (OSError, UserError) as exc:
+            keep_old = not _undo(moved)
+            if isinstance(exc, UserError):
+                raise
+            kept = f"; the old JSON Lines are kept in {old}" if keep_old else ""
+            raise UserError(
+                f"cannot replace the dataset {db}: {exc.strerror or exc}; nothing was "
+                f"replaced{kept}; make {out} and its files writable, or rebuild into "
+                "another --out",
+                EXIT_OUTPUT,
+            ) from None
         meta = build / "arsip.metadata.json"
         if meta.exists():
-            os.replace(meta, out / meta.name)
+            try:
+                os.replace(meta, out / meta.name)
+            except OSError as exc:
+                report(f"warning: {out / meta.name}: not replaced ({exc.strerror or exc})")
     finally:
-        shutil.rmtree(old, ignore_errors=True)
+        if not keep_old:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _undo(moved: list[tuple[Path, Path]]) -> bool:
+    """Move things back, last first; False when one could not be."""
+    for source, target in reversed(moved):
+        try:
+            os.replace(target, source)
+        except OSError:
+            return False
+    return True
 
 
 def reextract(
@@ -353,6 +410,8 @@ def reextract(
         report(line)
 
     files = warc_files(inputs, skip)
+    if force:
+        check_replaceable(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -390,7 +449,7 @@ def _build(files: list[Path], out: Path, profile: str | None, report: Report) ->
             raise
         rebuild.close()
         write_metadata(build / DATASET_FILE)
-        _move_into_place(build, out)
+        _move_into_place(build, out, report)
     finally:
         shutil.rmtree(build, ignore_errors=True)
     return rebuild.stats

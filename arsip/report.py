@@ -44,6 +44,17 @@ SKIP_REASONS: dict[str, str] = {
     "max_pages": "page limit reached (crawl.max_pages / --max-pages)",
     "known": "already in the collection, outside the revisit window (incremental)",
     "not_news": "neither a listing nor an article URL of the profile",
+    "trap": "a crawler trap: past TRAPS_MAX_DEPTH, TRAPS_MAX_QUERY_VARIANTS or "
+    "TRAPS_MAX_SEGMENT_REPEATS",
+    "offsite_redirect": "fetched, but it redirects to a host outside the allowed hosts "
+    "(not followed)",
+    "truncated": "body cut at a limit (LIMITS_MAXSIZE; LIMITS_TIME when not retried): "
+    "archived with WARC-Truncated, not processed",
+    "unsafe_xml": "XML that declares entities (XML bomb, XXE): archived, not parsed",
+    "too_large": "body larger than DOWNLOAD_MAXSIZE once decompressed: archived, not processed",
+    "redirects": "more than REDIRECT_MAX_TIMES redirects in a row",
+    "not_archived": "fetched while the crawl was stopping after a WARC write error: "
+    "not archived, fetched again by --resume",
     "ignored": "ignored by a downloader middleware",
 }
 

@@ -46,9 +46,6 @@ SAMPLE_WARC = CORPUS / "warc" / "pywb" / "example.warc.gz"
 START = "http://127.0.0.1:9/publikasi/berita"
 OPEN_NAME = "ANRI-20260101000000000-00000-1~vm.warc.gz.open"
 
-ISSUE6 = "arsip/crawling.py (issue 6): run_crawl creates state/CRAWL_ID.sqlite (and the lock) "
-DATASET_CLI = "dataset CLI (arsip/commands/query.py, search.py, history.py): "
-
 
 # -- the dataset every database case starts from ------------------------------------
 
@@ -347,12 +344,6 @@ CASES = [
         lambda w, d: crawl(w, "--resume"),
         EXIT_INPUT,
         ("nothing to resume in", "run without --resume"),
-        xfail=ISSUE6.replace(
-            "creates state/CRAWL_ID.sqlite (and the lock)",
-            "creates the output folder and its state/crawl.lock",
-        )
-        + "before it finds nothing "
-        "to resume",
     ),
     # -- databases --
     Case(
@@ -361,7 +352,6 @@ CASES = [
         EXIT_LOCKED,
         ("is locked by another process", "wait for it to finish"),
         hold="locked",
-        xfail=ISSUE6 + "before it opens the dataset, so a refused crawl leaves them",
     ),
     Case(
         "crawl-read-only-dataset",
@@ -369,7 +359,6 @@ CASES = [
         EXIT_OUTPUT,
         ("cannot be written", "make it writable"),
         hold="read-only",
-        xfail=ISSUE6 + "before it opens the dataset, so a refused crawl leaves them",
     ),
     Case(
         "crawl-dataset-not-sqlite",
@@ -379,7 +368,6 @@ CASES = [
         )[1],
         EXIT_INPUT,
         ("is not a usable SQLite database", "move it aside"),
-        xfail=ISSUE6 + "before it opens the dataset, so a refused crawl leaves them",
     ),
     Case(
         "query-not-sqlite",
@@ -391,8 +379,6 @@ CASES = [
         ],
         EXIT_INPUT,
         ("x.sqlite", "not a database"),
-        xfail=DATASET_CLI + "a file that is not a database says 'queries are read-only; this one "
-        "tried to write' and exits 2, not 4",
     ),
     Case(
         "search-not-sqlite",
@@ -404,7 +390,17 @@ CASES = [
         ],
         EXIT_INPUT,
         ("x.sqlite", "not a database"),
-        xfail=DATASET_CLI + "'search failed (file is not a database)' exits 2 (usage), not 4",
+    ),
+    Case(
+        "history-not-sqlite",
+        lambda w, d: [
+            "history",
+            "0123456789abcdef",
+            "--db",
+            str(write(w / "x.sqlite", b"not a database" * 100)),
+        ],
+        EXIT_INPUT,
+        ("x.sqlite", "not a database"),
     ),
     Case(
         "reextract-force-onto-read-only-dataset",
@@ -412,8 +408,6 @@ CASES = [
         EXIT_OUTPUT,
         ("arsip.sqlite",),
         hold="read-only",
-        xfail="arsip/reextract.py (dataset CLI): replacing a read-only dataset ends in "
-        "'unexpected error: PermissionError' (exit 1) after json/ was already swapped",
     ),
     # -- output places --
     Case(
@@ -576,11 +570,6 @@ def test_query_cannot_write(tmp_path: Path, dataset: Path, sql: str, needle: str
     assert sorted(p.name for p in db.parent.iterdir()) == ["arsip.sqlite"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=DATASET_CLI + "query opens a WAL database with mode=ro, which creates arsip.sqlite-wal "
-    "and -shm beside it (immutable=1, as serve does, would leave the folder untouched)",
-)
 def test_query_of_a_crawled_dataset_leaves_its_folder_untouched(
     tmp_path: Path, dataset: Path
 ) -> None:

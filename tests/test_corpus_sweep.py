@@ -37,19 +37,6 @@ ALLOWED = {0, 4, 6, 8}
 #: Seconds one command may take on one file (the largest, 2.5 MB, takes a few).
 TIME_BOUND = 60.0
 
-#: (command, file name) pairs that crash today, with the reason; each is expected to
-#: fail (strict): when it is fixed, the mark goes.
-KNOWN_CRASHES = {
-    ("index", "invalid-warcfile-lonely-request-response-resource-conversion.warc"): (
-        "arsip index (arsip/commands/index.py, archive/cdxj.py): warcio raises AttributeError "
-        "on a record without WARC-Target-URI; index catches only ArchiveLoadFailed, ValueError "
-        "and OSError, so it exits 1 ('unexpected error') instead of 4"
-    ),
-    ("index", "invalid-warcfile-lonely-revisit.warc"): (
-        "arsip index: the same AttributeError from warcio (no WARC-Target-URI)"
-    ),
-}
-
 
 class CallTimeout(BaseException):  # not an Exception: main() must not swallow it
     """A command ran past TIME_BOUND."""
@@ -138,9 +125,7 @@ def test_every_corpus_file_ends_with_a_documented_code_and_no_traceback(
     bad = [
         f"{o.path.relative_to(WARC_CORPUS)}: exit {o.code} in {o.seconds:.1f} s: {o.first_line}"
         for o in sweep
-        if o.command == command
-        and (command, o.path.name) not in KNOWN_CRASHES
-        and (o.code not in ALLOWED or "Traceback" in o.stderr)
+        if o.command == command and (o.code not in ALLOWED or "Traceback" in o.stderr)
     ]
     assert not bad, "\n".join(bad)
 
@@ -164,7 +149,7 @@ def test_unreadable_files_are_named_in_an_arsip_line(sweep: list[Outcome]) -> No
             assert outcome.path.name in lines[-1] or "WARC" in lines[-1], lines
 
 
-@pytest.mark.parametrize("command", ("extract", "reextract", "verify"))
+@pytest.mark.parametrize("command", COMMANDS)
 def test_commands_print_only_their_own_lines(sweep: list[Outcome], command: str) -> None:
     stray = [
         (o.path.name, stray_lines(o)) for o in sweep if o.command == command and stray_lines(o)
@@ -172,26 +157,17 @@ def test_commands_print_only_their_own_lines(sweep: list[Outcome], command: str)
     assert not stray
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="arsip index (arsip/commands/index.py, archive/cdxj.py) lets warcio print its own "
-    "'WARNING: Record not followed by newline ...' lines on stderr (extract captures them "
-    "and reports one arsip line each)",
-)
-def test_index_prints_only_its_own_lines(sweep: list[Outcome]) -> None:
-    stray = [
-        (o.path.name, stray_lines(o)) for o in sweep if o.command == "index" and stray_lines(o)
-    ]
-    assert not stray
-
-
 @pytest.mark.parametrize(
-    ("command", "name"),
+    "name",
     [
-        pytest.param(command, name, marks=pytest.mark.xfail(strict=True, reason=reason))
-        for (command, name), reason in KNOWN_CRASHES.items()
+        "invalid-warcfile-lonely-request-response-resource-conversion.warc",
+        "invalid-warcfile-lonely-revisit.warc",
     ],
 )
-def test_known_crashes(sweep: list[Outcome], command: str, name: str) -> None:
-    (outcome,) = [o for o in sweep if o.command == command and o.path.name == name]
-    assert outcome.code in ALLOWED, outcome.first_line
+def test_a_record_without_target_uri_is_an_unreadable_file_for_index(
+    sweep: list[Outcome], name: str
+) -> None:
+    """warcio raises AttributeError on such a record: index names it and exits 4."""
+    (outcome,) = [o for o in sweep if o.command == "index" and o.path.name == name]
+    assert outcome.code == 4, outcome.stderr
+    assert "without WARC-Target-URI" in outcome.first_line, outcome.first_line

@@ -216,13 +216,6 @@ def test_disk_full_leaves_only_whole_warc_files(disk_full: DiskFull) -> None:
     assert disk_full.verify_after_failure.returncode == 0, disk_full.verify_after_failure.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="arsip/commands/crawl.py + arsip/crawling.py (issue 6): a crawl stopped by a WARC "
-    "write error (stat warc/fatal_error, set by the capture middleware) should end with one "
-    "'arsip: cannot write to WARC_DIR ...' line and EXIT_OUTPUT (5); it prints the summary "
-    "and exits 6 (EXIT_PARTIAL)",
-)
 def test_disk_full_exits_with_the_output_code(disk_full: DiskFull) -> None:
     assert disk_full.result.returncode == EXIT_OUTPUT
     assert any(

@@ -243,12 +243,6 @@ def test_the_faulty_collection_verifies(faulty: FaultyCrawl) -> None:
     assert "OK" in result.stdout.splitlines()[-1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="arsip/crawling.py (issue 6): CrawlSummary.errors counts downloader/exception_count, "
-    "which includes attempts that a retry then recovered, so a crawl that ended complete "
-    "exits 6; it should count final failures (fetch/failed/*, retry/max_reached)",
-)
 def test_a_crawl_whose_failures_were_all_recovered_counts_as_complete(
     faulty: FaultyCrawl,
 ) -> None:

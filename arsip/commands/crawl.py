@@ -2,9 +2,11 @@
 
 Exit codes (README, docs/operations.md): 0 done; 2 wrong arguments; 3 a
 profile or setting that cannot be used; 4 ``--resume`` with nothing to
-resume; 5 an output directory that cannot be written; 6 the crawl ran but
-did not finish cleanly (errors, or interrupted: resume it); 7 another crawl
-holds the output directory's lock.
+resume; 5 an output directory that cannot be written (also: the WARC writer
+stopped the crawl, e.g. a full disk; the summary is printed, then one line
+on stderr); 6 the crawl ran but is not complete (`CrawlSummary.complete`:
+something failed for good, or it was interrupted: resume it); 7 another
+crawl holds the output directory's lock.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from arsip.crawling import check_start_url, find_interrupted, resolve_profile, run_crawl
-from arsip.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UserError
+from arsip.errors import EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_USAGE, UserError
 from crawler.profiles import Profile
 
 
@@ -93,6 +95,12 @@ def run(args: argparse.Namespace) -> int:
             "directories with arsip ingest DIR... --out COLLECTION"
         )
     sys.stdout.flush()
+    if summary.write_error:  # a full disk: the crawl stopped itself, resumably
+        raise UserError(
+            f"{summary.write_error}; free space or choose another --out, then run again "
+            "with --resume",
+            EXIT_OUTPUT,
+        )
     return EXIT_OK if summary.complete() else EXIT_PARTIAL
 
 

@@ -1,14 +1,21 @@
-"""`arsip index DIR`: write the collection's CDXJ index (DIR/indexes/index.cdxj)."""
+"""`arsip index DIR`: write the collection's CDXJ index (DIR/indexes/index.cdxj).
+
+A WARC file that warcio cannot read to its end is indexed up to its last
+whole record and named in one line on stderr (what stopped the reading,
+and ``arsip verify`` to see more); the command then exits 6. When nothing
+at all could be indexed because of such files, no index is written and it
+exits 4. What warcio would print itself about an odd record becomes one
+``arsip: index: warning: ...`` line.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from warcio.exceptions import ArchiveLoadFailed
-
-from archive.cdxj import INDEX_RELPATH, index_file, sorted_unique, write_lines_atomic
-from arsip.errors import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, UserError
+from archive.cdxj import INDEX_RELPATH, scan_file, sorted_unique, write_lines_atomic
+from arsip.errors import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, UserError
 
 WARC_GLOBS = ("*.warc.gz", "*.warc")
 
@@ -44,23 +51,51 @@ def collection_warcs(directory: Path) -> list[Path]:
     return files
 
 
-def run(args: argparse.Namespace) -> int:
-    """Index the collection and say where the index went."""
-    files = collection_warcs(args.directory)
-    out: Path = args.out or args.directory / INDEX_RELPATH
+def _read(files: list[Path]) -> tuple[list[str], list[str]]:
+    """(index lines, problem lines) of *files*; warcio's warnings are printed as they come."""
     lines: list[str] = []
+    problems: list[str] = []
     for path in files:
         try:
-            lines.extend(index_file(path))
-        except (ArchiveLoadFailed, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise UserError(
-                f"{path}: cannot be indexed, it is not a readable WARC file ({first}); "
-                f"run: arsip verify {path}",
-                EXIT_INPUT,
-            ) from exc
+            scan = scan_file(path)
         except OSError as exc:
-            raise UserError(f"{path}: cannot be read: {exc.strerror or exc}", EXIT_INPUT) from exc
+            problems.append(f"{path}: cannot be read: {exc.strerror or exc}")
+            continue
+        for warning in scan.warnings:
+            print(f"arsip: index: warning: {path}: warcio: {warning}", file=sys.stderr)
+        lines.extend(scan.lines)
+        if scan.error is None:
+            continue
+        if scan.lines:
+            problems.append(
+                f"{path}: indexed up to record {scan.records}, then stopped at {scan.error}; "
+                f"the rest of the file is not indexed; run: arsip verify {path}"
+            )
+        else:
+            problems.append(
+                f"{path}: cannot be indexed, it is not a readable WARC file ({scan.error}); "
+                f"run: arsip verify {path}"
+            )
+    return lines, problems
+
+
+def run(args: argparse.Namespace) -> int:
+    """Index the collection and say where the index went (exit 6: some records unread)."""
+    files = collection_warcs(args.directory)
+    out: Path = args.out or args.directory / INDEX_RELPATH
+    lines, problems = _read(files)
+    if problems and not lines:  # nothing to index but what failed: no index, one line each
+        if len(problems) > 1:
+            for line in problems:
+                print(f"arsip: index: {line}", file=sys.stderr)
+            raise UserError(
+                f"{args.directory / 'warc'}: none of its {len(files)} WARC files could be "
+                "indexed (see above); no index written",
+                EXIT_INPUT,
+            )
+        raise UserError(problems[0], EXIT_INPUT)
+    for line in problems:
+        print(f"arsip: index: {line}", file=sys.stderr)
     try:
         count = write_lines_atomic(out, sorted_unique(lines))
     except OSError as exc:
@@ -70,4 +105,4 @@ def run(args: argparse.Namespace) -> int:
         ) from exc
     files_text = f"{len(files)} WARC file" + ("" if len(files) == 1 else "s")
     print(f"indexed {count} records from {files_text} into {out}")
-    return EXIT_OK
+    return EXIT_PARTIAL if problems else EXIT_OK

@@ -420,7 +420,23 @@ class NewsSpider(scrapy.Spider):
             yield item
 
     def on_error(self, failure: Failure) -> None:
-        """A request that got no usable response: robots, HTTP error status, network error."""
+        """A request that got no usable response: decide what it was, count and report it.
+
+        - an error status the crawl retries (5xx, 429, 408: ``RETRY_HTTP_CODES``)
+          means the server failed on every try, or asked for too long a wait:
+          a final failure, ``fetch/failed/http_<status>``;
+        - any other error status (404, 410, 403...) is the server's answer,
+          archived as received: ``fetch/answered/http_<status>``;
+        - a response the retries gave up on (an incomplete body every time):
+          a final failure, ``fetch/failed/incomplete``;
+        - any other ``IgnoreRequest`` is a decision: a skipped URL with its
+          reason (`IGNORED_REASONS`: robots, offsite redirect, truncated at a
+          limit, unsafe XML...);
+        - a download error (reset, timeout, refused...) after its retries, or
+          one that is not retried: a final failure, ``fetch/failed/error/<type>``.
+
+        `arsip.crawling.final_failures` counts the ``fetch/failed/*`` stats.
+        """
         request: scrapy.Request | None = getattr(failure, "request", None)
         url = request.url if request is not None else ""
         sent = request.headers.get("Referer") if request is not None else None
@@ -429,21 +445,24 @@ class NewsSpider(scrapy.Spider):
         if isinstance(error, HttpError):  # before IgnoreRequest: HttpError is one
             status = error.response.status
             outcome = f"http_{status}"
-            self._count(f"fetch/failed/http_{status}")
+            failed = status in self._retried_statuses()
+            self._count(f"fetch/{'failed' if failed else 'answered'}/{outcome}")
         elif isinstance(error, IgnoreRequest):
-            message = str(error).lower()
-            reason = "ignored"
-            if "robots" in message:
-                reason = "robots"
-            elif "offsite" in message:
-                reason = "out_of_scope"
-            self.skip(url, reason, referer)
-            outcome = reason
+            outcome = ignored_reason(str(error))
+            if outcome == GAVE_UP:
+                self._count(f"fetch/failed/{outcome}")
+                logger.warning("Could not fetch %s: %s", url, error)
+            else:
+                self.skip(url, outcome, referer)
         else:
             outcome = f"error/{failure.type.__name__ if failure.type else 'unknown'}"
             self._count(f"fetch/failed/{outcome}")
             logger.warning("Could not fetch %s: %s", url, failure.getErrorMessage())
         self.handled(request, 0, outcome)
+
+    def _retried_statuses(self) -> frozenset[int]:
+        codes = self.crawler.settings.getlist("RETRY_HTTP_CODES")
+        return frozenset(int(code) for code in codes)
 
     def article_item(self, response: TextResponse) -> dict[str, Any] | None:
         """The item for an article response, or None (counted) when it cannot be one."""
@@ -480,6 +499,32 @@ class NewsSpider(scrapy.Spider):
         return item
 
 
+#: The outcome of a request whose retries all ended in an incomplete body.
+GAVE_UP = "incomplete"
+
+#: How an ``IgnoreRequest`` message begins -> the reason the URL was not processed
+#: (the report's skip reasons, `arsip.report.SKIP_REASONS`); anything else is "ignored".
+IGNORED_REASONS: tuple[tuple[str, str], ...] = (
+    ("Forbidden by robots.txt", "robots"),  # Scrapy's RobotsTxtMiddleware
+    ("Filtered offsite redirect", "offsite_redirect"),  # crawler.middlewares.scope
+    ("Filtered offsite request", "out_of_scope"),  # scope, Scrapy's OffsiteMiddleware
+    ("Truncated response", "truncated"),  # crawler.middlewares.limits
+    ("Unsafe XML", "unsafe_xml"),  # crawler.middlewares.xml_guard
+    ("Ignored response", "too_large"),  # HttpCompressionMiddleware: past DOWNLOAD_MAXSIZE
+    ("max redirections reached", "redirects"),  # RedirectMiddleware: REDIRECT_MAX_TIMES
+    ("Not archived", "not_archived"),  # warc_capture, stopping after a write error
+    ("Gave up on", GAVE_UP),  # crawler.middlewares.retry_after: not a decision, a failure
+)
+
+
+def ignored_reason(message: str) -> str:
+    """The reason for an ``IgnoreRequest`` with *message* (matched on how it begins)."""
+    for prefix, reason in IGNORED_REASONS:
+        if message.startswith(prefix):
+            return reason
+    return "ignored"
+
+
 def _page_number(url: str) -> int:
     """The ``page`` query parameter of a listing URL (1 when absent or unreadable)."""
     value = parse_qs(urlsplit(url).query).get("page", ["1"])[0]
@@ -505,4 +550,11 @@ def _jsonl_ids(folder: Path, crawl_id: str) -> set[str]:
     return ids
 
 
-__all__ = ["NewsSpider", "canonical_url", "new_crawl_id", "profile_settings"]
+__all__ = [
+    "IGNORED_REASONS",
+    "NewsSpider",
+    "canonical_url",
+    "ignored_reason",
+    "new_crawl_id",
+    "profile_settings",
+]

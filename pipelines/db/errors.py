@@ -73,6 +73,18 @@ class DatasetVersionError(DatasetError):
         )
 
 
+class NotADatasetError(DatasetError):
+    """A file given to a researcher command (query, search, ...) that is no arsip dataset."""
+
+    def __init__(self, path: Path | str, detail: str) -> None:
+        super().__init__(
+            path,
+            f"{path}: not an arsip dataset ({detail}); give the arsip.sqlite of a collection "
+            "(--db PATH, or --out DIR of a crawl)",
+            EXIT_INPUT,
+        )
+
+
 class QueryError(DatasetError):
     """A read-only query that failed: bad SQL, or an attempt to write."""
 
@@ -92,3 +104,44 @@ def translate(path: Path | str, exc: sqlite3.Error) -> DatasetError | None:
     if primary in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
         return DatasetCorruptError(path, str(exc))
     return None
+
+
+def translate_read(path: Path | str, exc: sqlite3.Error) -> DatasetError | None:
+    """The error *exc* means for a researcher's read of *path*, or None (bad SQL, a write).
+
+    Checked first, whatever else the message says: a file that is no SQLite
+    database at all (``SQLITE_NOTADB``) was given by mistake, so it is
+    ``NotADatasetError`` (exit 4: input), not a bad query or a write; a
+    damaged one is ``DatasetCorruptError``. Then a lock held too long and a
+    file SQLite cannot open. ``SQLITE_READONLY`` (a write refused by the
+    read-only connection) and plain SQL errors are for the caller to word.
+    """
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc).lower()
+    if primary == _SQLITE_NOTADB or "file is not a database" in text:
+        return NotADatasetError(path, "file is not a database")
+    if primary == _SQLITE_CORRUPT or "database disk image is malformed" in text:
+        return DatasetCorruptError(path, str(exc))
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
+        return DatasetLockedError(path)
+    if primary == _SQLITE_CANTOPEN:
+        return DatasetError(
+            path, f"{path}: cannot be opened ({exc}); check the file and its folder", EXIT_INPUT
+        )
+    return None
+
+
+def read_failed(path: Path | str, exc: sqlite3.Error, what: str) -> DatasetError:
+    """The error to raise when arsip's own read (*what*: search, history, export) fails.
+
+    These commands run arsip's fixed SQL on tables every arsip dataset has
+    had since its first version, so a missing table means the file is a
+    SQLite database but not an arsip dataset (exit 4), not a bad query.
+    """
+    error = translate_read(path, exc)
+    if error is not None:
+        return error
+    if str(exc).startswith("no such table"):
+        return NotADatasetError(path, str(exc))
+    return QueryError(path, f"{what} failed ({exc})")

@@ -38,7 +38,7 @@ from typing import IO, Any
 from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, UserError
 from pipelines import datapackage
 from pipelines.datapackage import Format, export_fields
-from pipelines.db.errors import DatasetLockedError, QueryError, translate
+from pipelines.db.errors import read_failed
 from pipelines.db.query import connect_readonly
 from pipelines.db.records import WARC_KEYS, row_to_item
 from pipelines.itemjson import compact_json, dumps_line
@@ -75,8 +75,18 @@ def records(path: Path | str, since: str | None = None) -> Iterator[dict[str, An
     sql += " ORDER BY published, id"
     conn = connect_readonly(path)
     conn.row_factory = sqlite3.Row
-    try:
+    try:  # now, not at the first record: a file that is no dataset fails before any output
         cursor = conn.execute(sql, params)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise read_failed(path, exc, "export") from exc
+    return _records(path, conn, cursor)
+
+
+def _records(
+    path: Path | str, conn: sqlite3.Connection, cursor: sqlite3.Cursor
+) -> Iterator[dict[str, Any]]:
+    try:
         while True:
             rows = cursor.fetchmany(BATCH_ROWS)
             if not rows:
@@ -86,10 +96,7 @@ def records(path: Path | str, since: str | None = None) -> Iterator[dict[str, An
                 record.update((name, row[name]) for name in _EXTRA_COLUMNS)
                 yield record
     except sqlite3.Error as exc:
-        error = translate(path, exc)
-        if isinstance(error, DatasetLockedError):
-            raise error from exc
-        raise QueryError(path, f"export failed ({exc})") from exc
+        raise read_failed(path, exc, "export") from exc
     finally:
         conn.close()
 

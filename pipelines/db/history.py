@@ -4,7 +4,8 @@
 ``articles`` row, every ``article_versions`` row (oldest first, each with
 the content fields that differ from the version before) and every
 ``observations`` row (one per crawl that fetched the article, by fetch
-time), on a read-only connection.
+time), on a read-only connection that leaves the dataset's folder as it
+was (``pipelines.db.query.read_dataset``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.db.errors import DatasetLockedError, QueryError, translate
-from pipelines.db.query import connect_readonly
+from pipelines.db.errors import read_failed
+from pipelines.db.query import read_dataset
 from pipelines.db.records import CONTENT_FIELDS, JSON_FIELDS
 
 
@@ -112,9 +113,9 @@ def _find(conn: sqlite3.Connection, key: str) -> sqlite3.Row | None:
 
 def history(path: Path | str, key: str) -> History | None:
     """The history of the article with id or URL *key*, or None when there is none."""
-    conn = connect_readonly(path)
-    conn.row_factory = sqlite3.Row
-    try:
+
+    def read(conn: sqlite3.Connection) -> tuple[sqlite3.Row, list[Any], list[Any]] | None:
+        conn.row_factory = sqlite3.Row
         article = _find(conn, key.strip())
         if article is None:
             return None
@@ -127,13 +128,15 @@ def history(path: Path | str, key: str) -> History | None:
             " WHERE article_id = ? ORDER BY fetched_at, crawl_id",
             (article["id"],),
         ).fetchall()
+        return article, version_rows, observation_rows
+
+    try:
+        found = read_dataset(path, read)
     except sqlite3.Error as exc:
-        error = translate(path, exc)
-        if isinstance(error, DatasetLockedError):
-            raise error from exc
-        raise QueryError(path, f"history failed ({exc})") from exc
-    finally:
-        conn.close()
+        raise read_failed(path, exc, "history") from exc
+    if found is None:
+        return None
+    article, version_rows, observation_rows = found
     versions: list[Version] = []
     previous: dict[str, Any] | None = None
     for row in version_rows:

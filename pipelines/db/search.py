@@ -13,7 +13,8 @@ text (never the stemmed one), with the matched words wrapped in
 ``MARK_START`` / ``MARK_END`` for the caller to render (ANSI colours on a
 terminal, brackets elsewhere: ``render_marks``).
 
-The search runs on a read-only connection (``pipelines.db.query``).
+The search runs on a read-only connection that leaves the dataset's folder
+as it was (``pipelines.db.query.read_dataset``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.db.errors import DatasetLockedError, QueryError, translate
-from pipelines.db.query import connect_readonly
+from pipelines.db.errors import QueryError, read_failed
+from pipelines.db.query import read_dataset
 from pipelines.db.stemming import fold, stem_word, words
 
 #: BM25 weight of the title relative to the body (weight 1).
@@ -136,9 +137,9 @@ def search(
         params.append(author)
     sql.append("ORDER BY score, a.published DESC, a.id LIMIT ?")
     params.append(max(0, limit))
-    conn = connect_readonly(path)
-    try:
-        if not exact and not _has_table(conn, index):
+
+    def run(conn: sqlite3.Connection) -> list[SearchHit]:
+        if not exact and _has_table(conn, "articles") and not _has_table(conn, index):
             raise QueryError(
                 path,
                 "this dataset has no stemmed index yet (made by an older arsip); any crawl "
@@ -146,13 +147,11 @@ def search(
             )
         rows = conn.execute(" ".join(sql), params).fetchall()
         return [_hit(conn, rank, row, query, exact) for rank, row in enumerate(rows, start=1)]
+
+    try:
+        return read_dataset(path, run)
     except sqlite3.Error as exc:
-        error = translate(path, exc)
-        if isinstance(error, DatasetLockedError):
-            raise error from exc
-        raise QueryError(path, f"search failed ({exc})") from exc
-    finally:
-        conn.close()
+        raise read_failed(path, exc, "search") from exc
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
