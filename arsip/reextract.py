@@ -110,21 +110,18 @@ def fetched_at(warc_date: str) -> str:
 
 
 def build_item(capture: Capture, crawl_id: str) -> dict[str, Any]:
-    """The item the live spider makes of *capture* (``NewsSpider.article_item``).
-
-    Duplicates that method's assembly of the crawl-time fields; keep them in
-    step (or fold both into one shared builder).
-    """
+    """The item the live spider makes of *capture* (the same builder,
+    `crawler.items.article_item`)."""
     from crawler.extract import extract
-    from crawler.extract.model import SCHEMA_VERSION
+    from crawler.items import article_item
 
     article = extract(capture.body, capture.url, headers=capture.headers, profile=capture.profile)
-    item: dict[str, Any] = article.as_dict()
-    item["fetched_at"] = fetched_at(capture.warc_date)
-    item["crawl_id"] = crawl_id
-    item["warc"] = dict(capture.pointer)
-    item["schema_version"] = SCHEMA_VERSION
-    return item
+    return article_item(
+        article,
+        fetched_at=fetched_at(capture.warc_date),
+        crawl_id=crawl_id,
+        warc=capture.pointer,
+    )
 
 
 # -- inputs ----------------------------------------------------------------------

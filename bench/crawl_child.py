@@ -7,9 +7,8 @@
 WARC capture, extraction, validation, JSON Lines and the SQLite dataset.
 ``bare`` is the same spider and settings with WARC_ENABLED, JSONL_ENABLED,
 DATASET_ENABLED, ARSIP_VALIDATE_ENABLED (and the frontier, report and
-conditional-request components) off and extraction off: through
-ARSIP_EXTRACT_ENABLED when the project's settings define it, otherwise with
-`bench.bare_spider.BareNewsSpider` (same links, no extraction).
+conditional-request components) off and extraction off
+(ARSIP_EXTRACT_ENABLED): the same links followed, nothing derived.
 
 The result file gets one JSON object: pages, items, bytes, errors,
 finish_reason, duration, how extraction was switched off.
@@ -19,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -44,33 +42,6 @@ def _value(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
-
-
-def extract_switch_exists() -> bool:
-    """Whether crawler/settings.py declares a setting that switches extraction off."""
-    import crawler.settings
-
-    return hasattr(crawler.settings, EXTRACT_SWITCH)
-
-
-def _bare_crawl(
-    profile_name: str, start_url: str, out_dir: Path, overrides: dict[str, Any]
-) -> dict[str, Any]:
-    """`run_crawl` with `BareNewsSpider` in place of the news spider."""
-    from scrapy.crawler import CrawlerProcess
-
-    from arsip.crawling import crawl_settings, resolve_profile
-    from bench.bare_spider import BareNewsSpider
-
-    profile = resolve_profile(profile_name)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    settings = crawl_settings(profile, out_dir, overrides=overrides)
-    os.environ.pop("SCRAPY_SETTINGS_MODULE", None)
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(BareNewsSpider)
-    process.crawl(crawler, profile=profile.path or profile.name, start_url=start_url)
-    process.start()
-    return dict(crawler.stats.get_stats()) if crawler.stats else {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         stats = run_crawl(
             args.profile, start_url=args.start_url, out_dir=args.out, overrides=overrides
         ).stats
-    elif extract_switch_exists():
+    else:
         overrides.update(BARE_OFF, **{EXTRACT_SWITCH: False})
         from arsip.crawling import run_crawl
 
@@ -125,10 +96,6 @@ def main(argv: list[str] | None = None) -> int:
             args.profile, start_url=args.start_url, out_dir=args.out, overrides=overrides
         ).stats
         how = f"run_crawl with {EXTRACT_SWITCH}=False"
-    else:
-        overrides.update(BARE_OFF)
-        stats = _bare_crawl(args.profile, args.start_url, args.out, overrides)
-        how = "bench.bare_spider.BareNewsSpider (no extraction setting yet)"
     duration = time.monotonic() - started
     result = {
         "mode": args.mode,

@@ -8,6 +8,8 @@ overrides at command-line priority. arsip's own settings, alphabetical:
 - ARSIP_CRAWL_ID: id of this crawl; generated when empty.
 - ARSIP_CRAWL_MODE: "auto" (incremental when the collection has an earlier
   crawl, see crawler.incremental), "full" or "incremental".
+- ARSIP_EXTRACT_ENABLED: extract articles into items (off: a bare crawl that
+  archives only, used by the benchmarks as the "bare Scrapy" peer).
 - ARSIP_OUT_DIR: where warc/, json/, state/, reports/ and arsip.sqlite go
   (default data/PROFILE).
 - ARSIP_PROFILE: profile name or path (the spider's ``profile`` argument wins).
@@ -95,6 +97,7 @@ EXTENSIONS = {
 
 ARSIP_COLLECTION = ""
 ARSIP_CRAWL_ID = ""
+ARSIP_EXTRACT_ENABLED = True
 ARSIP_CRAWL_MODE = "auto"
 ARSIP_OUT_DIR = ""
 ARSIP_PROFILE = "anri"

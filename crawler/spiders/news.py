@@ -41,10 +41,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from arsip import __version__
-from crawler.extract.model import SCHEMA_VERSION
+from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.extract.urls import canonical_url
 from crawler.frontier import request_handled, url_skipped
 from crawler.incremental import Knowledge, load_knowledge
+from crawler.items import article_item
 from crawler.profiles import Profile, find_profile
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ class NewsSpider(scrapy.Spider):
         self._emitted: set[str] = set()
         self._walk_seen: set[str] = set()
         self.crawl_id = ""
+        self.extract_enabled = True
         self.resumed = False
         self.knowledge = Knowledge()
 
@@ -179,6 +181,7 @@ class NewsSpider(scrapy.Spider):
         if max_pages:
             settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="spider")
         spider.crawl_id = str(settings.get("ARSIP_CRAWL_ID"))
+        spider.extract_enabled = settings.getbool("ARSIP_EXTRACT_ENABLED", True)
         spider.resumed = settings.getbool("ARSIP_RESUME", False)
         spider.knowledge = load_knowledge(
             spider.profile,
@@ -468,6 +471,8 @@ class NewsSpider(scrapy.Spider):
         """The item for an article response, or None (counted) when it cannot be one."""
         from crawler.extract import extract  # heavy: imported on first article
 
+        if not self.extract_enabled:  # ARSIP_EXTRACT_ENABLED off: a bare crawl (benchmarks)
+            return None
         location = response.meta.get("warc")
         if not location:
             self._count("extract/skipped/no_warc")
@@ -484,17 +489,15 @@ class NewsSpider(scrapy.Spider):
         self._emitted.add(article.id)
         for field_name in article.debug.get("fallback", ()):
             self._count(f"extract/fallback/{field_name}")
-        item: dict[str, Any] = article.as_dict()
-        for key, value in item.items():
-            if value is None or value == []:
+        item = article_item(
+            article,
+            fetched_at=response.meta.get("fetched_at") or location.get("warc_date"),
+            crawl_id=self.crawl_id,
+            warc=location,
+        )
+        for key in EXTRACTED_FIELDS:
+            if item[key] is None or item[key] == []:
                 self._count(f"extract/missing/{key}")
-        item["fetched_at"] = response.meta.get("fetched_at") or location.get("warc_date")
-        item["crawl_id"] = self.crawl_id
-        item["warc"] = {
-            key: location[key]
-            for key in ("filename", "offset", "length", "record_id", "payload_digest")
-        }
-        item["schema_version"] = SCHEMA_VERSION
         self._count("extract/articles")
         return item
 
