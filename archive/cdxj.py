@@ -32,9 +32,7 @@ import hashlib
 import heapq
 import io
 import json
-import os
 import re
-import tempfile
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -44,6 +42,8 @@ from typing import IO, Any
 import surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
+
+from archive import files
 
 #: Record types that get an index line (cdxj-indexer's defaults).
 INDEXED_TYPES: tuple[str, ...] = ("response", "revisit", "resource", "metadata")
@@ -276,21 +276,15 @@ def sorted_unique(lines: Iterable[str]) -> list[str]:
 
 def write_lines_atomic(path: Path, lines: Iterable[str]) -> int:
     """Write `lines` (already sorted) to `path` through a temporary file + rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            for line in lines:
-                out.write(line + "\n")
-                count += 1
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+
+    def write(out: IO[bytes]) -> int:
+        count = 0
+        for line in lines:
+            out.write(line.encode("utf-8") + b"\n")
+            count += 1
+        return count
+
+    return files.write_atomically(path, write)
 
 
 class CdxjIndex:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from archive.files import fsync_dir, fsync_path
 from archive.naming import OPEN_SUFFIX, WarcName, final_name, safe_hostname
 
 logger = logging.getLogger(__name__)
@@ -144,10 +145,10 @@ def recover_open_file(path: str | os.PathLike[str], *, fsync: bool = True) -> Re
     if keep < total:
         os.truncate(open_path, keep)
     if fsync:
-        _fsync(open_path)
+        fsync_path(open_path)
     os.replace(open_path, target)
     if fsync and os.name == "posix":
-        _fsync(open_path.parent)
+        fsync_dir(open_path.parent)
     return RecoveryReport(
         open_path,
         "truncated" if keep < total else "renamed",
@@ -213,11 +214,3 @@ def _written_by_live_process(name: str) -> bool:
     except (OSError, OverflowError):  # no such process (or no such pid at all)
         return False
     return True
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

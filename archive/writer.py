@@ -37,6 +37,7 @@ from typing import Any, TypedDict
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
+from archive.files import fsync_dir, fsync_path
 from archive.naming import MAX_SERIAL, WarcName, check_prefix, safe_hostname
 from archive.records import (
     REVISIT_IDENTICAL_PAYLOAD_DIGEST,
@@ -328,7 +329,7 @@ class WarcFileWriter:
                     return
                 os.truncate(open_path, truncate_at)
                 if self.fsync:
-                    _fsync_path(open_path)
+                    fsync_path(open_path)
             else:
                 fh.flush()
                 if self.fsync:
@@ -338,7 +339,7 @@ class WarcFileWriter:
                 raise FileExistsError(f"{final_path} exists; {open_path} left as it is")
             os.replace(open_path, final_path)
             if self.fsync:
-                _fsync_directory(self.directory)
+                fsync_dir(self.directory)
         finally:
             if not fh.closed:
                 with suppress(OSError):
@@ -456,17 +457,3 @@ class WarcFileWriter:
                     "'.open' and is repaired by recover_open_files() at the next start"
                 )
             raise
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a rename durable (POSIX only: directories cannot be opened elsewhere)."""
-    if os.name == "posix":
-        _fsync_path(directory)

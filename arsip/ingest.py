@@ -41,18 +41,19 @@ import logging
 import os
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
+from archive import files
 from archive.cdxj import INDEX_RELPATH, CdxjIndex, index_file
 from archive.naming import OPEN_SUFFIX, WARC_SUFFIX, final_name
 from archive.recovery import complete_prefix
 from arsip.errors import EXIT_INPUT, EXIT_LOCKED, EXIT_OUTPUT, UserError
 from arsip.lock import CrawlLock, read_lock
 from pipelines.itemjson import dumps_line
+from pipelines.jsonlines import read_items
 
 logger = logging.getLogger(__name__)
 
@@ -145,27 +146,13 @@ def check_sources(sources: Sequence[Path], out: Path) -> list[Path]:
     return checked
 
 
-def _complete_lines(path: Path) -> Iterator[dict[str, Any]]:
-    """The JSON objects of *path*, one per complete line (a torn last line is skipped)."""
-    with path.open("rb") as fh:
-        for line in fh:
-            if not line.endswith(b"\n"):
-                break
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict):
-                yield record
-
-
 def source_items(source: Path) -> Iterator[dict[str, Any]]:
     """Items of a worker directory: ``json/*.jsonl`` and ``json/*.jsonl.part``."""
     folder = source / "json"
     if not folder.is_dir():
         return
     for path in sorted([*folder.glob("*.jsonl"), *folder.glob("*.jsonl.part")]):
-        yield from _complete_lines(path)
+        yield from read_items(path)
 
 
 def source_crawls(source: Path) -> dict[str, dict[str, Any]]:
@@ -207,35 +194,23 @@ def _sha256(path: Path, limit: int | None = None) -> str:
     return digest.hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _copy_prefix(src: Path, dest: Path, size: int | None) -> None:
     """Copy the first *size* bytes of *src* (all when None) to *dest*, atomically."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, src.open("rb") as fh:
+
+    def copy(out: IO[bytes]) -> None:
+        with src.open("rb") as fh:
             if size is None:
                 shutil.copyfileobj(fh, out, _CHUNK)
-            else:
-                remaining = size
-                while remaining > 0:
-                    chunk = fh.read(min(_CHUNK, remaining))
-                    if not chunk:
-                        raise OSError(f"{src} is shorter than {size} bytes")
-                    out.write(chunk)
-                    remaining -= len(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+                return
+            remaining = size
+            while remaining > 0:
+                chunk = fh.read(min(_CHUNK, remaining))
+                if not chunk:
+                    raise OSError(f"{src} is shorter than {size} bytes")
+                out.write(chunk)
+                remaining -= len(chunk)
+
+    files.write_atomically(dest, copy)
 
 
 def _link(src: Path, dest: Path) -> bool:
@@ -350,7 +325,7 @@ def write_jsonl(path: Path, items: dict[str, dict[str, Any]]) -> None:
     """*items* merged with the lines already in *path*, one per article, atomically."""
     merged = dict(items)
     if path.exists():
-        for record in _complete_lines(path):
+        for record in read_items(path):
             item_id = record.get("id")
             if not isinstance(item_id, str):
                 continue
@@ -358,18 +333,12 @@ def write_jsonl(path: Path, items: dict[str, dict[str, Any]]) -> None:
             if mine is None or _newer(record, mine):
                 merged[item_id] = record
     ordered = sorted(merged.values(), key=lambda i: (str(i.get("fetched_at")), str(i["id"])))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            for item in ordered:
-                out.write(dumps_line(item) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    def write(out: IO[bytes]) -> None:
+        for item in ordered:
+            out.write((dumps_line(item) + "\n").encode("utf-8"))
+
+    files.write_atomically(path, write)
 
 
 # -- the whole ---------------------------------------------------------------
@@ -405,7 +374,7 @@ def ingest(sources: Sequence[Path], out: Path, *, link: bool = True) -> IngestRe
                 report.warcs[name] = how
                 if how != "present":
                     new_lines.extend(index_file(warc_dir / name))
-        _fsync_dir(warc_dir)
+        files.fsync_dir(warc_dir)
         report.index_lines = CdxjIndex(out / INDEX_RELPATH).append_records(new_lines)
 
         warc_names = {p.name for p in warc_dir.glob(f"*{WARC_SUFFIX}")}

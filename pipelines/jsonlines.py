@@ -30,10 +30,12 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Iterator
 from io import FileIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive import files
 from pipelines import defaults
 from pipelines.itemjson import dumps_line
 
@@ -47,16 +49,31 @@ logger = logging.getLogger(__name__)
 PART_SUFFIX = ".part"
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in *folder* durable (a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def read_items(path: Path) -> Iterator[dict[str, Any]]:
+    """The JSON objects of the JSON Lines file at *path*, one per complete line.
+
+    A torn last line (a crash mid-write) ends the file; a line that is not a
+    JSON object is passed over. The reader every consumer of our JSON Lines
+    uses: resume, reports, ingest.
+    """
+    with path.open("rb") as fh:
+        for line in fh:
+            if not line.endswith(b"\n"):
+                break
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                yield record
+
+
+def crawl_items(folder: Path, crawl_id: str) -> Iterator[dict[str, Any]]:
+    """The items of crawl *crawl_id* in *folder* (``json/``): its finished file,
+    then its ``.part`` (a resumed crawl writes to the part)."""
+    for path in (folder / f"{crawl_id}.jsonl", folder / f"{crawl_id}.jsonl{PART_SUFFIX}"):
+        if path.exists():
+            yield from read_items(path)
 
 
 class JsonLinesWriter:
@@ -130,7 +147,7 @@ class JsonLinesWriter:
         os.fsync(self._fh.fileno())
         self._fh.close()
         os.replace(self.part, self.final)
-        _fsync_dir(self.final.parent)
+        files.fsync_dir(self.final.parent)
 
 
 class JsonLinesPipeline:

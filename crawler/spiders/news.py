@@ -24,7 +24,6 @@ Run it the Scrapy way inside the repository::
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -536,21 +535,9 @@ def _page_number(url: str) -> int:
 
 def _jsonl_ids(folder: Path, crawl_id: str) -> set[str]:
     """Ids already written to this crawl's JSON Lines (a resumed crawl does not redo them)."""
-    ids: set[str] = set()
-    for path in (folder / f"{crawl_id}.jsonl", folder / f"{crawl_id}.jsonl.part"):
-        if not path.exists():
-            continue
-        with path.open("rb") as fh:
-            for line in fh:
-                if not line.endswith(b"\n"):
-                    break
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(record, dict) and isinstance(record.get("id"), str):
-                    ids.add(record["id"])
-    return ids
+    from pipelines.jsonlines import crawl_items
+
+    return {i["id"] for i in crawl_items(folder, crawl_id) if isinstance(i.get("id"), str)}
 
 
 __all__ = [

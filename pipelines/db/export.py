@@ -26,15 +26,14 @@ import csv
 import hashlib
 import importlib
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from archive import files
 from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, UserError
 from pipelines import datapackage
 from pipelines.datapackage import Format, export_fields
@@ -255,43 +254,16 @@ _WRITERS: dict[str, Callable[[Iterator[dict[str, Any]], IO[bytes]], int]] = {
 # -- atomic files ----------------------------------------------------------------
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_atomically(target: Path, write: Callable[[IO[bytes]], Any]) -> Any:
-    """Call *write* on a temporary file beside *target*, then rename it to *target*.
-
-    Returns what *write* returned. On any error the temporary file is removed
-    and *target* is left as it was.
-    """
+    """`archive.files.write_atomically`, with a file that cannot be written (no
+    permission, no space, ...) worded for the user (exit 5); *target* untouched."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        return files.write_atomically(target, write)
     except OSError as exc:
         raise UserError(
             f"cannot write {target} ({exc.strerror or exc}); choose another place with --out",
             EXIT_OUTPUT,
         ) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            result = write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
-    return result
 
 
 def _sha256(path: Path) -> str:
