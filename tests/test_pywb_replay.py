@@ -210,3 +210,25 @@ def test_normal_replay_serves_the_page_and_its_images_and_css_from_the_archive(
         else:  # images: the very bytes the replica sent
             assert hashlib.sha1(got.body).hexdigest() == sent["sha1"], link
     assert item["images"][0].split("/")[-1] in " ".join(images)
+
+
+def test_wb_manager_unpacks_our_wacz_into_a_collection(archive: Archive, tmp_path: Path) -> None:
+    """`arsip package --wacz` output is accepted by `wb-manager add --unpack-wacz`:
+    pywb takes its WARCs and index and can list the archived article."""
+    wacz = tmp_path / "crawl.wacz"
+    packed = run_arsip("package", str(archive.out), "--wacz", "--out", str(wacz))
+    assert packed.returncode == 0, packed.stderr[-2000:]
+    root = tmp_path / "pywb"
+    root.mkdir()
+    for args in (["init", "fromwacz"], ["add", "--unpack-wacz", "fromwacz", str(wacz)]):
+        made = subprocess.run(
+            [str(WB_MANAGER), *args], cwd=root, capture_output=True, text=True, check=False
+        )
+        assert made.returncode == 0, made.stdout[-2000:] + made.stderr[-2000:]
+    # pywb renames what it unpacks (crawl-0.warc.gz, ...): compare the bytes.
+    unpacked = (root / "collections" / "fromwacz" / "archive").rglob("*.warc.gz")
+    archived = {hashlib.sha256(p.read_bytes()).hexdigest() for p in unpacked}
+    ours = {
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in (archive.out / "warc").glob("*.warc.gz")
+    }
+    assert ours and ours == archived
