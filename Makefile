@@ -41,7 +41,7 @@ clean:
 
 # Benchmarks against peers (bench/README.md): rewrites BENCHMARKS.md, < 10 min on 2 cores.
 # The peers come from the `bench` extra.
-.PHONY: bench
+.PHONY: bench bench-dataset
 
 $(VENV)/.installed-bench: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[bench]'
@@ -59,3 +59,9 @@ bench: $(VENV)/.installed-bench
 	  fi; \
 	done
 	$(BIN)/python bench/run.py
+
+# The dataset benchmark (issue 5): 100,000 synthetic articles, search and export
+# against a scan of the JSON Lines; BENCHMARKS.md includes its last table.
+bench-dataset: $(STAMP)
+	mkdir -p bench/results
+	$(BIN)/python bench/bench_dataset.py --output bench/results/dataset.md

@@ -132,14 +132,20 @@ def scan_parsed(jsonl: Path, words: list[str]) -> int:
 
 
 def speed(args: argparse.Namespace) -> None:
+    lines: list[str] = []
+
+    def emit(line: str = "") -> None:
+        emit(line)
+        lines.append(line)
+
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="bench-dataset-"))
     folder.mkdir(parents=True, exist_ok=True)
     db, jsonl, built = build(folder, args.articles)
     size = db.stat().st_size / 2**20
-    print(f"dataset: {args.articles} articles in {db} ({size:.0f} MB), built in {built:.1f} s")
-    print(f"JSON Lines: {jsonl} ({jsonl.stat().st_size / 2**20:.0f} MB)\n")
-    print("| operation | arsip | JSONL scan (raw) | JSONL scan (parsed) | results |")
-    print("|---|---|---|---|---|")
+    emit(f"dataset: {args.articles} articles in {db} ({size:.0f} MB), built in {built:.1f} s")
+    emit(f"JSON Lines: {jsonl} ({jsonl.stat().st_size / 2**20:.0f} MB)\n")
+    emit("| operation | arsip | JSONL scan (raw) | JSONL scan (parsed) | results |")
+    emit("|---|---|---|---|---|")
     repeats = args.repeats
     for query in QUERIES:
         words = [w.lower() for w in re.findall(r"\w+", query)]
@@ -147,7 +153,7 @@ def speed(args: argparse.Namespace) -> None:
         count = matches(db, query)
         raw, raw_count = timed(functools.partial(scan_raw, jsonl, words), repeats)
         parsed, parsed_count = timed(functools.partial(scan_parsed, jsonl, words), 1)
-        print(
+        emit(
             f"| search `{query}`: top 20 with snippets | {seconds * 1000:.0f} ms | "
             f"{raw * 1000:.0f} ms | {parsed * 1000:.0f} ms | {len(hits)} shown of {count} "
             f"(the scans find {raw_count} and {parsed_count}: no stemming) |"
@@ -157,10 +163,14 @@ def speed(args: argparse.Namespace) -> None:
     for fmt in formats:
         target = folder / "export" / f"articles.{fmt}"
         seconds, result = timed(functools.partial(export, db, target, fmt), 3)
-        print(
+        emit(
             f"| export {fmt} ({result.bytes / 2**20:.0f} MB) | {seconds:.2f} s | — | "
             f"{parse:.2f} s (read + parse every line) | {result.rows} rows |"
         )
+    if args.output:
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        head = [f"Measured by `make bench-dataset` (bench/bench_dataset.py) on {when}.", ""]
+        Path(args.output).write_text("\n".join(head + lines) + "\n", encoding="utf-8")
 
 
 def matches(db: Path, query: str) -> int:
@@ -252,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--dir", help="where to build (reused when it holds a dataset)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--output",
+        help="also write the table here (bench/results/dataset.md: BENCHMARKS.md includes it)",
+    )
     args = parser.parse_args(argv)
     (recall if args.what == "recall" else speed)(args)
     return 0

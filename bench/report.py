@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bench.harness import Table
 
 VERDICT = {True: "met", False: "**missed**", None: ""}
+
+
+#: The dataset benchmark's last table (bench/bench_dataset.py --output), included as is.
+DATASET_RESULTS = Path(__file__).resolve().parent / "results" / "dataset.md"
 
 
 def _cell(text: str) -> str:
@@ -103,4 +108,13 @@ def render(
         if table.bounds:
             out += ["", "**What bounds it** (profiled because a target was missed):", ""]
             out += table.bounds
+    if DATASET_RESULTS.exists():
+        out += [
+            "",
+            "## Dataset: search and export of 100,000 articles vs a scan of the JSON Lines",
+            "",
+            "Measured apart (building the dataset takes minutes): `make bench-dataset`.",
+            "",
+            DATASET_RESULTS.read_text(encoding="utf-8").rstrip("\n"),
+        ]
     return "\n".join(out) + "\n"
