@@ -250,16 +250,20 @@ def replay_items(out_dir: Path, crawl_id: str, dataset_path: Path) -> int:
     written items to JSON Lines (unbuffered) that never reached the
     dataset; the JSON Lines are the crawl's durable record of its items.
     """
-    from arsip.report import read_items
+    from arsip.report import iter_items
     from pipelines.db import Dataset
 
-    items = read_items(out_dir, crawl_id)
-    if not items:
+    items = iter_items(out_dir, crawl_id)
+    first = next(items, None)
+    if first is None:
         return 0
+    count = 1
     with Dataset(dataset_path) as dataset:
+        dataset.upsert(first)
         for item in items:
             dataset.upsert(item)
-    return len(items)
+            count += 1
+    return count
 
 
 def _state_meta(out_dir: Path, crawl: str, **values: Any) -> None:

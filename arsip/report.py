@@ -18,13 +18,14 @@ the HTML comes from `arsip.report_html` (inline CSS and SVG, no script).
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 import os
 import sqlite3
-import statistics
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,8 @@ def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def read_items(out_dir: Path, crawl_id: str) -> list[dict[str, Any]]:
-    """The crawl's items from its JSON Lines (finished or still ``.part``)."""
-    items: list[dict[str, Any]] = []
+def iter_items(out_dir: Path, crawl_id: str) -> Iterator[dict[str, Any]]:
+    """The crawl's items from its JSON Lines (finished or still ``.part``), one at a time."""
     folder = out_dir / "json"
     for path in (folder / f"{crawl_id}.jsonl", folder / f"{crawl_id}.jsonl.part"):
         if not path.exists():
@@ -86,8 +86,12 @@ def read_items(out_dir: Path, crawl_id: str) -> list[dict[str, Any]]:
                 except ValueError:
                     continue
                 if isinstance(record, dict):
-                    items.append(record)
-    return items
+                    yield record
+
+
+def read_items(out_dir: Path, crawl_id: str) -> list[dict[str, Any]]:
+    """The crawl's items from its JSON Lines (finished or still ``.part``)."""
+    return list(iter_items(out_dir, crawl_id))
 
 
 def _counter(rows: Iterable[sqlite3.Row]) -> dict[str, int]:
@@ -95,35 +99,45 @@ def _counter(rows: Iterable[sqlite3.Row]) -> dict[str, int]:
 
 
 def article_changes(dataset: Path, crawl_id: str, ids: list[str]) -> dict[str, list[str]]:
-    """Article ids of this crawl by ``new`` / ``changed`` / ``unchanged``, from observations."""
+    """Article ids of this crawl by ``new`` / ``changed`` / ``unchanged``, from observations.
+
+    One query over the crawl's observations (each compared with the same
+    article's previous one); the result follows the order of *ids*.
+    """
     result: dict[str, list[str]] = {"new": [], "changed": [], "unchanged": []}
-    if not dataset.exists():
+    if not dataset.exists() or not ids:
         return result
+    verdicts: dict[str, str] = {}
+    wanted = set(ids)
     conn = sqlite3.connect(f"file:{dataset}?mode=ro", uri=True)
     try:
-        for article_id in ids:
-            mine = conn.execute(
-                "SELECT fetched_at, content_hash FROM observations"
-                " WHERE article_id = ? AND crawl_id = ?",
-                (article_id, crawl_id),
-            ).fetchone()
-            if mine is None:
+        rows = conn.execute(
+            "SELECT o.article_id, o.content_hash,"
+            " (SELECT p.content_hash FROM observations p WHERE p.article_id = o.article_id"
+            "  AND p.crawl_id != o.crawl_id AND p.fetched_at < o.fetched_at"
+            "  ORDER BY p.fetched_at DESC LIMIT 1),"
+            " EXISTS (SELECT 1 FROM observations p WHERE p.article_id = o.article_id"
+            "  AND p.crawl_id != o.crawl_id AND p.fetched_at < o.fetched_at)"
+            " FROM observations o WHERE o.crawl_id = ?",
+            (crawl_id,),
+        )
+        for article_id, mine, before, earlier in rows:
+            if article_id not in wanted or article_id in verdicts:
                 continue
-            before = conn.execute(
-                "SELECT content_hash FROM observations WHERE article_id = ? AND crawl_id != ?"
-                " AND fetched_at < ? ORDER BY fetched_at DESC LIMIT 1",
-                (article_id, crawl_id, mine[0]),
-            ).fetchone()
-            if before is None:
-                result["new"].append(article_id)
-            elif before[0] != mine[1]:
-                result["changed"].append(article_id)
+            if not earlier:
+                verdicts[article_id] = "new"
+            elif before != mine:
+                verdicts[article_id] = "changed"
             else:
-                result["unchanged"].append(article_id)
+                verdicts[article_id] = "unchanged"
     except sqlite3.Error:
         return result
     finally:
         conn.close()
+    for article_id in ids:
+        verdict = verdicts.get(article_id)
+        if verdict is not None:
+            result[verdict].append(article_id)
     return result
 
 
@@ -146,76 +160,137 @@ def _anomalies(item: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def _fields(items: list[dict[str, Any]]) -> dict[str, Any]:
-    total = len(items)
-    fill = {
-        name: round(sum(1 for i in items if i.get(name) not in (None, "", [])) / total, 4)
-        if total
-        else 0.0
-        for name in EXTRACTED_FIELDS
-    }
-    anomalies = [
-        {"id": item.get("id"), "url": item.get("url"), "problem": problem}
-        for item in items
-        for problem in _anomalies(item)
-    ]
-    return {"fill_rates": fill, "anomalies": anomalies}
+class _ItemSummary:
+    """What the report needs of the items, gathered one item at a time (bodies not kept)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.ids: list[str] = []
+        self.labels: dict[str, tuple[Any, Any]] = {}
+        self.filled: Counter[str] = Counter()
+        self.anomalies: list[dict[str, Any]] = []
+        self.months: Counter[str] = Counter()
+        self.views = [0] * (len(VIEW_BINS) + 1)
+
+    def add(self, item: Mapping[str, Any]) -> None:
+        self.total += 1
+        self.ids.append(str(item["id"]))
+        self.labels[item["id"]] = (item.get("url"), item.get("title"))
+        for name in EXTRACTED_FIELDS:
+            if item.get(name) not in (None, "", []):
+                self.filled[name] += 1
+        for problem in _anomalies(item):
+            self.anomalies.append(
+                {"id": item.get("id"), "url": item.get("url"), "problem": problem}
+            )
+        published = item.get("published")
+        if isinstance(published, str):
+            self.months[published[:7]] += 1
+        views = item.get("views")
+        if isinstance(views, int) and views >= 0:
+            self.views[bisect.bisect_right(VIEW_BINS, int(views))] += 1
+
+    def fields(self) -> dict[str, Any]:
+        total = self.total
+        fill = {
+            name: round(self.filled[name] / total, 4) if total else 0.0 for name in EXTRACTED_FIELDS
+        }
+        return {"fill_rates": fill, "anomalies": self.anomalies}
+
+    def views_histogram(self) -> list[tuple[str, int]]:
+        labels = []
+        low = 0
+        for high in VIEW_BINS:
+            labels.append(f"{low}-{high - 1}")
+            low = high
+        labels.append(f"{low}+")
+        return list(zip(labels, self.views, strict=True))
 
 
-def _charts(items: list[dict[str, Any]], progress: list[tuple[float, int]]) -> dict[str, Any]:
-    months = Counter(str(i["published"])[:7] for i in items if isinstance(i.get("published"), str))
-    views = [int(i["views"]) for i in items if isinstance(i.get("views"), int)]
-    labels = []
-    counts = []
-    low = 0
-    for high in VIEW_BINS:
-        labels.append(f"{low}-{high - 1}")
-        counts.append(sum(1 for v in views if low <= v < high))
-        low = high
-    labels.append(f"{low}+")
-    counts.append(sum(1 for v in views if v >= low))
-    step = max(1, len(progress) // PROGRESS_POINTS)
-    points = progress[::step]
-    if progress and points[-1] != progress[-1]:
-        points.append(progress[-1])
-    return {
-        "articles_per_month": sorted(months.items()),
-        "views_histogram": list(zip(labels, counts, strict=True)),
-        "progress": [[round(t, 2), n] for t, n in points],
-    }
+def _progress(state: CrawlState, pages: int) -> list[list[float | int]]:
+    """At most about `PROGRESS_POINTS` points (seconds since the first response, pages)."""
+    step = max(1, pages // PROGRESS_POINTS)
+    points: list[list[float | int]] = []
+    origin: float | None = None
+    last: list[float | int] | None = None
+    for n, (at,) in enumerate(state.conn.execute("SELECT at FROM responses ORDER BY at"), 1):
+        if origin is None:
+            origin = float(at)
+        last = [round(float(at) - origin, 2), n]
+        if (n - 1) % step == 0:
+            points.append(last)
+    if last is not None and points[-1] is not last:
+        points.append(last)
+    return points
 
 
-def _latency(values: list[float]) -> dict[str, float]:
-    if not values:
+def _latency(state: CrawlState) -> dict[str, float]:
+    """Mean, median, 95th percentile and max of the responses' latencies (SQL-sorted)."""
+    where = "FROM responses WHERE latency IS NOT NULL AND latency != 0"
+    count = int(state.conn.execute(f"SELECT count(*) {where}").fetchone()[0])
+    if not count:
         return {}
-    ordered = sorted(values)
+    p50, p95 = count // 2, min(count - 1, int(count * 0.95))
+    picked: dict[int, float] = {}
+    values = state.conn.execute(f"SELECT latency {where} ORDER BY latency")
+    total = math.fsum(
+        picked.setdefault(i, float(v)) if i in (p50, p95, count - 1) else float(v)
+        for i, (v,) in enumerate(values)
+    )
     return {
-        "mean": round(statistics.fmean(ordered), 4),
-        "p50": round(ordered[len(ordered) // 2], 4),
-        "p95": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 4),
-        "max": round(ordered[-1], 4),
+        "mean": round(total / count, 4),
+        "p50": round(picked[p50], 4),
+        "p95": round(picked[p95], 4),
+        "max": round(picked[count - 1], 4),
     }
+
+
+class SkippedURLs:
+    """The skipped URLs of a crawl, read from its state each time they are iterated."""
+
+    def __init__(self, state: CrawlState) -> None:
+        self.state = state
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for row in self.state.conn.execute("SELECT * FROM skipped ORDER BY reason, url"):
+            yield {
+                "url": row["url"],
+                "reason": row["reason"],
+                "explanation": SKIP_REASONS.get(row["reason"], row["reason"]),
+                "count": row["count"],
+                "referer": row["referer"],
+            }
 
 
 def build_report(
     out_dir: Path, crawl_id: str, *, state: CrawlState, stats: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """The report of *crawl_id* as a JSON-ready dict (see the module docstring)."""
+    report = _build(out_dir, crawl_id, state=state, stats=stats)
+    report["skipped"] = list(SkippedURLs(state))
+    return report
+
+
+def _build(
+    out_dir: Path, crawl_id: str, *, state: CrawlState, stats: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The report without its ``skipped`` list, reading items and rows as streams."""
     stats = dict(stats or {})
+    state.flush()
     meta = state.meta()
-    items = read_items(out_dir, crawl_id)
-    changes = article_changes(out_dir / "arsip.sqlite", crawl_id, [str(i["id"]) for i in items])
-    by_id = {i["id"]: i for i in items}
-    responses = state.rows("SELECT status, mime, bytes, host, latency, at, kind FROM responses")
+    summary = _ItemSummary()
+    for item in iter_items(out_dir, crawl_id):
+        summary.add(item)
+    changes = article_changes(out_dir / "arsip.sqlite", crawl_id, summary.ids)
     runs = state.runs()
     first = runs[0]["started_at"] if runs else None
     last = max((r["finished_at"] or r["started_at"] for r in runs), default=None)
     duration = sum(
         (r["finished_at"] or r["started_at"]) - r["started_at"] for r in runs if r["started_at"]
     )
-    times = sorted(float(r["at"]) for r in responses)
-    origin = times[0] if times else 0.0
-    progress = [(t - origin, n) for n, t in enumerate(times, 1)]
+    pages, downloaded = state.conn.execute(
+        "SELECT count(*), coalesce(sum(bytes), 0) FROM responses"
+    ).fetchone()
     failed = [
         {"url": row["url"], "outcome": row["outcome"]}
         for row in state.rows(
@@ -223,16 +298,9 @@ def build_report(
             " AND outcome NOT IN ('ok', 'article', 'redirected', 'max_pages') ORDER BY seq"
         )
     ]
-    skipped = [
-        {
-            "url": row["url"],
-            "reason": row["reason"],
-            "explanation": SKIP_REASONS.get(row["reason"], row["reason"]),
-            "count": row["count"],
-            "referer": row["referer"],
-        }
-        for row in state.rows("SELECT * FROM skipped ORDER BY reason, url")
-    ]
+    skipped_by_reason = _counter(
+        state.rows("SELECT reason, count(*) FROM skipped GROUP BY reason ORDER BY reason")
+    )
     errors = [
         {"url": row["url"], "kind": row["kind"], "message": row["message"], "at": _iso(row["at"])}
         for row in state.rows("SELECT * FROM errors ORDER BY id")
@@ -240,7 +308,7 @@ def build_report(
 
     def listed(key: str) -> list[dict[str, Any]]:
         return [
-            {"id": i, "url": by_id[i].get("url"), "title": by_id[i].get("title")}
+            {"id": i, "url": summary.labels[i][0], "title": summary.labels[i][1]}
             for i in changes[key]
         ]
 
@@ -263,11 +331,11 @@ def build_report(
             for r in runs
         ],
         "totals": {
-            "pages": len(responses),
-            "bytes": sum(int(r["bytes"]) for r in responses),
-            "articles": len(items),
+            "pages": int(pages),
+            "bytes": int(downloaded),
+            "articles": summary.total,
             "failed_articles": len(failed),
-            "skipped_urls": len(skipped),
+            "skipped_urls": sum(skipped_by_reason.values()),
             "errors": len(errors),
             "duration_s": round(duration, 2),
         },
@@ -280,14 +348,11 @@ def build_report(
             "by_kind": _counter(state.rows("SELECT kind, count(*) FROM responses GROUP BY kind")),
         },
         "bytes": {
-            "downloaded": sum(int(r["bytes"]) for r in responses),
+            "downloaded": int(downloaded),
             "by_kind": _counter(state.rows("SELECT kind, sum(bytes) FROM responses GROUP BY kind")),
             "by_mime": _counter(state.rows("SELECT mime, sum(bytes) FROM responses GROUP BY mime")),
         },
-        "durations": {
-            "total_s": round(duration, 2),
-            "latency_s": _latency([float(r["latency"]) for r in responses if r["latency"]]),
-        },
+        "durations": {"total_s": round(duration, 2), "latency_s": _latency(state)},
         "articles": {
             "new": len(changes["new"]),
             "changed": len(changes["changed"]),
@@ -297,27 +362,55 @@ def build_report(
             "changed_list": listed("changed"),
             "failed_list": failed,
         },
-        "skipped_by_reason": dict(Counter(s["reason"] for s in skipped)),
-        "skipped": skipped,
+        "skipped_by_reason": skipped_by_reason,
         "errors": errors,
-        "fields": _fields(items),
-        "charts": _charts(items, progress),
+        "fields": summary.fields(),
+        "charts": {
+            "articles_per_month": sorted(summary.months.items()),
+            "views_histogram": summary.views_histogram(),
+            "progress": _progress(state, int(pages)),
+        },
         "stats": {k: v for k, v in sorted(stats.items()) if isinstance(v, int | float | str)},
     }
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _atomic_write(path: Path, text: str | Iterable[str]) -> None:
+    """Write *text* (a string, or chunks of one) to *path* atomically and durably."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            if isinstance(text, str):
+                fh.write(text)
+            else:
+                fh.writelines(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+#: Stands for the skipped list while the rest of the report is encoded.
+_SKIPPED_MARK = "\x00arsip-skipped\x00"
+
+
+def _json_chunks(report: Mapping[str, Any], skipped: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """The JSON text of *report*, with *skipped* streamed in as its ``skipped`` list."""
+    mark = json.dumps(_SKIPPED_MARK)
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=1)
+    for chunk in encoder.iterencode({**report, "skipped": _SKIPPED_MARK}):
+        if chunk != mark:
+            yield chunk
+            continue
+        yield "["
+        separator = "\n  "
+        for entry in skipped:
+            yield separator + json.dumps(entry, ensure_ascii=False)
+            separator = ",\n  "
+        yield "\n ]" if separator != "\n  " else "]"
+    yield "\n"
 
 
 def report_paths(out_dir: Path, crawl_id: str) -> tuple[Path, Path]:
@@ -331,10 +424,11 @@ def write_reports(
     """Build the report and write ``reports/CRAWL_ID.json`` and ``.html``."""
     from arsip.report_html import render_html
 
-    report = build_report(out_dir, crawl_id, state=state, stats=stats)
+    report = _build(out_dir, crawl_id, state=state, stats=stats)
+    skipped = SkippedURLs(state)
     json_path, html_path = report_paths(out_dir, crawl_id)
-    _atomic_write(json_path, json.dumps(report, ensure_ascii=False, indent=1) + "\n")
-    _atomic_write(html_path, render_html(report))
+    _atomic_write(json_path, _json_chunks(report, skipped))
+    _atomic_write(html_path, render_html({**report, "skipped": skipped}))
     return json_path, html_path
 
 

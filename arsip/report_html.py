@@ -164,19 +164,50 @@ def _human(n: float) -> str:
     return f"{n:.1f} GB"
 
 
+#: Skipped URLs shown per reason; the JSON report lists every one.
+SKIPPED_SHOWN = 1000
+
+
 def _skipped(report: Mapping[str, Any]) -> str:
-    by_reason: dict[str, list[Mapping[str, Any]]] = {}
-    for entry in report["skipped"]:
-        by_reason.setdefault(entry["reason"], []).append(entry)
+    """Skipped URLs folded by reason, at most `SKIPPED_SHOWN` rows each.
+
+    Entries come grouped by reason (the report's order), so only one
+    reason's rows are held at a time.
+    """
     blocks = []
-    for reason, entries in sorted(by_reason.items()):
-        rows = [(e["url"], e["count"], e["referer"]) for e in entries]
-        blocks.append(
-            f"<details{' open' if len(entries) <= 20 else ''}><summary><b>{escape(reason)}</b>"
-            f" — {escape(entries[0]['explanation'])}: {len(entries)} URL(s)</summary>"
+    reason: str | None = None
+    explanation = ""
+    rows: list[tuple[Any, ...]] = []
+    count = 0
+
+    def block() -> str:
+        more = count - len(rows)
+        note = (
+            f"<p>… and {more} more: the JSON report (reports/CRAWL_ID.json) lists them all.</p>"
+            if more > 0
+            else ""
+        )
+        return (
+            f"<details{' open' if count <= 20 else ''}><summary><b>{escape(str(reason))}</b>"
+            f" — {escape(explanation)}: {count} URL(s)</summary>"
             + _table(("URL", "times", "found on"), rows, (1,))
+            + note
             + "</details>"
         )
+
+    entries: Iterable[Mapping[str, Any]] = report["skipped"]
+    if isinstance(entries, list):  # a built report: group it (stable, so URLs stay sorted)
+        entries = sorted(entries, key=lambda e: str(e["reason"]))
+    for entry in entries:
+        if entry["reason"] != reason:
+            if reason is not None:
+                blocks.append(block())
+            reason, explanation, rows, count = entry["reason"], entry["explanation"], [], 0
+        count += 1
+        if len(rows) < SKIPPED_SHOWN:
+            rows.append((entry["url"], entry["count"], entry["referer"]))
+    if reason is not None:
+        blocks.append(block())
     return "".join(blocks) or "<p>No URL was skipped.</p>"
 
 

@@ -38,10 +38,12 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from archive.files import fsync_path
+
 logger = logging.getLogger(__name__)
 
 #: Seconds between commits of the state (and fsyncs of the files it depends on).
-COMMIT_INTERVAL: Final = 0.25
+COMMIT_INTERVAL: Final = 1.0
 #: Operations after which a commit is due regardless of time.
 COMMIT_OPS: Final = 500
 
@@ -124,13 +126,11 @@ def encode_request(data: dict[str, Any]) -> str:
         text(k): [text(v) for v in (vs if isinstance(vs, list) else [vs])]
         for k, vs in (data.get("headers") or {}).items()
     }
-    meta: dict[str, Any] = {}
-    for key, value in (data.get("meta") or {}).items():
-        try:
-            json.dumps(value)
-        except (TypeError, ValueError):
-            continue
-        meta[key] = value
+    meta: dict[str, Any] = dict(data.get("meta") or {})
+    try:
+        json.dumps(meta)
+    except (TypeError, ValueError):  # rare: test each value, keep what JSON can hold
+        meta = {key: value for key, value in meta.items() if _serializable(value)}
     out = {
         **{k: v for k, v in data.items() if k not in ("headers", "meta", "body")},
         "headers": headers,
@@ -138,6 +138,14 @@ def encode_request(data: dict[str, Any]) -> str:
         "body": text(data.get("body") or b""),
     }
     return json.dumps(out, default=str)
+
+
+def _serializable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def decode_request(text: str) -> dict[str, Any]:
@@ -178,6 +186,11 @@ class CrawlState:
         self.commit_interval = commit_interval
         self._ops = 0
         self._last_commit = time.monotonic()
+        # Report rows (responses, skips) wait here until the next checkpoint, written in
+        # one executemany each: no done mark depends on them, and they go in the same
+        # transaction as the marks recorded meanwhile.
+        self._responses: list[tuple[Any, ...]] = []
+        self._skips: dict[tuple[str, str], list[Any]] = {}
         if readonly:
             self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         else:
@@ -201,12 +214,39 @@ class CrawlState:
             self.checkpoint()
         return cursor
 
+    def _count_op(self) -> None:
+        self._ops += 1
+        if self._ops >= COMMIT_OPS:
+            self.checkpoint()
+
+    def flush(self) -> None:
+        """Write the buffered report rows into the open transaction (not committed yet)."""
+        if not self._responses and not self._skips:
+            return
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+        if self._responses:
+            self.conn.executemany(
+                "INSERT INTO responses (url, status, mime, bytes, host, latency, at, kind)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                self._responses,
+            )
+            self._responses = []
+        if self._skips:
+            self.conn.executemany(
+                "INSERT INTO skipped (url, reason, referer, count) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (url, reason) DO UPDATE SET count = count + excluded.count",
+                [(url, reason, referer, n) for (url, reason), (n, referer) in self._skips.items()],
+            )
+            self._skips = {}
+
     def checkpoint(self) -> None:
         """Make everything recorded so far durable: fsync the data files, then commit."""
+        self.flush()
         if not self.conn.in_transaction:
             return
         for path in self.sync_files() if self.sync_files else ():
-            _fsync(path)
+            fsync_path(path, missing_ok=True)
         self.conn.execute("COMMIT")
         self._ops = 0
         self._last_commit = time.monotonic()
@@ -305,18 +345,16 @@ class CrawlState:
         self, url: str, status: int, mime: str, size: int, *, latency: float | None, kind: str
     ) -> None:
         host = urlsplit(url).hostname or ""
-        self._write(
-            "INSERT INTO responses (url, status, mime, bytes, host, latency, at, kind)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (url, status, mime, size, host, latency, time.time(), kind),
-        )
+        self._responses.append((url, status, mime, size, host, latency, time.time(), kind))
+        self._count_op()
 
     def add_skip(self, url: str, reason: str, referer: str | None = None) -> None:
-        self._write(
-            "INSERT INTO skipped (url, reason, referer) VALUES (?, ?, ?)"
-            " ON CONFLICT (url, reason) DO UPDATE SET count = count + 1",
-            (url, reason, referer),
-        )
+        pending = self._skips.get((url, reason))
+        if pending is None:
+            self._skips[(url, reason)] = [1, referer]
+        else:
+            pending[0] += 1
+        self._count_op()
 
     def add_error(self, url: str | None, kind: str, message: str) -> None:
         self._write(
@@ -325,19 +363,9 @@ class CrawlState:
         )
 
     def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        """Rows of a read query (reports)."""
+        """Rows of a read query (reports), buffered rows included."""
+        self.flush()
         return self.conn.execute(sql, args).fetchall()
-
-
-def _fsync(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return  # renamed or removed meanwhile: its writer fsynced it when closing
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def data_files(out_dir: Path) -> list[Path]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -220,15 +220,20 @@ def remember_urls(out_dir: Path, crawl_id: str, rows: Iterable[tuple[str, str, i
         conn.execute("PRAGMA journal_mode = WAL").fetchall()
         conn.execute(_KNOWN_SCHEMA)
         count = 0
-        with conn:
+
+        def records() -> Iterator[tuple[str, str, int | None, str]]:
+            nonlocal count
             for url, kind, status in rows:
-                conn.execute(
-                    "INSERT INTO urls (url, kind, status, crawl_id) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (url) DO UPDATE SET kind = excluded.kind,"
-                    " status = excluded.status, crawl_id = excluded.crawl_id",
-                    (canonical_url(url), kind, status, crawl_id),
-                )
                 count += 1
+                yield canonical_url(url), kind, status, crawl_id
+
+        with conn:
+            conn.executemany(
+                "INSERT INTO urls (url, kind, status, crawl_id) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET kind = excluded.kind,"
+                " status = excluded.status, crawl_id = excluded.crawl_id",
+                records(),
+            )
         return count
     finally:
         conn.close()

@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from arsip.crawling import final_failures
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
 from arsip.report import load_report
 
@@ -82,7 +83,7 @@ def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
                 "unchanged": articles.get("unchanged", stats.get("dataset/unchanged")),
                 "failed": articles.get("failed"),
                 "skipped": totals.get("skipped_urls"),
-                "errors": int(stats.get("log_count/ERROR", 0)),
+                "errors": final_failures(stats),
                 "report": str(out_dir / "reports" / f"{crawl['id']}.html") if report else None,
             }
         )

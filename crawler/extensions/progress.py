@@ -19,6 +19,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from arsip.crawling import final_failures
+
 BAR_INTERVAL = 0.5
 
 
@@ -91,15 +93,7 @@ class ProgressExtension:
         stats = self.crawler.stats
         pages = int(stats.get_value("downloader/response_count", 0))
         articles = int(stats.get_value("item_scraped_count", 0))
-        errors = (
-            int(stats.get_value("downloader/exception_count", 0))
-            + int(stats.get_value("log_count/ERROR", 0))
-            - int(
-                stats.get_value(
-                    "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest", 0
-                )
-            )
-        )
+        errors = final_failures(stats.get_stats())
         skipped = sum(
             int(v) for k, v in stats.get_stats().items() if k.startswith("skip/") and k != "skip/"
         )

@@ -134,7 +134,8 @@ class ReportExtension:
                 state.done(row["seq"], "max_pages")
         state.checkpoint()
         try:
-            fetched = state.rows(
+            # A cursor, not a list: the rows stream into known.sqlite.
+            fetched = state.conn.execute(
                 "SELECT r.url, q.kind, r.status FROM responses r"
                 " LEFT JOIN requests q ON q.url = r.url ORDER BY r.id"
             )
