@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import re
 import sqlite3
 import statistics
@@ -135,14 +136,17 @@ def speed(args: argparse.Namespace) -> None:
     lines: list[str] = []
 
     def emit(line: str = "") -> None:
-        emit(line)
+        print(line)
         lines.append(line)
 
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="bench-dataset-"))
     folder.mkdir(parents=True, exist_ok=True)
     db, jsonl, built = build(folder, args.articles)
     size = db.stat().st_size / 2**20
-    emit(f"dataset: {args.articles} articles in {db} ({size:.0f} MB), built in {built:.1f} s")
+    emit(
+        f"dataset: {args.articles} articles in {db} ({size:.0f} MB), "
+        + ("reused from an earlier build" if math.isnan(built) else f"built in {built:.1f} s")
+    )
     emit(f"JSON Lines: {jsonl} ({jsonl.stat().st_size / 2**20:.0f} MB)\n")
     emit("| operation | arsip | JSONL scan (raw) | JSONL scan (parsed) | results |")
     emit("|---|---|---|---|---|")
