@@ -32,6 +32,7 @@ from typing import Any
 
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.frontier import CrawlState
+from pipelines.jsonlines import crawl_items
 
 REPORT_VERSION = 1
 
@@ -73,20 +74,7 @@ def _iso(ts: float | None) -> str | None:
 
 def iter_items(out_dir: Path, crawl_id: str) -> Iterator[dict[str, Any]]:
     """The crawl's items from its JSON Lines (finished or still ``.part``), one at a time."""
-    folder = out_dir / "json"
-    for path in (folder / f"{crawl_id}.jsonl", folder / f"{crawl_id}.jsonl.part"):
-        if not path.exists():
-            continue
-        with path.open("rb") as fh:
-            for line in fh:
-                if not line.endswith(b"\n"):
-                    break
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(record, dict):
-                    yield record
+    return crawl_items(out_dir / "json", crawl_id)
 
 
 def read_items(out_dir: Path, crawl_id: str) -> list[dict[str, Any]]:
