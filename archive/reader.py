@@ -216,7 +216,7 @@ def iter_records(
         report(None, "unreadable", f"cannot open: {exc}")
         return
     try:
-        file_format, gzipped = _sniff_format(fh)
+        file_format, gzipped = sniff_format(fh)
         iterator = ArchiveIterator(fh, arc2warc=True)
         last: RecordEntry | None = None
         while True:
@@ -259,8 +259,11 @@ def scan(path: str | os.PathLike[str]) -> ScanResult:
     return result
 
 
-def _sniff_format(fh: BinaryIO) -> tuple[str, bool]:
-    """("arc" or "warc", gzipped?): "arc" if the file starts with ``filedesc://``."""
+def sniff_format(fh: BinaryIO) -> tuple[str, bool]:
+    """("arc" or "warc", gzipped?): "arc" if the file starts with ``filedesc://``.
+
+    Reads the first bytes of *fh* and seeks back to the start.
+    """
     start = fh.read(512)
     fh.seek(0)
     gzipped = start.startswith(b"\x1f\x8b")

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive.reader import compute_digest, read_record_at
+from archive.reader import compute_digest, read_record_at, sniff_format
 from crawler.profiles import Profile, profile_for_url
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -242,20 +242,6 @@ def _one_line(text: str) -> str:
 # -- records ---------------------------------------------------------------------
 
 
-def is_arc(path: Path) -> bool:
-    """True when the file at *path* (gzipped or not) is an ARC file, not a WARC."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(2)
-            fh.seek(0)
-            if head == b"\x1f\x8b":
-                with gzip.GzipFile(fileobj=fh) as gz:
-                    return gz.read(11) == b"filedesc://"
-            return fh.read(11) == b"filedesc://"
-    except (OSError, EOFError, zlib.error):
-        return False
-
-
 def _records(
     fh: Any, report: Report, warn: Report, label: str, *, arc: bool = False
 ) -> Iterator[tuple[Any, Any]]:
@@ -333,7 +319,8 @@ def read_captures(
     pending: list[str] = []  # lines of one record, told once its stderr is restored
     reading = _Reading(path, index, pending.append)
     with path.open("rb") as fh:
-        for iterator, record in _records(fh, report, warn or report, label, arc=is_arc(path)):
+        arc = sniff_format(fh)[0] == "arc"
+        for iterator, record in _records(fh, report, warn or report, label, arc=arc):
             info.records += 1
             kind = record.rec_type
             date = record.rec_headers.get_header("WARC-Date")
