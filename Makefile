@@ -4,7 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint venv clean system-deps
+
+#: Programs the tests start for real: redis-server (the distributed crawl's
+#: frontier) and chromium (the report and serve renderings). As root they are
+#: installed with apt-get; otherwise one line names what to install.
+SYSTEM_DEPS := redis-server:redis-server chromium:chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +32,22 @@ venv: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/arsip demo
 
-test: $(STAMP)
+system-deps:
+	@missing=""; for pair in $(SYSTEM_DEPS); do \
+	  cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing$$missing (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "make: could not install$$missing; the tests that need them will be listed as skipped" >&2; \
+	  else \
+	    echo "make: missing$$missing: run 'sudo apt-get install -y$$missing'; the tests that need them will be listed as skipped" >&2; \
+	  fi; \
+	fi
+
+test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

@@ -28,7 +28,7 @@ from crawler.extract import extract, parse_date  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "anri-seed-article.html"
 FIXTURE_URL = "https://anri.go.id/publikasi/berita/anjangsama-media-sosial-2021"
-CORPUS = ROOT / ".." / "shared" / "corpus" / "pages"
+CORPUS = ROOT / "tests" / "corpus" / "pages"
 COMMON_DATES = [
     "Kamis, 5 November 2015 14:56 WIB",
     "Rabu, 4 November 2015 | 21:04 WIB",

@@ -1,6 +1,6 @@
 """Measure 2: date parsing, arsip's `parse_date` vs `dateparser.parse`.
 
-Strings: the shared corpus's cases (../shared/corpus/dates/cases.jsonl) and
+Strings: the shared corpus's cases (tests/corpus/dates/cases.jsonl) and
 the replica's own (date block ``09 Dec 21``, listing date ``09 Desember
 2021``, dateline ``9/12/2021``, and the event expressions of the bodies,
 with their truth). "Common forms" are the replica's strings plus the

@@ -127,7 +127,7 @@ def measure(ctx: Context) -> Table:
 
     table.notes += [
         f"Replica: {len(replica)} article pages rendered in memory (`build_site` + `SiteApp`); "
-        f"corpus: {len(corpus)} article pages of `shared/corpus/pages` (listing pages left out).",
+        f"corpus: {len(corpus)} article pages of `tests/corpus/pages` (listing pages left out).",
         "CPU time of this process, median of "
         f"{repeats['arsip']} passes (arsip, trafilatura), {repeats['newspaper4k']} (newspaper4k), "
         "after an untimed pass that scores the fields and warms up; "

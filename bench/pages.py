@@ -2,7 +2,7 @@
 
 - `replica_pages(n)`: article pages of the replica rendered in memory
   (`build_site` + `SiteApp`, no server), with the replica's truth;
-- `corpus_pages()`: the article pages of ../shared/corpus/pages with their
+- `corpus_pages()`: the article pages of tests/corpus/pages with their
   expected.json;
 - `EXTRACTORS`: name -> function(html bytes, url) -> `Fields` for arsip,
   trafilatura (``bare_extraction(with_metadata=True)``) and newspaper4k.

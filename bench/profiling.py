@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.harness import ChildRun, run_child
+from bench.harness import ROOT, ChildRun, run_child
 from bench.sites import find_binary
 
 _FRAME_RE = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
@@ -122,7 +122,7 @@ def _short(frame: str) -> str:
     if not m:
         return frame
     path = m["file"]
-    for marker in ("site-packages/", "/work/main/", "python3.11/", "/lib/python3"):
+    for marker in ("site-packages/", f"{ROOT}/", "python3.11/", "/lib/python3"):
         if marker in path:
             path = path.split(marker, 1)[1]
             break

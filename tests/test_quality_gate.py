@@ -23,10 +23,9 @@ import pytest
 
 from crawler.extract import extract, parse_date
 from crawler.extract.dates import _shift_months
-from tests.conftest import report_quality
+from tests.conftest import CORPUS, report_quality
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / ".." / "shared" / "corpus"
 OWN_CASES = ROOT / "tests" / "data" / "date_cases.jsonl"
 #: Reference for corpus date cases whose "context" names no date.
 FIXED_REFERENCE = date(2021, 12, 9)
@@ -39,8 +38,7 @@ _DURATION_RE = re.compile(r"^(-)?P(?:(\d+)([DWMY]))?(?:T(\d+)([HMS]))?$")
 
 
 def _corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.fail(f"shared corpus not found at {CORPUS.resolve()}: clone shared/ beside the repo")
+    assert CORPUS.is_dir(), f"corpus missing at {CORPUS}"
     return CORPUS
 
 

@@ -25,7 +25,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive.reader import read_record_at
 from crawler.extract.model import EXTRACTED_FIELDS
-from tests.conftest import REPO, read_jsonl, run_arsip
+from tests.conftest import CORPUS, read_jsonl, run_arsip
 from tests.test_history import crawl_epochs
 
 #: Tables compared row for row (every column; SQLite's rowids are not columns).
@@ -217,9 +217,7 @@ def test_bad_inputs_are_one_line_with_their_exit_codes(tmp_path: Path) -> None:
 
 def test_foreign_and_broken_warcs_give_one_line_per_problem(tmp_path: Path) -> None:
     """warcio's own test files: ARC, chunked, truncated, non-chunked gzip, bad URIs."""
-    corpus = REPO.parent / "shared" / "corpus" / "warc" / "warcio"
-    if not corpus.is_dir():
-        pytest.skip("the shared corpus is not beside the repository")
+    corpus = CORPUS / "warc" / "warcio"
     result = run_arsip("reextract", str(corpus), "--out", str(tmp_path), "--profile", "generic")
     assert result.returncode == 6, result.stderr[-2000:]
     lines = result.stderr.splitlines()
