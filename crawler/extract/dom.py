@@ -122,19 +122,51 @@ def _holds_content(el: Element) -> bool:
     return False
 
 
+#: Furniture words that also name a page's layout (``one-sidebar``, ``nav-open``,
+#: ``tag-amazon``, ``non-ad-column``): an element so named that holds paragraphs of
+#: prose is a wrapper of the article, not furniture.
+_LAYOUT_TOKENS = frozenset({
+    "sidebar", "widget", "widgets", "ad", "ads", "advert", "advertisement", "iklan", "banner",
+    "tag", "tags", "topik", "nav", "navbar", "navigation", "menu", *_SHARE_TOKENS,
+})  # fmt: skip
+_PROSE = 40  # characters: a paragraph of prose, not a caption or a button
+
+
+def _holds_prose(el: Element) -> bool:
+    """Three paragraphs of prose under *el*."""
+    found = 0
+    for p in el.iter("p"):
+        if len(p.text_content().strip()) >= _PROSE:
+            found += 1
+            if found >= 3:
+                return True
+    return False
+
+
 def is_noise(el: Element) -> bool:
-    """Furniture: sidebars, widgets, related/popular lists, share bars, ads, tags."""
+    """Furniture: sidebars, widgets, related/popular lists, share bars, ads, tags.
+
+    ``<html>``, ``<body>`` and ``<main>`` never are; an element named only by
+    words that also name layouts (`_LAYOUT_TOKENS`) is not when it holds
+    paragraphs of prose, nor a share bar around the byline or the date.
+    """
     tag = el.tag
-    if not isinstance(tag, str):
+    if not isinstance(tag, str) or tag in ("html", "body", "main"):
         return False
     if tag in FURNITURE_TAGS:
         return True
     cls, ident = el.get("class"), el.get("id")
     if cls or ident:
         attrs = f"{cls or ''} {ident or ''}"
-        if NOISE_TOKEN_RE.search(attrs) or NOISE_CLASS_RE.search(attrs):
-            tokens = {t.lower() for t in class_tokens(el)}
-            return not (tokens & _SHARE_TOKENS and _holds_content(el))
+        if NOISE_CLASS_RE.search(attrs):
+            return True
+        words = {m.group(1).lower() for m in NOISE_TOKEN_RE.finditer(attrs)}
+        if words:
+            if not words <= _LAYOUT_TOKENS:
+                return True
+            if _holds_prose(el):
+                return False
+            return not (words & _SHARE_TOKENS and _holds_content(el))
     if tag in ("div", "section", "ul", "ol"):
         heading = _heading_text(el)
         if heading and NOISE_HEADING_RE.match(heading):

@@ -39,6 +39,7 @@ from crawler.extract.numbers import parse_count
 from crawler.extract.patterns import BLOCK_TAGS, SIGNATURE_RE
 from crawler.extract.published import Stamp, choose, meta_stamps, stamp_from_text, visible_stamp
 from crawler.extract.text import find_dateline
+from crawler.extract.textblock import locate_text
 from crawler.extract.urls import article_id, canonical_url
 from crawler.profiles import Profile, load_profile, profile_for_url
 
@@ -180,13 +181,18 @@ def _site_words(host: str, profile: Profile, meta: PageMeta) -> set[str]:
 
 
 def _block_lines(
-    lines: list[dom.Line], container: Element, block: Element | None
+    lines: list[dom.Line], container: Element, block: Element | None, excluded: list[Element]
 ) -> tuple[list[int], list[dom.Line]]:
-    """The text block's lines, with their indices among the container's when it lies inside."""
+    """The text block's lines (less those of its *excluded* children), with their indices
+    among the container's when it lies inside."""
     if block is None:
         return [], []
     if block is not container and container not in block.iterancestors():
-        return [], dom.lines(block)
+        out = dom.lines(block)
+        if excluded:
+            gone = {el for ex in excluded for el in ex.iter()}
+            out = [line for line in out if line.block not in gone]
+        return [], out
     anchor = block
     while anchor.tag not in BLOCK_TAGS and anchor is not container:
         parent = anchor.getparent()  # lines belong to block-level elements
@@ -194,6 +200,8 @@ def _block_lines(
             break
         anchor = parent
     in_block = dom.descendants(anchor)
+    for ex in excluded:
+        in_block.difference_update(ex.iter())
     index = [i for i, line in enumerate(lines) if line.block in in_block]
     return index, [lines[i] for i in index]
 
@@ -240,10 +248,15 @@ def extract(
 
     # Where the article is: its text block, its heading, the container of both.
     block = pins.first("body")
+    excluded: list[Element] = []
     if block is None:
         if pins.pinned("body"):
             pins.fell_back("body")
-        block = best_text_block(root)
+        located = locate_text(root)
+        if located is not None:
+            block, excluded = located.element, located.excluded
+        else:  # no paragraph anywhere: the element holding most of the text
+            block = best_text_block(root)
     title, title_el = _title(pins, root, meta, _site_words(host, prof, meta), block)
     container = pins.first("container")
     if container is None:
@@ -266,7 +279,7 @@ def extract(
         in_title = dom.descendants(title_el)
         title_index = next((i for i, line in enumerate(lines) if line.block in in_title), None)
     credits = _credits(pins, container, lines, title_index, meta)
-    own_index, own_lines = _block_lines(lines, container, block)
+    own_index, own_lines = _block_lines(lines, container, block, excluded)
     paragraphs, used = _body(own_lines, title, title_el, block)
     if credits.author is None:
         credits.author = _signature(own_lines)

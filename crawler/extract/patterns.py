@@ -109,7 +109,7 @@ FURNITURE_TAGS: frozenset[str] = frozenset(("nav", "aside", "menu"))
 #: Class/id tokens of furniture: sidebars, related/popular lists, share bars, ads.
 #: Class/id words of furniture (a whole word between spaces, ``-`` or ``_``).
 NOISE_TOKEN_RE = re.compile(
-    r"(?:^|[\s_-])(?:sidebar|widgets?|related|terkait|populer|terpopuler|popular|trending|"
+    r"(?:^|[\s_-])(sidebar|widgets?|related|terkait|populer|terpopuler|popular|trending|"
     r"rekomendasi|recommended|recommendation|newsletter|comments?|komentar|breadcrumbs?|"
     r"breadcrump|share|sharer|sharing|sosmed|socmed|sharebar|ads?|advert|advertisement|"
     r"iklan|banner|tags?|topik|nav|navbar|navigation|menu|footer|bacajuga|outbrain|taboola|"

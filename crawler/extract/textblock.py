@@ -1,0 +1,257 @@
+"""Where the article's text is: the element holding it, scored by paragraphs.
+
+Used when no profile selector pins the body. One walk over ``<body>`` scores
+the page's paragraphs (``<p>``, ``<pre>``, and text written
+straight into a ``<div>`` or ``<td>``, ``<br>``-separated or not): a paragraph of 25+
+characters is worth ``1 + commas + min(length / 100, 3)``, credited in full
+to the element that holds it, half to that one's parent and a sixth to the
+grandparent. An element's score is then shifted by its class and id (words
+of article text up, of furniture down) and scaled by the share of its text
+that is not link text. Furniture (`dom.is_noise`, ``<header>``/``<footer>``)
+counts nothing.
+
+The best element is widened where the article is split: to an ancestor that
+scores higher than it (the text continues in a sibling container), and to
+the siblings that hold paragraphs of prose or score well themselves (a lead
+paragraph before the main container, a second text container after a
+figure); the siblings that do not are `TextBlock.excluded`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crawler.extract.dom import Element, is_noise
+from crawler.extract.patterns import BLOCK_TAGS
+
+#: Elements that are one paragraph each (credited to their parent).
+_PARA_TAGS = frozenset({"p", "pre"})
+#: Elements whose own inline text is not scored as a paragraph.
+_NOT_HOSTS = frozenset({"a", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "tbody",
+                        "thead", "tfoot", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+                        "figcaption", "caption", "label", "form", "option"})  # fmt: skip
+_SKIPPED_TAGS = frozenset({"header", "footer"})
+_MIN_PARAGRAPH = 25
+
+_POSITIVE_RE = re.compile(
+    r"article|body|content|entry|hentry|h-entry|main|post|text|blog|story|isi|berita|konten|"
+    r"artikel|detail|prose|single",
+    re.IGNORECASE,
+)
+_NEGATIVE_RE = re.compile(
+    r"hidden|banner|combx|comment|komentar|contact|foot|gdpr|masthead|outbrain|promo|"
+    r"related|terkait|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|widget|"
+    r"caption|subscribe|newsletter|popular|populer|trending|recirc|teaser|card|rail|signup|"
+    r"modal|cookie|breadcrumb|pagination|pager|social|tags\b|byline|author|meta\b",
+    re.IGNORECASE,
+)
+_CLASS_WEIGHT = 25.0
+
+
+@dataclass(slots=True)
+class TextBlock:
+    """The element that holds the article's text, and children of it that do not."""
+
+    element: Element
+    excluded: list[Element] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Score:
+    element: Element
+    score: float  # paragraph credit (before class weight and link density)
+    text: int  # characters of visible text, links included
+    links: int  # characters of link text
+    paragraphs: int  # paragraph units at any depth
+
+    @property
+    def link_density(self) -> float:
+        return self.links / self.text if self.text else 1.0
+
+
+def _class_weight(el: Element) -> float:
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not attrs.strip():
+        return 0.0
+    weight = 0.0
+    if _NEGATIVE_RE.search(attrs):
+        weight -= _CLASS_WEIGHT
+    if _POSITIVE_RE.search(attrs):
+        weight += _CLASS_WEIGHT
+    return weight
+
+
+def _paragraph_score(length: int, commas: int, pieces: int = 1) -> float:
+    return pieces + commas + min(length / 100, 3.0 * pieces)
+
+
+class _Walk:
+    """The scoring walk (`locate_text`)."""
+
+    def __init__(self) -> None:
+        self.scores: dict[Element, _Score] = {}
+        self.candidates: list[_Score] = []
+
+    def visit(self, el: Element, in_link: bool) -> tuple[int, int, float, float, int]:
+        """(text, link text, credit held here, credit held by children, paragraphs)."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            return 0, 0, 0.0, 0.0, 0
+        mark = len(self.candidates)
+        link = in_link or tag == "a"
+        own_text = el.text or ""
+        inline = len(own_text.strip())
+        commas = own_text.count(",")
+        pieces = 1 if inline else 0
+        text = inline
+        links = inline if link else 0
+        held = 0.0  # credit of paragraphs held by this element
+        below = 0.0  # credit held by the children
+        deeper = 0.0  # credit held by the grandchildren
+        paragraphs = 0
+        for child in el:
+            c_text, c_links, c_held, c_below, c_paras = self.visit(child, link)
+            text += c_text
+            links += c_links
+            paragraphs += c_paras
+            below += c_held
+            deeper += c_below
+            ctag = child.tag
+            if isinstance(ctag, str) and ctag not in BLOCK_TAGS and ctag not in _PARA_TAGS:
+                inline += c_text - c_links  # inline markup: part of this element's prose
+                if ctag == "br" and child.tail and child.tail.strip():
+                    pieces += 1
+            elif ctag in _PARA_TAGS and c_text - c_links >= _MIN_PARAGRAPH:
+                held += _paragraph_score(c_text - c_links, _commas(child))
+                paragraphs += 1
+            tail = child.tail
+            if tail:
+                piece = len(tail.strip())
+                if piece:
+                    inline += piece
+                    commas += tail.count(",")
+                    text += piece
+                    if link:
+                        links += piece
+        noise = tag in _SKIPPED_TAGS or (tag not in ("html", "body", "main") and is_noise(el))
+        if noise:
+            del self.candidates[mark:]
+            return 0, 0, 0.0, 0.0, 0
+        if tag not in _PARA_TAGS and tag not in _NOT_HOSTS and inline >= _MIN_PARAGRAPH:
+            held += _paragraph_score(inline, commas, max(pieces, 1))
+            paragraphs += max(pieces, 1)
+        score = held + below / 2 + deeper / 6
+        if score > 0 and tag not in _PARA_TAGS and not link:
+            entry = _Score(el, score, text, links, paragraphs)
+            self.scores[el] = entry
+            self.candidates.append(entry)
+        return text, links, held, below, paragraphs
+
+
+def _commas(el: Element) -> int:
+    return str(el.text_content()).count(",")
+
+
+def _final(entry: _Score) -> float:
+    return (entry.score + _class_weight(entry.element)) * (1 - entry.link_density)
+
+
+def locate_text(root: Element) -> TextBlock | None:
+    """The element holding the article's text (see the module doc), or None."""
+    body = root.find("body")
+    start = body if body is not None else root
+    walk = _Walk()
+    walk.visit(start, False)
+    if not walk.candidates:
+        return None
+    finals = {id(c.element): _final(c) for c in walk.candidates}
+    top = max(walk.candidates, key=lambda c: finals[id(c.element)])
+    top_final = finals[id(top.element)]
+    if top_final <= 0:
+        return None
+    best = top.element
+    # Climb to an ancestor that scores higher: the text goes on in a sibling.
+    threshold = top_final / 3
+    last = top_final
+    for parent in best.iterancestors():
+        if parent.tag in ("html", "body"):
+            break
+        entry = walk.scores.get(parent)
+        if entry is None:
+            continue
+        value = _final(entry)
+        if value < threshold:
+            break
+        if value > last:
+            best = parent
+            break
+        last = value
+    # A wrapper with one child is the same place.
+    while True:
+        parent = best.getparent()
+        if parent is None or parent.tag in ("html", "body"):
+            break
+        children = [c for c in parent if isinstance(c.tag, str)]
+        if len(children) != 1:
+            break
+        best = parent
+    return _with_siblings(best, walk, finals)
+
+
+def _with_siblings(best: Element, walk: _Walk, finals: dict[int, float]) -> TextBlock:
+    """*best*, or its parent with the siblings that belong to the text."""
+    parent = best.getparent()
+    if parent is None or parent.tag in ("html", "body"):
+        return TextBlock(best)
+    best_final = finals.get(id(best), 0.0)
+    threshold = max(10.0, best_final * 0.2)
+    best_class = best.get("class")
+    included: list[Element] = []
+    excluded: list[Element] = []
+    for sibling in parent:
+        if not isinstance(sibling.tag, str) or sibling is best:
+            continue
+        if _belongs(
+            sibling,
+            walk=walk,
+            finals=finals,
+            threshold=threshold,
+            best_class=best_class,
+            best_final=best_final,
+        ):
+            included.append(sibling)
+        else:
+            excluded.append(sibling)
+    if not included:
+        return TextBlock(best)
+    return TextBlock(parent, excluded)
+
+
+def _belongs(
+    sibling: Element,
+    *,
+    walk: _Walk,
+    finals: dict[int, float],
+    threshold: float,
+    best_class: str | None,
+    best_final: float,
+) -> bool:
+    if sibling.tag in _SKIPPED_TAGS or is_noise(sibling):
+        return False
+    bonus = best_final * 0.2 if best_class and sibling.get("class") == best_class else 0.0
+    value = finals.get(id(sibling))
+    if value is not None and value + bonus >= threshold:
+        return True
+    if sibling.tag in _PARA_TAGS or (sibling.tag not in BLOCK_TAGS and sibling.tag != "br"):
+        text = sibling.text_content()
+        length = len(text.strip())
+        if length == 0:
+            return False
+        link_chars = sum(len(a.text_content().strip()) for a in sibling.iter("a"))
+        density = link_chars / length
+        if length > 80 and density < 0.25:
+            return True
+        if 0 < length <= 80 and density == 0 and text.rstrip().endswith((".", "!", "?", '"', "”")):
+            return True
+    return False
