@@ -8,6 +8,9 @@ from crawler.extract.datescan import scan
 from crawler.extract.dom import Element, Line
 from crawler.extract.patterns import ATTACHMENT_EXTENSIONS, BODY_DROP_RE
 
+#: A line with more than this share of link text is a link (a "more stories" entry,
+#: a "read more" teaser, a tag), not prose.
+_LINK_LINE = 0.5
 _IMG_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 
 
@@ -32,6 +35,7 @@ def paragraphs(lines: list[Line], skip: set[int], title: str | None) -> tuple[li
     for i, line in enumerate(lines):
         drop = (
             i in skip
+            or (line.links > _LINK_LINE * len(line.text) and not line.text.startswith("http"))
             or BODY_DROP_RE.match(line.text) is not None
             or (title is not None and line.text == title)
             or _is_date_line(line.text)

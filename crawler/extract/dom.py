@@ -17,6 +17,7 @@ import lxml.html
 from lxml import etree
 
 from crawler.extract.patterns import (
+    ATTACHMENT_EXTENSIONS,
     AUTHOR_CLASS_RE,
     BLOCK_TAGS,
     CLASS_SPLIT_RE,
@@ -203,6 +204,8 @@ class Line:
     block: Element
     #: Began at a ``<br>`` inside a paragraph (joins the previous line in `body`).
     soft: bool = False
+    #: Characters of the raw text that were inside links (``<a>``).
+    links: int = 0
 
 
 class _LineWriter:
@@ -211,29 +214,41 @@ class _LineWriter:
         self.parts: list[str] = []
         self.block: Element | None = None
         self.soft = False
+        self.links = 0
 
     def flush(self, block: Element, soft: bool = False) -> None:
         if self.parts and self.block is not None:
             text = squash("".join(self.parts))
             if text:
-                self.lines.append(Line(text, self.block, self.soft))
+                self.lines.append(Line(text, self.block, self.soft, self.links))
         self.parts = []
         self.block = block
         self.soft = soft
+        self.links = 0
 
-    def add(self, text: str | None) -> None:
+    def add(self, text: str | None, link: bool = False) -> None:
         if text:
             self.parts.append(text)
+            if link:
+                self.links += len(text.strip())
 
 
-def _walk(el: Element, out: _LineWriter, block: Element, in_para: bool) -> None:
+def _is_document(a: Element) -> bool:
+    """A link to a document (an attachment of the article, not a link away from it)."""
+    path = (a.get("href") or "").split("?", 1)[0].split("#", 1)[0].lower()
+    return path.endswith(ATTACHMENT_EXTENSIONS)
+
+
+def _walk(
+    el: Element, out: _LineWriter, block: Element, in_para: bool, in_link: bool = False
+) -> None:
     tag = el.tag
     if not isinstance(tag, str):
-        out.add(el.tail)
+        out.add(el.tail, in_link)
         return
     if tag == "br":
         out.flush(block, soft=in_para)
-        out.add(el.tail)
+        out.add(el.tail, in_link)
         return
     inner, inner_para = block, in_para
     is_block = tag in BLOCK_TAGS
@@ -242,14 +257,15 @@ def _walk(el: Element, out: _LineWriter, block: Element, in_para: bool) -> None:
         inner, inner_para = el, tag in _PARA_TAGS or (in_para and tag not in ("div", "table"))
     elif tag in _CELL_TAGS:
         out.add(" ")
-    out.add(el.text)
+    link = in_link or (tag == "a" and not _is_document(el))
+    out.add(el.text, link)
     for child in el:
-        _walk(child, out, inner, inner_para)
+        _walk(child, out, inner, inner_para, link)
     if is_block:
         out.flush(block)
     elif tag in _CELL_TAGS:
         out.add(" ")
-    out.add(el.tail)
+    out.add(el.tail, in_link)
 
 
 def lines(root: Element) -> list[Line]:

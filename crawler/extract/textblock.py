@@ -32,7 +32,15 @@ _NOT_HOSTS = frozenset({"a", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", 
                         "thead", "tfoot", "th", "h1", "h2", "h3", "h4", "h5", "h6",
                         "figcaption", "caption", "label", "form", "option"})  # fmt: skip
 _SKIPPED_TAGS = frozenset({"header", "footer"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+#: A paragraph of prose: this many characters outside links, at most this share of links.
 _MIN_PARAGRAPH = 25
+_MAX_LINKS = 0.5
+#: An ancestor joins the text when it adds prose with at most this share of other text.
+_WIDEN_JUNK = 0.1
+#: A sibling of the text joins it with this much prose and at most this share of links.
+_MIN_SIBLING_PROSE = 80
+_SIBLING_LINKS = 0.25
 
 _POSITIVE_RE = re.compile(
     r"article|body|content|entry|hentry|h-entry|main|post|text|blog|story|isi|berita|konten|"
@@ -43,7 +51,7 @@ _NEGATIVE_RE = re.compile(
     r"hidden|banner|combx|comment|komentar|contact|foot|gdpr|masthead|outbrain|promo|"
     r"related|terkait|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|widget|"
     r"caption|subscribe|newsletter|popular|populer|trending|recirc|teaser|card|rail|signup|"
-    r"modal|cookie|breadcrumb|pagination|pager|social|tags\b|byline|author|meta\b",
+    r"modal|cookie|consent|privacy|breadcrumb|pagination|pager|social|tags\b|byline|author|meta\b",
     re.IGNORECASE,
 )
 _CLASS_WEIGHT = 25.0
@@ -63,7 +71,8 @@ class _Score:
     score: float  # paragraph credit (before class weight and link density)
     text: int  # characters of visible text, links included
     links: int  # characters of link text
-    paragraphs: int  # paragraph units at any depth
+    prose: int  # characters in paragraphs of prose (any depth)
+    junk: int  # characters elsewhere, headings left out (links, buttons, short pieces)
 
     @property
     def link_density(self) -> float:
@@ -71,6 +80,7 @@ class _Score:
 
 
 def _class_weight(el: Element) -> float:
+    """Points for the element's class and id: article words up, furniture words down."""
     attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
     if not attrs.strip():
         return 0.0
@@ -86,67 +96,87 @@ def _paragraph_score(length: int, commas: int, pieces: int = 1) -> float:
     return pieces + commas + min(length / 100, 3.0 * pieces)
 
 
+def _is_prose(text: int, links: int) -> bool:
+    return text - links >= _MIN_PARAGRAPH and links <= _MAX_LINKS * text
+
+
+_NOTHING = (0, 0, 0.0, 0.0, 0, 0)
+
+
 class _Walk:
-    """The scoring walk (`locate_text`)."""
+    """The scoring walk (`locate_text`): one pass, bottom-up."""
 
     def __init__(self) -> None:
         self.scores: dict[Element, _Score] = {}
         self.candidates: list[_Score] = []
 
-    def visit(self, el: Element, in_link: bool) -> tuple[int, int, float, float, int]:
-        """(text, link text, credit held here, credit held by children, paragraphs)."""
+    def visit(self, el: Element, in_link: bool) -> tuple[int, int, float, float, int, int]:
+        """(text, link text, credit held here, credit held by the children, prose, junk)."""
         tag = el.tag
         if not isinstance(tag, str):
-            return 0, 0, 0.0, 0.0, 0
+            return _NOTHING
         mark = len(self.candidates)
         link = in_link or tag == "a"
         own_text = el.text or ""
-        inline = len(own_text.strip())
+        inline = len(own_text.strip())  # running text written in this element
+        inline_links = inline if link else 0
         commas = own_text.count(",")
         pieces = 1 if inline else 0
-        text = inline
-        links = inline if link else 0
+        text = links = prose = junk = 0
         held = 0.0  # credit of paragraphs held by this element
         below = 0.0  # credit held by the children
         deeper = 0.0  # credit held by the grandchildren
-        paragraphs = 0
         for child in el:
-            c_text, c_links, c_held, c_below, c_paras = self.visit(child, link)
-            text += c_text
-            links += c_links
-            paragraphs += c_paras
+            c_text, c_links, c_held, c_below, c_prose, c_junk = self.visit(child, link)
             below += c_held
             deeper += c_below
             ctag = child.tag
             if isinstance(ctag, str) and ctag not in BLOCK_TAGS and ctag not in _PARA_TAGS:
-                inline += c_text - c_links  # inline markup: part of this element's prose
+                inline += c_text  # inline markup: part of this element's running text
+                inline_links += c_links
                 if ctag == "br" and child.tail and child.tail.strip():
                     pieces += 1
-            elif ctag in _PARA_TAGS and c_text - c_links >= _MIN_PARAGRAPH:
-                held += _paragraph_score(c_text - c_links, _commas(child))
-                paragraphs += 1
+            else:
+                text += c_text
+                links += c_links
+                if ctag in _PARA_TAGS:
+                    if _is_prose(c_text, c_links):
+                        held += _paragraph_score(c_text - c_links, _commas(child))
+                        prose += c_text
+                    else:
+                        junk += c_text
+                else:
+                    prose += c_prose
+                    junk += c_junk
             tail = child.tail
             if tail:
                 piece = len(tail.strip())
                 if piece:
                     inline += piece
                     commas += tail.count(",")
-                    text += piece
                     if link:
-                        links += piece
-        noise = tag in _SKIPPED_TAGS or (tag not in ("html", "body", "main") and is_noise(el))
-        if noise:
+                        inline_links += piece
+        if tag in _SKIPPED_TAGS or is_noise(el):
             del self.candidates[mark:]
-            return 0, 0, 0.0, 0.0, 0
-        if tag not in _PARA_TAGS and tag not in _NOT_HOSTS and inline >= _MIN_PARAGRAPH:
-            held += _paragraph_score(inline, commas, max(pieces, 1))
-            paragraphs += max(pieces, 1)
+            return _NOTHING
+        text += inline
+        links += inline_links
+        if tag in _HEADINGS:
+            return text, links, 0.0, 0.0, 0, 0
+        if tag not in _PARA_TAGS and tag not in _NOT_HOSTS and inline:
+            if _is_prose(inline, inline_links):
+                held += _paragraph_score(inline - inline_links, commas, max(pieces, 1))
+                prose += inline
+            else:
+                junk += inline
+        elif tag not in _PARA_TAGS and inline:
+            junk += inline
         score = held + below / 2 + deeper / 6
-        if score > 0 and tag not in _PARA_TAGS and not link:
-            entry = _Score(el, score, text, links, paragraphs)
+        if score > 0 and (tag in BLOCK_TAGS or tag == "td") and tag not in _PARA_TAGS and not link:
+            entry = _Score(el, score, text, links, prose, junk)
             self.scores[el] = entry
             self.candidates.append(entry)
-        return text, links, held, below, paragraphs
+        return text, links, held, below, prose, junk
 
 
 def _commas(el: Element) -> int:
@@ -154,7 +184,9 @@ def _commas(el: Element) -> int:
 
 
 def _final(entry: _Score) -> float:
-    return (entry.score + _class_weight(entry.element)) * (1 - entry.link_density)
+    # The class moves a score by at most its own size: a name alone holds no text.
+    weight = max(-entry.score, min(entry.score, _class_weight(entry.element)))
+    return (entry.score + weight) * (1 - entry.link_density)
 
 
 def locate_text(root: Element) -> TextBlock | None:
@@ -187,6 +219,18 @@ def locate_text(root: Element) -> TextBlock | None:
             best = parent
             break
         last = value
+    # Widen to an ancestor that adds prose and little else (the text split in cards).
+    current = walk.scores.get(best)
+    if current is not None:
+        for parent in best.iterancestors():
+            if parent.tag in ("html", "body"):
+                break
+            entry = walk.scores.get(parent)
+            if entry is None:
+                continue
+            more_prose = entry.prose - current.prose
+            if more_prose > 0 and entry.junk - current.junk <= _WIDEN_JUNK * more_prose:
+                best, current = parent, entry
     # A wrapper with one child is the same place.
     while True:
         parent = best.getparent()
@@ -243,6 +287,13 @@ def _belongs(
     value = finals.get(id(sibling))
     if value is not None and value + bonus >= threshold:
         return True
+    entry = walk.scores.get(sibling)
+    if entry is not None:  # a container of prose and little else (a lead, a second part)
+        return (
+            entry.prose >= _MIN_SIBLING_PROSE
+            and entry.junk <= _WIDEN_JUNK * entry.prose
+            and entry.link_density < _SIBLING_LINKS
+        )
     if sibling.tag in _PARA_TAGS or (sibling.tag not in BLOCK_TAGS and sibling.tag != "br"):
         text = sibling.text_content()
         length = len(text.strip())
@@ -250,8 +301,8 @@ def _belongs(
             return False
         link_chars = sum(len(a.text_content().strip()) for a in sibling.iter("a"))
         density = link_chars / length
-        if length > 80 and density < 0.25:
+        if length > _MIN_SIBLING_PROSE and density < _SIBLING_LINKS:
             return True
-        if 0 < length <= 80 and density == 0 and text.rstrip().endswith((".", "!", "?", '"', "”")):
+        if density == 0 and text.rstrip().endswith((".", "!", "?", '"', "”")):
             return True
     return False
