@@ -133,15 +133,22 @@ _LAYOUT_TOKENS = frozenset({
 _PROSE = 40  # characters: a paragraph of prose, not a caption or a button
 
 
+_LONG_TEXT = 500  # characters: an article's text written without <p> (divs, <br>)
+
+
 def _holds_prose(el: Element) -> bool:
-    """Three paragraphs of prose under *el*."""
+    """Three paragraphs of prose under *el*, or a long text that is not mostly links."""
     found = 0
     for p in el.iter("p"):
         if len(p.text_content().strip()) >= _PROSE:
             found += 1
             if found >= 3:
                 return True
-    return False
+    text = len(el.text_content())
+    if text < _LONG_TEXT:
+        return False
+    links = sum(len(a.text_content()) for a in el.iter("a"))
+    return links < 0.3 * text
 
 
 def is_noise(el: Element) -> bool:

@@ -22,6 +22,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import lxml.html
+from lxml import etree
+
 from crawler.extract.dom import Element, is_noise
 from crawler.extract.patterns import BLOCK_TAGS
 
@@ -55,6 +58,11 @@ _NEGATIVE_RE = re.compile(
     re.IGNORECASE,
 )
 _CLASS_WEIGHT = 25.0
+#: Figures and their captions inside the text: what a picture shows, not the article.
+_FIGURES_XPATH = etree.XPath(
+    ".//figure | .//figcaption | .//*[@class][contains(@class, 'caption')"
+    " or contains(@class, 'Caption') or contains(@class, 'credit')]"
+)
 
 
 @dataclass(slots=True)
@@ -240,7 +248,11 @@ def locate_text(root: Element) -> TextBlock | None:
         if len(children) != 1:
             break
         best = parent
-    return _with_siblings(best, walk, finals)
+    found = _with_siblings(best, walk, finals)
+    figures = _FIGURES_XPATH(found.element)
+    if isinstance(figures, list):
+        found.excluded += [f for f in figures if isinstance(f, lxml.html.HtmlElement)]
+    return found
 
 
 def _with_siblings(best: Element, walk: _Walk, finals: dict[int, float]) -> TextBlock:
