@@ -11,6 +11,27 @@ from crawler.extract.patterns import ATTACHMENT_EXTENSIONS, BODY_DROP_RE
 #: A line with more than this share of link text is a link (a "more stories" entry,
 #: a "read more" teaser, a tag), not prose.
 _LINK_LINE = 0.5
+#: Shorter than this and not ending a sentence: a stub, not a paragraph.
+_STUB = 70
+_SENTENCE_ENDS = (
+    ".",
+    "!",
+    "?",
+    "…",
+    '"',
+    "”",
+    "’",
+    "'",
+    ")",
+    ":",
+    ";",
+    "。",
+    "！",
+    "？",
+    "」",
+    "』",
+    "）",
+)
 _IMG_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 
 
@@ -23,14 +44,23 @@ def _is_date_line(text: str) -> bool:
     return bool(exprs) and covered >= len(text) * 0.8
 
 
+def _stub(text: str) -> bool:
+    """A short line that is no sentence (a byline, a time stamp, a "Comments" heading),
+    or a bare URL."""
+    if text.startswith(("http://", "https://")) and " " not in text:
+        return True
+    return len(text) < _STUB and not text.endswith(_SENTENCE_ENDS)
+
+
 def paragraphs(lines: list[Line], skip: set[int], title: str | None) -> tuple[list[str], set[int]]:
     """Paragraphs from *lines*, and the indices of the lines they use.
 
     ``<br>`` inside a paragraph joins with a space; credits (*skip*), the
-    title, date-only lines and furniture lines are dropped.
+    title, date-only lines, furniture lines and lines that are mostly link
+    text are dropped, and so are stubs (`_stub`) before the first and after
+    the last paragraph that is a sentence.
     """
-    out: list[str] = []
-    used: set[int] = set()
+    out: list[tuple[str, list[int]]] = []
     open_para = False
     for i, line in enumerate(lines):
         drop = (
@@ -44,12 +74,18 @@ def paragraphs(lines: list[Line], skip: set[int], title: str | None) -> tuple[li
             open_para = False
             continue
         if line.soft and open_para and out:
-            out[-1] = f"{out[-1]} {line.text}"
+            text, used = out[-1]
+            out[-1] = (f"{text} {line.text}", [*used, i])
         else:
-            out.append(line.text)
-        used.add(i)
+            out.append((line.text, [i]))
         open_para = True
-    return out, used
+    start, end = 0, len(out)
+    while start < end and _stub(out[start][0]):
+        start += 1
+    while end > start and _stub(out[end - 1][0]):
+        end -= 1
+    kept = out[start:end] or out  # only stubs: they are all the text there is
+    return [text for text, _ in kept], {i for _, used in kept for i in used}
 
 
 def _absolute(base: str, link: str) -> str | None:

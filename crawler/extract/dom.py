@@ -247,10 +247,16 @@ def _is_document(a: Element) -> bool:
 
 
 def _walk(
-    el: Element, out: _LineWriter, block: Element, in_para: bool, in_link: bool = False
+    el: Element,
+    out: _LineWriter,
+    block: Element,
+    in_para: bool,
+    *,
+    in_link: bool = False,
+    skip: frozenset[Element] = frozenset(),
 ) -> None:
     tag = el.tag
-    if not isinstance(tag, str):
+    if not isinstance(tag, str) or el in skip:
         out.add(el.tail, in_link)
         return
     if tag == "br":
@@ -267,7 +273,7 @@ def _walk(
     link = in_link or (tag == "a" and not _is_document(el))
     out.add(el.text, link)
     for child in el:
-        _walk(child, out, inner, inner_para, link)
+        _walk(child, out, inner, inner_para, in_link=link, skip=skip)
     if is_block:
         out.flush(block)
     elif tag in _CELL_TAGS:
@@ -275,13 +281,14 @@ def _walk(
     out.add(el.tail, in_link)
 
 
-def lines(root: Element) -> list[Line]:
-    """*root*'s visible text as lines (blocks and ``<br>`` break lines)."""
+def lines(root: Element, skip: frozenset[Element] = frozenset()) -> list[Line]:
+    """*root*'s visible text as lines (blocks and ``<br>`` break lines); the text of
+    the elements in *skip* is left out (their tails stay)."""
     out = _LineWriter()
     out.block = root
     out.add(root.text)
     for child in root:
-        _walk(child, out, root, root.tag in _PARA_TAGS)
+        _walk(child, out, root, root.tag in _PARA_TAGS, skip=skip)
     out.flush(root)
     return out.lines
 

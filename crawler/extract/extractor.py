@@ -181,14 +181,18 @@ def _site_words(host: str, profile: Profile, meta: PageMeta) -> set[str]:
 
 
 def _block_lines(
-    lines: list[dom.Line], container: Element, block: Element | None, excluded: list[Element]
+    lines: list[dom.Line],
+    container: Element,
+    block: Element | None,
+    excluded: list[Element],
+    figures: frozenset[Element],
 ) -> tuple[list[int], list[dom.Line]]:
     """The text block's lines (less those of its *excluded* children), with their indices
     among the container's when it lies inside."""
     if block is None:
         return [], []
     if block is not container and container not in block.iterancestors():
-        out = dom.lines(block)
+        out = dom.lines(block, figures)
         if excluded:
             gone = {el for ex in excluded for el in ex.iter()}
             out = [line for line in out if line.block not in gone]
@@ -249,12 +253,13 @@ def extract(
     # Where the article is: its text block, its heading, the container of both.
     block = pins.first("body")
     excluded: list[Element] = []
+    figures: frozenset[Element] = frozenset()
     if block is None:
         if pins.pinned("body"):
             pins.fell_back("body")
         located = locate_text(root)
         if located is not None:
-            block, excluded = located.element, located.excluded
+            block, excluded, figures = located.element, located.excluded, located.figures
         else:  # no paragraph anywhere: the element holding most of the text
             block = best_text_block(root)
     title, title_el = _title(pins, root, meta, _site_words(host, prof, meta), block)
@@ -273,13 +278,13 @@ def extract(
     dom.strip_noise(container, keep)
 
     # What the reader sees there.
-    lines = dom.lines(container)
+    lines = dom.lines(container, figures)
     title_index: int | None = None
     if title_el is not None:
         in_title = dom.descendants(title_el)
         title_index = next((i for i, line in enumerate(lines) if line.block in in_title), None)
     credits = _credits(pins, container, lines, title_index, meta)
-    own_index, own_lines = _block_lines(lines, container, block, excluded)
+    own_index, own_lines = _block_lines(lines, container, block, excluded, figures)
     paragraphs, used = _body(own_lines, title, title_el, block)
     if credits.author is None:
         credits.author = _signature(own_lines)

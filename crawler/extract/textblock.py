@@ -70,7 +70,11 @@ class TextBlock:
     """The element that holds the article's text, and children of it that do not."""
 
     element: Element
+    #: Children that are not part of the text (siblings of the best element that hold
+    #: no prose, when the text was widened to their parent).
     excluded: list[Element] = field(default_factory=list)
+    #: Figures and captions inside: their text is not the article's.
+    figures: frozenset[Element] = frozenset()
 
 
 @dataclass(slots=True)
@@ -251,7 +255,7 @@ def locate_text(root: Element) -> TextBlock | None:
     found = _with_siblings(best, walk, finals)
     figures = _FIGURES_XPATH(found.element)
     if isinstance(figures, list):
-        found.excluded += [f for f in figures if isinstance(f, lxml.html.HtmlElement)]
+        found.figures = frozenset(f for f in figures if isinstance(f, lxml.html.HtmlElement))
     return found
 
 
