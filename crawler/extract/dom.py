@@ -26,7 +26,7 @@ from crawler.extract.patterns import (
     INVISIBLE_TAGS,
     NOISE_CLASS_RE,
     NOISE_HEADING_RE,
-    NOISE_TOKEN_RE,
+    NOISE_WORDS,
 )
 from crawler.extract.text import squash
 
@@ -133,7 +133,10 @@ _LAYOUT_TOKENS = frozenset({
 _PROSE = 40  # characters: a paragraph of prose, not a caption or a button
 
 
-_LONG_TEXT = 500  # characters: an article's text written without <p> (divs, <br>)
+#: Characters: an article's text written without ``<p>`` (divs, ``<br>``).
+LONG_TEXT = 500
+#: Characters of prose: three paragraphs.
+PROSE_HELD = 3 * _PROSE
 
 
 def _holds_prose(el: Element) -> bool:
@@ -145,41 +148,57 @@ def _holds_prose(el: Element) -> bool:
             if found >= 3:
                 return True
     text = len(el.text_content())
-    if text < _LONG_TEXT:
+    if text < LONG_TEXT:
         return False
     links = sum(len(a.text_content()) for a in el.iter("a"))
     return links < 0.3 * text
 
 
-def is_noise(el: Element) -> bool:
-    """Furniture: sidebars, widgets, related/popular lists, share bars, ads, tags.
+#: `noise_verdict`: not furniture, furniture, or named only by layout words (judge
+#: by what it holds: `layout_is_noise`).
+NOT_NOISE, NOISE, LAYOUT = 0, 1, 2
 
-    ``<html>``, ``<body>`` and ``<main>`` never are; an element named only by
-    words that also name layouts (`_LAYOUT_TOKENS`) is not when it holds
-    paragraphs of prose, nor a share bar around the byline or the date.
-    """
+
+def noise_verdict(el: Element) -> int:
+    """`NOISE` for furniture (sidebars, widgets, related/popular lists, share bars, ads,
+    tags); `LAYOUT` for an element named only by words that also name layouts
+    (`_LAYOUT_TOKENS`); else `NOT_NOISE` (``<html>``, ``<body>``, ``<main>`` always)."""
     tag = el.tag
     if not isinstance(tag, str) or tag in ("html", "body", "main"):
-        return False
+        return NOT_NOISE
     if tag in FURNITURE_TAGS:
-        return True
+        return NOISE
     cls, ident = el.get("class"), el.get("id")
     if cls or ident:
         attrs = f"{cls or ''} {ident or ''}"
         if NOISE_CLASS_RE.search(attrs):
-            return True
-        words = {m.group(1).lower() for m in NOISE_TOKEN_RE.finditer(attrs)}
+            return NOISE
+        words = NOISE_WORDS.intersection(CLASS_SPLIT_RE.split(attrs.lower()))
         if words:
-            if not words <= _LAYOUT_TOKENS:
-                return True
-            if _holds_prose(el):
-                return False
-            return not (words & _SHARE_TOKENS and _holds_content(el))
+            return LAYOUT if words <= _LAYOUT_TOKENS else NOISE
     if tag in ("div", "section", "ul", "ol"):
         heading = _heading_text(el)
         if heading and NOISE_HEADING_RE.match(heading):
-            return True
-    return False
+            return NOISE
+    return NOT_NOISE
+
+
+def layout_is_noise(el: Element, holds_prose: bool) -> bool:
+    """Whether a `LAYOUT` element is furniture: not when it *holds_prose*, nor when it
+    is a share bar around the byline or the date."""
+    if holds_prose:
+        return False
+    words = set(CLASS_SPLIT_RE.split(f"{el.get('class') or ''} {el.get('id') or ''}".lower()))
+    return not (words & _SHARE_TOKENS and _holds_content(el))
+
+
+def is_noise(el: Element) -> bool:
+    """Furniture (`noise_verdict`); a `LAYOUT` element holding paragraphs of prose or a
+    long text that is not links is not."""
+    verdict = noise_verdict(el)
+    if verdict == LAYOUT:
+        return layout_is_noise(el, _holds_prose(el))
+    return verdict == NOISE
 
 
 def strip_noise(root: Element, keep: list[Element]) -> None:

@@ -106,16 +106,16 @@ BLOCK_TAGS: frozenset[str] = frozenset((
 #: the whole body in one).
 FURNITURE_TAGS: frozenset[str] = frozenset(("nav", "aside", "menu"))
 
-#: Class/id tokens of furniture: sidebars, related/popular lists, share bars, ads.
-#: Class/id words of furniture (a whole word between spaces, ``-`` or ``_``).
-NOISE_TOKEN_RE = re.compile(
-    r"(?:^|[\s_-])(sidebar|widgets?|related|terkait|populer|terpopuler|popular|trending|"
-    r"rekomendasi|recommended|recommendation|newsletter|comments?|komentar|breadcrumbs?|"
-    r"breadcrump|share|sharer|sharing|sosmed|socmed|sharebar|ads?|advert|advertisement|"
-    r"iklan|banner|tags?|topik|nav|navbar|navigation|menu|footer|bacajuga|outbrain|taboola|"
-    r"disqus)(?=$|[\s_-])",
-    re.IGNORECASE,
-)
+#: Class/id words of furniture (a whole word between spaces, ``-`` or ``_``),
+#: lower case.
+NOISE_WORDS: frozenset[str] = frozenset((
+    "sidebar", "widget", "widgets", "related", "terkait", "populer", "terpopuler", "popular",
+    "trending", "rekomendasi", "recommended", "recommendation", "newsletter", "comment",
+    "comments", "komentar", "breadcrumb", "breadcrumbs", "breadcrump", "share", "sharer",
+    "sharing", "sosmed", "socmed", "sharebar", "ad", "ads", "advert", "advertisement", "iklan",
+    "banner", "tag", "tags", "topik", "nav", "navbar", "navigation", "menu", "footer",
+    "bacajuga", "outbrain", "taboola", "disqus",
+))  # fmt: skip
 #: Compound class names of furniture (``baca-juga``, ``side-bar``, ``berita-terbaru``).
 NOISE_CLASS_RE = re.compile(
     r"baca[-_]?juga|side[-_]bar|berita[-_]?(?:terbaru|terkini|lainnya|lain|populer)|"

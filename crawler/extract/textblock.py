@@ -25,7 +25,16 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from crawler.extract.dom import Element, is_noise
+from crawler.extract.dom import (
+    LAYOUT,
+    LONG_TEXT,
+    NOISE,
+    PROSE_HELD,
+    Element,
+    is_noise,
+    layout_is_noise,
+    noise_verdict,
+)
 from crawler.extract.patterns import BLOCK_TAGS
 
 #: Elements that are one paragraph each (credited to their parent).
@@ -112,7 +121,7 @@ def _is_prose(text: int, links: int) -> bool:
     return text - links >= _MIN_PARAGRAPH and links <= _MAX_LINKS * text
 
 
-_NOTHING = (0, 0, 0.0, 0.0, 0, 0)
+_NOTHING = (0, 0, 0.0, 0.0, 0, 0, 0)
 
 
 class _Walk:
@@ -122,30 +131,40 @@ class _Walk:
         self.scores: dict[Element, _Score] = {}
         self.candidates: list[_Score] = []
 
-    def visit(self, el: Element, in_link: bool) -> tuple[int, int, float, float, int, int]:
-        """(text, link text, credit held here, credit held by the children, prose, junk)."""
+    def visit(self, el: Element, in_link: bool) -> tuple[int, int, float, float, int, int, int]:
+        """(text, link text, credit held here, credit held by the children, prose, junk,
+        commas)."""
         tag = el.tag
         if not isinstance(tag, str):
+            return _NOTHING
+        if tag in _SKIPPED_TAGS:
+            return _NOTHING
+        verdict = noise_verdict(el)
+        if verdict == NOISE:
             return _NOTHING
         mark = len(self.candidates)
         link = in_link or tag == "a"
         own_text = el.text or ""
         inline = len(own_text.strip())  # running text written in this element
         inline_links = inline if link else 0
-        commas = own_text.count(",")
+        commas = own_text.count(",")  # in the running text
+        all_commas = 0
         pieces = 1 if inline else 0
         text = links = prose = junk = 0
         held = 0.0  # credit of paragraphs held by this element
         below = 0.0  # credit held by the children
         deeper = 0.0  # credit held by the grandchildren
         for child in el:
-            c_text, c_links, c_held, c_below, c_prose, c_junk = self.visit(child, link)
+            c_text, c_links, c_held, c_below, c_prose, c_junk, c_commas = self.visit(child, link)
+            all_commas += c_commas
             below += c_held
             deeper += c_below
             ctag = child.tag
             if isinstance(ctag, str) and ctag not in BLOCK_TAGS and ctag not in _PARA_TAGS:
                 inline += c_text  # inline markup: part of this element's running text
                 inline_links += c_links
+                commas += c_commas
+                all_commas -= c_commas
                 if ctag == "br" and child.tail and child.tail.strip():
                     pieces += 1
             else:
@@ -153,7 +172,7 @@ class _Walk:
                 links += c_links
                 if ctag in _PARA_TAGS:
                     if _is_prose(c_text, c_links):
-                        held += _paragraph_score(c_text - c_links, _commas(child))
+                        held += _paragraph_score(c_text - c_links, c_commas)
                         prose += c_text
                     else:
                         junk += c_text
@@ -168,13 +187,16 @@ class _Walk:
                     commas += tail.count(",")
                     if link:
                         inline_links += piece
-        if tag in _SKIPPED_TAGS or is_noise(el):
-            del self.candidates[mark:]
-            return _NOTHING
         text += inline
         links += inline_links
+        all_commas += commas
+        if verdict == LAYOUT:  # judged by what it holds, as counted here
+            long_text = text >= LONG_TEXT and links < _SIBLING_LINKS * text
+            if layout_is_noise(el, prose + inline >= PROSE_HELD or long_text):
+                del self.candidates[mark:]
+                return _NOTHING
         if tag in _HEADINGS:
-            return text, links, 0.0, 0.0, 0, 0
+            return text, links, 0.0, 0.0, 0, 0, all_commas
         if tag not in _PARA_TAGS and tag not in _NOT_HOSTS and inline:
             if _is_prose(inline, inline_links):
                 held += _paragraph_score(inline - inline_links, commas, max(pieces, 1))
@@ -188,11 +210,7 @@ class _Walk:
             entry = _Score(el, score, text, links, prose, junk)
             self.scores[el] = entry
             self.candidates.append(entry)
-        return text, links, held, below, prose, junk
-
-
-def _commas(el: Element) -> int:
-    return str(el.text_content()).count(",")
+        return text, links, held, below, prose, junk, all_commas
 
 
 def _final(entry: _Score) -> float:
