@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
+import lxml.html
+from lxml import etree
+
+from crawler.extract import dom
 from crawler.extract.datescan import scan
 from crawler.extract.dom import Element, Line
 from crawler.extract.patterns import ATTACHMENT_EXTENSIONS, BODY_DROP_RE
+from crawler.extract.text import squash
 
 #: A line with more than this share of link text is a link (a "more stories" entry,
 #: a "read more" teaser, a tag), not prose.
@@ -86,6 +91,29 @@ def paragraphs(lines: list[Line], skip: set[int], title: str | None) -> tuple[li
         end -= 1
     kept = out[start:end] or out  # only stubs: they are all the text there is
     return [text for text, _ in kept], {i for _, used in kept for i in used}
+
+
+#: A body shorter than this (characters) is looked for again (`fallback`).
+SHORT_BODY = 200
+_ARTICLE_BODY_XPATH = etree.XPath('//*[@itemprop="articleBody"]')
+
+
+def fallback(root: Element, declared: object, title: str | None) -> tuple[list[str], str] | None:
+    """The longest other reading of the article's text, and where it came from: the
+    element marked ``itemprop="articleBody"`` (``itemprop``), the JSON-LD
+    ``articleBody`` the page declares (*declared*: ``jsonld``); None when neither
+    has text."""
+    found: list[tuple[list[str], str]] = []
+    marked = _ARTICLE_BODY_XPATH(root)
+    for el in marked if isinstance(marked, list) else []:
+        if isinstance(el, lxml.html.HtmlElement):
+            found.append((paragraphs(dom.lines(el), set(), title)[0], "itemprop"))
+    if isinstance(declared, str):
+        found.append(([p for p in (squash(x) for x in declared.splitlines()) if p], "jsonld"))
+    found = [f for f in found if f[0]]
+    if not found:
+        return None
+    return max(found, key=lambda f: sum(len(p) for p in f[0]))
 
 
 def _absolute(base: str, link: str) -> str | None:

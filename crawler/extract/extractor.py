@@ -286,6 +286,18 @@ def extract(
     credits = _credits(pins, container, lines, title_index, meta)
     own_index, own_lines = _block_lines(lines, container, block, excluded, figures)
     paragraphs, used = _body(own_lines, title, title_el, block)
+    if sum(len(p) for p in paragraphs) < body_mod.SHORT_BODY:
+        other = body_mod.fallback(root, meta.ld("articleBody"), title)
+        if other is not None and sum(map(len, other[0])) > sum(map(len, paragraphs)):
+            paragraphs, used = other[0], set()
+            debug["body_source"] = other[1]
+    if not paragraphs and pins.first("body") is None:
+        # Last: the element holding most of the page's text, as it reads.
+        most = best_text_block(root)
+        if most is not None:
+            paragraphs = body_mod.paragraphs(dom.lines(most), set(), title)[0]
+            used = set()
+            debug["body_source"] = "most-text"
     if credits.author is None:
         credits.author = _signature(own_lines)
     body_text = "\n\n".join(paragraphs) or None
