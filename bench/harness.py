@@ -76,6 +76,7 @@ class Context:
     work: Path  # a temporary directory, removed after the run
     profile: bool = True  # profile missed targets (py-spy, -X importtime)
     budget: float = 570.0  # seconds the whole run may take (make bench: 10 minutes)
+    aeb: Path | None = None  # a checkout of scrapinghub/article-extraction-benchmark (measure 8)
     results: dict[str, Table] = field(default_factory=dict)  # tables measured so far
     started: float = field(default_factory=time.monotonic)
 

@@ -4,7 +4,7 @@
     .venv/bin/python bench/run.py --quick         # tiny sizes: does the harness work?
     .venv/bin/python bench/run.py --only extraction dates --output /tmp/B.md
 
-Measures (run in this order; --only keeps the order): extraction, dates,
+Measures (run in this order; --only keeps the order): extraction, body, dates,
 crawl-cpu, reextract, crawl-latency, recrawl, memory. Each is a function
 ``measure(ctx) -> Table``; a peer that is not installed gives a row that
 says so, and a missing nginx or wget skips the crawl measures that need it.
@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the repository importable
 
 from bench import (  # noqa: E402
     machine,
+    measure_body,
     measure_crawl,
     measure_dates,
     measure_extraction,
@@ -43,6 +44,7 @@ from bench.harness import Context, Table  # noqa: E402
 
 MEASURES: dict[str, Callable[[Context], Table]] = {
     "extraction": measure_extraction.measure,
+    "body": measure_body.measure,
     "dates": measure_dates.measure,
     "crawl-cpu": measure_crawl.measure_cpu,
     "reextract": measure_reextract.measure,
@@ -75,6 +77,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="time the run may take; the memory measure shrinks to fit (default 570)",
     )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
+    parser.add_argument(
+        "--aeb", type=Path, metavar="DIR",
+        help="checkout of scrapinghub/article-extraction-benchmark for the body measure "
+        "(default: $ARSIP_AEB_DIR)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -104,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="arsip-bench-"))
     # --quick: sizes too small for a profile to say anything
     profile = not (args.no_profile or args.quick)
-    ctx = Context(quick=args.quick, work=work, profile=profile, budget=args.budget)
+    ctx = Context(quick=args.quick, work=work, profile=profile, budget=args.budget, aeb=args.aeb)
     host = machine.describe()
     try:
         tables, crashed = run(names, ctx)
