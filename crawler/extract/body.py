@@ -49,9 +49,11 @@ def _is_date_line(text: str) -> bool:
     return bool(exprs) and covered >= len(text) * 0.8
 
 
-def _stub(text: str) -> bool:
+def _stub(text: str, document: bool = False) -> bool:
     """A short line that is no sentence (a byline, a time stamp, a "Comments" heading),
-    or a bare URL."""
+    or a bare URL; a line linking a document (an attachment) is none."""
+    if document:
+        return False
     if text.startswith(("http://", "https://")) and " " not in text:
         return True
     return len(text) < _STUB and not text.endswith(_SENTENCE_ENDS)
@@ -65,7 +67,7 @@ def paragraphs(lines: list[Line], skip: set[int], title: str | None) -> tuple[li
     text are dropped, and so are stubs (`_stub`) before the first and after
     the last paragraph that is a sentence.
     """
-    out: list[tuple[str, list[int]]] = []
+    out: list[tuple[str, list[int], bool]] = []  # text, line indices, links a document
     open_para = False
     for i, line in enumerate(lines):
         drop = (
@@ -79,18 +81,18 @@ def paragraphs(lines: list[Line], skip: set[int], title: str | None) -> tuple[li
             open_para = False
             continue
         if line.soft and open_para and out:
-            text, used = out[-1]
-            out[-1] = (f"{text} {line.text}", [*used, i])
+            text, used, document = out[-1]
+            out[-1] = (f"{text} {line.text}", [*used, i], document or line.document)
         else:
-            out.append((line.text, [i]))
+            out.append((line.text, [i], line.document))
         open_para = True
     start, end = 0, len(out)
-    while start < end and _stub(out[start][0]):
+    while start < end and _stub(*out[start][::2]):
         start += 1
-    while end > start and _stub(out[end - 1][0]):
+    while end > start and _stub(*out[end - 1][::2]):
         end -= 1
     kept = out[start:end] or out  # only stubs: they are all the text there is
-    return [text for text, _ in kept], {i for _, used in kept for i in used}
+    return [text for text, _, _ in kept], {i for _, used, _ in kept for i in used}
 
 
 #: A body shorter than this (characters) is looked for again (`fallback`).

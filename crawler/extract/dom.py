@@ -230,8 +230,10 @@ class Line:
     block: Element
     #: Began at a ``<br>`` inside a paragraph (joins the previous line in `body`).
     soft: bool = False
-    #: Characters of the raw text that were inside links (``<a>``).
+    #: Characters of the raw text that were inside links (``<a>``) to other pages.
     links: int = 0
+    #: Holds a link to a document (an attachment: PDF, Office, archive).
+    document: bool = False
 
 
 class _LineWriter:
@@ -241,16 +243,18 @@ class _LineWriter:
         self.block: Element | None = None
         self.soft = False
         self.links = 0
+        self.document = False
 
     def flush(self, block: Element, soft: bool = False) -> None:
         if self.parts and self.block is not None:
             text = squash("".join(self.parts))
             if text:
-                self.lines.append(Line(text, self.block, self.soft, self.links))
+                self.lines.append(Line(text, self.block, self.soft, self.links, self.document))
         self.parts = []
         self.block = block
         self.soft = soft
         self.links = 0
+        self.document = False
 
     def add(self, text: str | None, link: bool = False) -> None:
         if text:
@@ -289,7 +293,12 @@ def _walk(
         inner, inner_para = el, tag in _PARA_TAGS or (in_para and tag not in ("div", "table"))
     elif tag in _CELL_TAGS:
         out.add(" ")
-    link = in_link or (tag == "a" and not _is_document(el))
+    link = in_link
+    if tag == "a":
+        if _is_document(el):
+            out.document = True
+        else:
+            link = True
     out.add(el.text, link)
     for child in el:
         _walk(child, out, inner, inner_para, in_link=link, skip=skip)
