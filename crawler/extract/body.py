@@ -16,6 +16,9 @@ from crawler.extract.text import squash
 #: A line with more than this share of link text is a link (a "more stories" entry,
 #: a "read more" teaser, a tag), not prose.
 _LINK_LINE = 0.5
+#: A line this long with links in it is prose unless this share of it is links.
+_LONG_LINE = 200
+_ALL_LINKS = 0.8
 #: Shorter than this and not ending a sentence: a stub, not a paragraph.
 _STUB = 70
 _SENTENCE_ENDS = (
@@ -49,6 +52,15 @@ def _is_date_line(text: str) -> bool:
     return bool(exprs) and covered >= len(text) * 0.8
 
 
+def _link_line(line: Line) -> bool:
+    """A line that is a link (a teaser, a "read more"), not prose: mostly link text,
+    and short unless nearly all of it is links; a bare URL written out is text."""
+    size = len(line.text)
+    if line.links <= _LINK_LINE * size or line.text.startswith("http"):
+        return False
+    return size < _LONG_LINE or line.links > _ALL_LINKS * size
+
+
 def _stub(text: str, document: bool = False) -> bool:
     """A short line that is no sentence (a byline, a time stamp, a "Comments" heading),
     or a bare URL; a line linking a document (an attachment) is none."""
@@ -72,7 +84,7 @@ def paragraphs(lines: list[Line], skip: set[int], title: str | None) -> tuple[li
     for i, line in enumerate(lines):
         drop = (
             i in skip
-            or (line.links > _LINK_LINE * len(line.text) and not line.text.startswith("http"))
+            or _link_line(line)
             or BODY_DROP_RE.match(line.text) is not None
             or (title is not None and line.text == title)
             or _is_date_line(line.text)

@@ -206,10 +206,11 @@ class _Walk:
         elif tag not in _PARA_TAGS and inline:
             junk += inline
         score = held + below / 2 + deeper / 6
-        if score > 0 and (tag in BLOCK_TAGS or tag == "td") and tag not in _PARA_TAGS and not link:
+        if text and (tag in BLOCK_TAGS or tag == "td") and tag not in _PARA_TAGS and not link:
             entry = _Score(el, score, text, links, prose, junk)
-            self.scores[el] = entry
-            self.candidates.append(entry)
+            self.scores[el] = entry  # every block: its counts decide widening
+            if score > 0:
+                self.candidates.append(entry)
         return text, links, held, below, prose, junk, all_commas
 
 
@@ -240,7 +241,7 @@ def locate_text(root: Element) -> TextBlock | None:
         if parent.tag in ("html", "body"):
             break
         entry = walk.scores.get(parent)
-        if entry is None:
+        if entry is None or entry.score == 0:
             continue
         value = _final(entry)
         if value < threshold:
@@ -256,7 +257,7 @@ def locate_text(root: Element) -> TextBlock | None:
             if parent.tag in ("html", "body"):
                 break
             entry = walk.scores.get(parent)
-            if entry is None:
+            if entry is None or entry.score == 0:  # no paragraph near: not the text's own
                 continue
             more_prose = entry.prose - current.prose
             if more_prose > 0 and entry.junk - current.junk <= _WIDEN_JUNK * more_prose:
