@@ -291,13 +291,14 @@ def extract(
         if other is not None and sum(map(len, other[0])) > sum(map(len, paragraphs)):
             paragraphs, used = other[0], set()
             debug["body_source"] = other[1]
-    if not paragraphs and pins.first("body") is None:
+    if sum(map(len, paragraphs)) < body_mod.SHORT_BODY and pins.first("body") is None:
         # Last: the element holding most of the page's text, as it reads.
         most = best_text_block(root)
         if most is not None:
-            paragraphs = body_mod.paragraphs(dom.lines(most), set(), title)[0]
-            used = set()
-            debug["body_source"] = "most-text"
+            other_text = body_mod.paragraphs(dom.lines(most), set(), title)[0]
+            if sum(map(len, other_text)) > sum(map(len, paragraphs)):
+                paragraphs, used = other_text, set()
+                debug["body_source"] = "most-text"
     if credits.author is None:
         credits.author = _signature(own_lines)
     body_text = "\n\n".join(paragraphs) or None
