@@ -137,6 +137,24 @@ def test_furniture_inside_the_container_is_left_out() -> None:
     assert article.images == ["https://news.example.org/img/council.jpg"]
 
 
+def test_teasers_of_other_articles_beside_the_text_stay_out() -> None:
+    teasers = "".join(
+        f'<div class="item"><h3><a href="/2024/03/story-{i}">Another story, number {i}</a></h3>'
+        f"<p>A summary of that other story, long enough to be read as a paragraph of prose, "
+        f"number {i}.</p></div>"
+        for i in range(3)
+    )
+    html = page(
+        '<div class="main"><div class="story"><h1>Council approves budget</h1>'
+        + "".join(f"<p>{p}</p>" for p in (P1, P2, P3, P4))
+        + f"</div>{teasers}"
+        '<article class="post"><h2><a href="/2024/03/next">The next article</a></h2>'
+        "<p>Its first paragraph, also long enough to pass for the text of this one, and "
+        "more.</p></article></div>"
+    )
+    assert body_of(html) == BODY
+
+
 def test_wrappers_named_with_furniture_words_still_hold_the_article() -> None:
     """WordPress and Drupal name page wrappers ``one-sidebar``, ``tag-budget``,
     ``nav-open``: they are not furniture when they hold the article's prose."""

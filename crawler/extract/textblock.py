@@ -67,6 +67,11 @@ _NEGATIVE_RE = re.compile(
     re.IGNORECASE,
 )
 _CLASS_WEIGHT = 25.0
+#: A heading that is a link: what opens a teaser of another page.
+_TEASER_XPATH = etree.XPath(
+    "(self::h1 | self::h2 | self::h3 | self::h4 | .//h1 | .//h2 | .//h3 | .//h4)"
+    "[a and string-length(normalize-space(.)) <= string-length(normalize-space(a)) + 3]"
+)
 #: Figures and their captions inside the text: what a picture shows, not the article.
 _FIGURES_XPATH = etree.XPath(
     ".//figure | .//figcaption | .//*[@class][contains(@class, 'caption')"
@@ -195,8 +200,9 @@ class _Walk:
             if layout_is_noise(el, prose + inline >= PROSE_HELD or long_text):
                 del self.candidates[mark:]
                 return _NOTHING
-        if tag in _HEADINGS:
-            return text, links, 0.0, 0.0, 0, 0, all_commas
+        if tag in _HEADINGS:  # the text's own headings are neutral; a linked one is a teaser's
+            junk = text if links > _MAX_LINKS * text else 0
+            return text, links, 0.0, 0.0, 0, junk, all_commas
         if tag not in _PARA_TAGS and tag not in _NOT_HOSTS and inline:
             if _is_prose(inline, inline_links):
                 held += _paragraph_score(inline - inline_links, commas, max(pieces, 1))
@@ -316,8 +322,10 @@ def _belongs(
     best_class: str | None,
     best_final: float,
 ) -> bool:
-    if sibling.tag in _SKIPPED_TAGS or is_noise(sibling):
-        return False
+    if sibling.tag in _SKIPPED_TAGS or sibling.tag == "article" or is_noise(sibling):
+        return False  # an <article> beside the text is another article
+    if _TEASER_XPATH(sibling):
+        return False  # headed by a link: a teaser of another page
     bonus = best_final * 0.2 if best_class and sibling.get("class") == best_class else 0.0
     value = finals.get(id(sibling))
     if value is not None and value + bonus >= threshold:
