@@ -19,27 +19,12 @@ _LINK_LINE = 0.5
 #: A line this long with links in it is prose unless this share of it is links.
 _LONG_LINE = 200
 _ALL_LINKS = 0.8
-#: Shorter than this and not ending a sentence: a stub, not a paragraph.
+#: Shorter than this and not ending a sentence (nor a dateline's dash): a stub.
 _STUB = 70
 _SENTENCE_ENDS = (
-    ".",
-    "!",
-    "?",
-    "…",
-    '"',
-    "”",
-    "’",
-    "'",
-    ")",
-    ":",
-    ";",
-    "。",
-    "！",
-    "？",
-    "」",
-    "』",
-    "）",
-)
+    ".", "!", "?", "…", '"', "”", "’", "'", ")", ":", ";", "-", "–", "—",
+    "。", "！", "？", "」", "』", "）",
+)  # fmt: skip
 _IMG_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 
 

@@ -74,9 +74,16 @@ _TEASER_XPATH = etree.XPath(
 )
 #: Figures and their captions inside the text: what a picture shows, not the article.
 _FIGURES_XPATH = etree.XPath(
-    ".//figure | .//figcaption | .//*[@class][contains(@class, 'caption')"
-    " or contains(@class, 'Caption') or contains(@class, 'credit')]"
+    ".//figure | .//figcaption"
+    " | .//*[contains(@class, 'caption') or contains(@class, 'Caption')"
+    " or contains(@class, 'credit') or contains(@id, 'caption')]"
 )
+#: Elements named for a photo that hold an image and a line of text: a figure too.
+_PHOTOS_XPATH = etree.XPath(
+    ".//*[.//img][contains(@class, 'photo') or contains(@class, 'foto')"
+    " or contains(@class, 'gambar') or contains(@id, 'photo') or contains(@id, 'image')]"
+)
+_PHOTO_TEXT = 300  # characters: more is an article with a picture in it
 
 
 @dataclass(slots=True)
@@ -279,8 +286,20 @@ def locate_text(root: Element) -> TextBlock | None:
         best = parent
     found = _with_siblings(best, walk, finals)
     figures = _FIGURES_XPATH(found.element)
-    if isinstance(figures, list):
-        found.figures = frozenset(f for f in figures if isinstance(f, lxml.html.HtmlElement))
+    photos = _PHOTOS_XPATH(found.element)
+    found.figures = frozenset(
+        [f for f in figures if isinstance(f, lxml.html.HtmlElement)]
+        if isinstance(figures, list)
+        else []
+    ) | frozenset(
+        [
+            f
+            for f in photos
+            if isinstance(f, lxml.html.HtmlElement) and len(f.text_content()) <= _PHOTO_TEXT
+        ]
+        if isinstance(photos, list)
+        else []
+    )
     return found
 
 
