@@ -211,3 +211,42 @@ def test_benchmark_pages_when_a_checkout_is_at_hand() -> None:
         if not body or f1 < 0.8:
             low.append(f"{p.id[:12]} {p.url}: F1 {f1:.2f}, {len(body)} characters")
     assert not low, "\n".join(low)
+
+
+def test_indonesian_news_page_without_a_profile() -> None:
+    """A portal layout: the caption in ``div#caption_news``, a photo box, the byline
+    label, "Baca juga", a share bar and a related list inside the container."""
+    lead = (
+        "Jakarta (ANTARA) - Arsip Nasional Republik Indonesia (ANRI) menggelar pameran "
+        "arsip kemerdekaan di Gedung C, Jakarta, Kamis."
+    )
+    second = (
+        "Pameran yang dibuka untuk umum itu menampilkan lebih dari seratus naskah, foto "
+        "dan rekaman suara dari tahun 1945 sampai 1949."
+    )
+    third = (
+        "Kepala ANRI mengatakan pameran ini merupakan bagian dari upaya memperkenalkan "
+        "arsip sebagai memori kolektif bangsa kepada generasi muda."
+    )
+    html = f"""<html><head><meta charset="utf-8"><title>ANRI gelar pameran arsip</title>
+</head><body class="single has-sidebar">
+<div class="menu"><a href="/">Beranda</a> <a href="/nasional">Nasional</a></div>
+<div class="main"><div class="detail">
+<h1>ANRI gelar pameran arsip kemerdekaan</h1>
+<div class="date">Kamis, 5 November 2015 14:56 WIB</div>
+<div class="byline">Pewarta: Budi Santoso</div>
+<div id="image_news"><img src="/foto/pameran.jpg"><div id="caption_news">Pengunjung melihat
+naskah proklamasi di ruang pameran. (ANTARA FOTO/Budi Santoso)</div></div>
+<div class="share"><a href="#">Bagikan</a></div>
+<div class="isi">{lead}<br><br>{second}<br><br>
+<strong>Baca juga: <a href="/berita/1">ANRI terima arsip keluarga pahlawan</a></strong><br><br>
+{third}<br><br>Editor: Siti Aminah</div>
+<div class="terkait"><h3>Berita Terkait</h3><ul><li><a href="/berita/2">Pameran arsip di
+Bandung dibuka</a></li></ul></div>
+</div></div>
+<div class="footer">Hak cipta ANTARA 2015</div></body></html>""".encode()
+    article = extract(html, "https://www.antaranews.com/berita/1/anri-gelar-pameran")
+    assert article.body == "\n\n".join([lead, second, third])
+    assert article.author == "Budi Santoso"
+    assert article.editor == "Siti Aminah"
+    assert article.images == ["https://www.antaranews.com/foto/pameran.jpg"]
