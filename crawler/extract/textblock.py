@@ -1,20 +1,27 @@
-"""Where the article's text is: the element holding it, scored by paragraphs.
+"""Where the article's text is: the element holding it, found by its paragraphs.
 
-Used when no profile selector pins the body. One walk over ``<body>`` scores
-the page's paragraphs (``<p>``, ``<pre>``, and text written
-straight into a ``<div>`` or ``<td>``, ``<br>``-separated or not): a paragraph of 25+
-characters is worth ``1 + commas + min(length / 100, 3)``, credited in full
-to the element that holds it, half to that one's parent and a sixth to the
-grandparent. An element's score is then shifted by its class and id (words
-of article text up, of furniture down) and scaled by the share of its text
-that is not link text. Furniture (`dom.is_noise`, ``<header>``/``<footer>``)
-counts nothing.
+Used when no profile selector pins the body (docs/fields.md, "body"). One
+walk over ``<body>`` scores the page's paragraphs (``<p>``, ``<pre>``, and
+text written straight into a ``<div>`` or ``<td>``, ``<br>``-separated or
+not): a paragraph of 25+ characters outside links is worth
+``1 + commas + min(length / 100, 3)``, credited in full to the element that
+holds it, half to that one's parent and a sixth to the next. A candidate's
+score moves with its class and id (words of article text up, of furniture
+down; by at most the score itself) and is scaled by the share of its text
+outside links. Furniture (`dom.noise_verdict`, ``<header>``, ``<footer>``)
+counts nothing and is not walked; an element named only by layout words is
+judged by the prose the walk counted under it. The walk also counts, per
+block, characters of prose and of everything else ("junk": links, buttons,
+short pieces, linked headings).
 
-The best element is widened where the article is split: to an ancestor that
-scores higher than it (the text continues in a sibling container), and to
-the siblings that hold paragraphs of prose or score well themselves (a lead
-paragraph before the main container, a second text container after a
-figure); the siblings that do not are `TextBlock.excluded`.
+The best candidate is widened where the article is split: to an ancestor
+that scores higher (the text goes on in a sibling container), to an ancestor
+that adds prose and at most 10 % junk (one card per paragraph), and to the
+siblings that hold prose and little else or score well themselves (a lead
+paragraph before the main container, the second half after a figure); the
+siblings that do not are `TextBlock.excluded`, and so are teasers (a sibling
+``<article>``, a block headed by a link). Figures and captions inside are
+`TextBlock.figures`: their text is left out of the lines.
 """
 
 from __future__ import annotations
