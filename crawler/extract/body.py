@@ -84,9 +84,9 @@ def paragraphs(lines: list[Line], skip: set[int], title: str | None) -> tuple[li
             out.append((line.text, [i], line.document))
         open_para = True
     start, end = 0, len(out)
-    while start < end and _stub(*out[start][::2]):
+    while start < end and _stub(out[start][0], out[start][2]):
         start += 1
-    while end > start and _stub(*out[end - 1][::2]):
+    while end > start and _stub(out[end - 1][0], out[end - 1][2]):
         end -= 1
     kept = out[start:end] or out  # only stubs: they are all the text there is
     return [text for text, _, _ in kept], {i for _, used, _ in kept for i in used}

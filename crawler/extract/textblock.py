@@ -348,30 +348,35 @@ def _belongs(
     best_class: str | None,
     best_final: float,
 ) -> bool:
-    if sibling.tag in _SKIPPED_TAGS or sibling.tag == "article" or is_noise(sibling):
+    tag = sibling.tag
+    if tag in _SKIPPED_TAGS or tag == "article":
         return False  # an <article> beside the text is another article
-    if _TEASER_XPATH(sibling):
-        return False  # headed by a link: a teaser of another page
-    bonus = best_final * 0.2 if best_class and sibling.get("class") == best_class else 0.0
-    value = finals.get(id(sibling))
-    if value is not None and value + bonus >= threshold:
-        return True
     entry = walk.scores.get(sibling)
-    if entry is not None:  # a container of prose and little else (a lead, a second part)
-        return (
+    if entry is not None:  # walked, so not furniture
+        bonus = best_final * 0.2 if best_class and sibling.get("class") == best_class else 0.0
+        value = finals.get(id(sibling))
+        joins = (value is not None and value + bonus >= threshold) or (
+            # a container of prose and little else (a lead, a second part)
             entry.prose >= _MIN_SIBLING_PROSE
             and entry.junk <= _WIDEN_JUNK * entry.prose
             and entry.link_density < _SIBLING_LINKS
         )
-    if sibling.tag in _PARA_TAGS or (sibling.tag not in BLOCK_TAGS and sibling.tag != "br"):
-        text = sibling.text_content()
-        length = len(text.strip())
-        if length == 0:
-            return False
-        link_chars = sum(len(a.text_content().strip()) for a in sibling.iter("a"))
-        density = link_chars / length
-        if length > _MIN_SIBLING_PROSE and density < _SIBLING_LINKS:
-            return True
-        if density == 0 and text.rstrip().endswith((".", "!", "?", '"', "”")):
-            return True
-    return False
+    elif tag in _PARA_TAGS or (tag not in BLOCK_TAGS and tag != "br"):
+        joins = _prose_piece(sibling) and not is_noise(sibling)
+    else:
+        return False  # furniture, or no text
+    return joins and not _TEASER_XPATH(sibling)  # headed by a link: a teaser of another page
+
+
+def _prose_piece(el: Element) -> bool:
+    """A paragraph (or inline text) that reads as prose: long with few links, or a
+    sentence without any."""
+    text = el.text_content()
+    length = len(text.strip())
+    if length == 0:
+        return False
+    link_chars = sum(len(a.text_content().strip()) for a in el.iter("a"))
+    density = link_chars / length
+    if length > _MIN_SIBLING_PROSE and density < _SIBLING_LINKS:
+        return True
+    return density == 0 and text.rstrip().endswith((".", "!", "?", '"', "”"))
