@@ -98,6 +98,34 @@ def test_rebuilt_database_holds_the_same_rows(collection: tuple[Path, Path]) -> 
     assert crawls == [("anri", "anri")] * 3
 
 
+def test_one_job_and_two_jobs_rebuild_the_same_bytes(
+    collection: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """--jobs 2 spreads extraction over two processes; the output does not change."""
+    out, _ = collection
+    results = {}
+    for jobs in ("1", "2"):
+        target = tmp_path / f"jobs-{jobs}"
+        result = run_arsip("reextract", str(out / "warc"), "--out", str(target), "--jobs", jobs)
+        assert result.returncode == 0, result.stderr
+        results[jobs] = target
+    one, two = results["1"], results["2"]
+    names = sorted(p.name for p in (one / "json").glob("*.jsonl"))
+    assert len(names) == 3
+    for name in names:  # the same lines in the same order, byte for byte
+        assert (one / "json" / name).read_bytes() == (two / "json" / name).read_bytes(), name
+    for name in (*TABLES, "crawls"):
+        rows_one, rows_two = table(one / "arsip.sqlite", name), table(two / "arsip.sqlite", name)
+        assert rows_one and rows_one == rows_two, name
+
+
+def test_jobs_must_be_a_count_of_processes(tmp_path: Path) -> None:
+    result = run_arsip("reextract", str(tmp_path), "--out", str(tmp_path / "o"), "--jobs", "x")
+    assert result.returncode == 2
+    assert "'x' is not a number of processes" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_rebuilt_dataset_comes_with_datasette_metadata(collection: tuple[Path, Path]) -> None:
     out, _ = collection
     assert (out / "arsip.metadata.json").is_file()
