@@ -50,6 +50,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.naming import OPEN_SUFFIX, WarcName
+from arsip.core.errors import ArsipError
+from arsip.core.lock import CrawlLock
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, UserError
 from arsip.reextract_source import (
     Capture,
@@ -58,8 +60,14 @@ from arsip.reextract_source import (
     read_captures,
     read_warcinfo,
 )
+from crawler.extract import extract
+from crawler.items import article_item
 from crawler.profiles import Profile, ProfileError, load_profile, shipped_profiles
-from pipelines.defaults import CRAWL_ID_RE, DATASET_FILE
+from pipelines.db import Dataset, DatasetLockedError
+from pipelines.db.datasette import write_metadata
+from pipelines.defaults import CRAWL_ID_RE, DATASET_FILE, utc_now
+from pipelines.jsonlines import JsonLinesWriter
+from pipelines.schema import ItemCheck, invalid_reason
 
 WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
 _FETCHED_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -112,10 +120,9 @@ def fetched_at(warc_date: str) -> str:
 def build_item(capture: Capture, crawl_id: str) -> dict[str, Any]:
     """The item the live spider makes of *capture* (the same builder,
     `crawler.items.article_item`)."""
-    from crawler.extract import extract
-    from crawler.items import article_item
-
-    article = extract(capture.body, capture.url, headers=capture.headers, profile=capture.profile)
+    article = extract(
+        capture.body, capture.url, headers=capture.headers, site=capture.profile.site_hints()
+    )
     return article_item(
         article,
         fetched_at=fetched_at(capture.warc_date),
@@ -186,9 +193,6 @@ class Rebuild:
     """Items into ``json/`` and the dataset of a folder (the temporary build folder)."""
 
     def __init__(self, folder: Path, profile_name: str | None, report: Report) -> None:
-        from pipelines.db import Dataset
-        from pipelines.schema import ItemCheck  # the item pipeline's checks, without Scrapy
-
         self.folder = folder
         self.profile_name = profile_name
         self.report = report
@@ -227,8 +231,6 @@ class Rebuild:
                 f"its items get crawl id {crawl_id}"
             )
         if crawl_id not in self.crawl_times:
-            from pipelines.jsonlines import JsonLinesWriter
-
             profile = resolve_profile(self.profile_name, info.collection)
             collection = info.collection or (profile.collection if profile else "") or "arsip"
             self.dataset.begin_crawl(
@@ -240,8 +242,6 @@ class Rebuild:
         return crawl_id
 
     def _add(self, capture: Capture, crawl_id: str) -> None:
-        from pipelines.schema import invalid_reason
-
         where = f"{capture.pointer['filename']}: {capture.url}"
         try:
             item, violations = self.check(build_item(capture, crawl_id))
@@ -260,8 +260,6 @@ class Rebuild:
 
     def close(self) -> None:
         """Finish the JSON Lines files and the dataset (crawls get their times and stats)."""
-        from pipelines.defaults import utc_now
-
         self.index.close()
         for writer in self.writers.values():
             writer.close()
@@ -297,7 +295,6 @@ def _check_unlocked(db: Path) -> None:
     """Refuse to replace a dataset another process is writing."""
     if not db.exists():
         return
-    from pipelines.db import DatasetLockedError
 
     conn = sqlite3.connect(db, timeout=0.5, isolation_level=None)
     try:
@@ -351,9 +348,9 @@ def _move_into_place(build: Path, out: Path, report: Report) -> None:
             for suffix in ("-wal", "-shm", "-journal"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
             os.replace(build / DATASET_FILE, db)
-        except (OSError, UserError) as exc:
+        except (OSError, ArsipError) as exc:
             keep_old = not _undo(moved)
-            if isinstance(exc, UserError):
+            if isinstance(exc, ArsipError):
                 raise
             kept = f"; the old JSON Lines are kept in {old}" if keep_old else ""
             raise UserError(
@@ -393,11 +390,9 @@ def reextract(
 ) -> ReextractStats:
     """Rebuild *out*'s ``json/`` and ``arsip.sqlite`` from the WARC files in *inputs*.
 
-    Holds *out*'s crawl lock (``state/crawl.lock``, `arsip.lock.CrawlLock`)
+    Holds *out*'s crawl lock (``state/crawl.lock``, `arsip.core.lock.CrawlLock`)
     throughout, so no crawl writes the collection meanwhile.
     """
-    from arsip.lock import CrawlLock
-
     if profile:
         resolve_profile(profile, None)  # fail on a bad name before reading anything
     skipped_files: list[str] = []
@@ -429,8 +424,6 @@ def reextract(
 
 def _build(files: list[Path], out: Path, profile: str | None, report: Report) -> ReextractStats:
     """Rebuild into a hidden folder of *out*, then move the result into place."""
-    from pipelines.db.datasette import write_metadata
-
     try:
         build = Path(tempfile.mkdtemp(prefix=".reextract-", dir=out))
     except OSError as exc:
