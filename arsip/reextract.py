@@ -55,6 +55,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.naming import OPEN_SUFFIX, WarcName
+from arsip.core.errors import ArsipError
+from arsip.core.lock import CrawlLock
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, UserError
 from arsip.parallel import ordered_map
 from arsip.reextract_source import (
@@ -64,8 +66,14 @@ from arsip.reextract_source import (
     read_captures,
     read_warcinfo,
 )
+from crawler.extract import extract
+from crawler.items import article_item
 from crawler.profiles import Profile, ProfileError, load_profile, shipped_profiles
-from pipelines.defaults import CRAWL_ID_RE, DATASET_FILE
+from pipelines.db import Dataset, DatasetLockedError
+from pipelines.db.datasette import write_metadata
+from pipelines.defaults import CRAWL_ID_RE, DATASET_FILE, utc_now
+from pipelines.jsonlines import JsonLinesWriter
+from pipelines.schema import ItemCheck, invalid_reason
 
 WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
 _FETCHED_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -132,8 +140,6 @@ _CHECK: list[Any] = []  # the item check of this process, made on first use
 def extract_capture(task: tuple[Capture, str]) -> Extracted:
     """Extract and validate one capture of crawl *crawl_id* (``task``): the work
     that ``--jobs N`` spreads over processes, pure of any shared state."""
-    from pipelines.schema import ItemCheck, invalid_reason  # without Scrapy
-
     capture, crawl_id = task
     if not _CHECK:
         _CHECK.append(ItemCheck())
@@ -150,10 +156,9 @@ def extract_capture(task: tuple[Capture, str]) -> Extracted:
 def build_item(capture: Capture, crawl_id: str) -> dict[str, Any]:
     """The item the live spider makes of *capture* (the same builder,
     `crawler.items.article_item`)."""
-    from crawler.extract import extract
-    from crawler.items import article_item
-
-    article = extract(capture.body, capture.url, headers=capture.headers, profile=capture.profile)
+    article = extract(
+        capture.body, capture.url, headers=capture.headers, site=capture.profile.site_hints()
+    )
     return article_item(
         article,
         fetched_at=fetched_at(capture.warc_date),
@@ -226,8 +231,6 @@ class Rebuild:
     def __init__(
         self, folder: Path, profile_name: str | None, report: Report, jobs: int = 1
     ) -> None:
-        from pipelines.db import Dataset
-
         self.folder = folder
         self.profile_name = profile_name
         self.report = report
@@ -267,8 +270,6 @@ class Rebuild:
                 f"its items get crawl id {crawl_id}"
             )
         if crawl_id not in self.crawl_times:
-            from pipelines.jsonlines import JsonLinesWriter
-
             profile = resolve_profile(self.profile_name, info.collection)
             collection = info.collection or (profile.collection if profile else "") or "arsip"
             self.dataset.begin_crawl(
@@ -293,8 +294,6 @@ class Rebuild:
 
     def close(self) -> None:
         """Finish the JSON Lines files and the dataset (crawls get their times and stats)."""
-        from pipelines.defaults import utc_now
-
         self.index.close()
         for writer in self.writers.values():
             writer.close()
@@ -330,7 +329,6 @@ def _check_unlocked(db: Path) -> None:
     """Refuse to replace a dataset another process is writing."""
     if not db.exists():
         return
-    from pipelines.db import DatasetLockedError
 
     conn = sqlite3.connect(db, timeout=0.5, isolation_level=None)
     try:
@@ -384,9 +382,9 @@ def _move_into_place(build: Path, out: Path, report: Report) -> None:
             for suffix in ("-wal", "-shm", "-journal"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
             os.replace(build / DATASET_FILE, db)
-        except (OSError, UserError) as exc:
+        except (OSError, ArsipError) as exc:
             keep_old = not _undo(moved)
-            if isinstance(exc, UserError):
+            if isinstance(exc, ArsipError):
                 raise
             kept = f"; the old JSON Lines are kept in {old}" if keep_old else ""
             raise UserError(
@@ -427,14 +425,12 @@ def reextract(
 ) -> ReextractStats:
     """Rebuild *out*'s ``json/`` and ``arsip.sqlite`` from the WARC files in *inputs*.
 
-    Holds *out*'s crawl lock (``state/crawl.lock``, `arsip.lock.CrawlLock`)
+    Holds *out*'s crawl lock (``state/crawl.lock``, `arsip.core.lock.CrawlLock`)
     throughout, so no crawl writes the collection meanwhile. *jobs* worker
     processes extract and validate the captures (`arsip.parallel.ordered_map`):
     reading, JSON Lines and the dataset stay in this process, in record order,
     so the output is the same, byte for byte, for any *jobs*.
     """
-    from arsip.lock import CrawlLock
-
     if profile:
         resolve_profile(profile, None)  # fail on a bad name before reading anything
     skipped_files: list[str] = []
@@ -468,8 +464,6 @@ def _build(
     files: list[Path], out: Path, profile: str | None, report: Report, jobs: int
 ) -> ReextractStats:
     """Rebuild into a hidden folder of *out*, then move the result into place."""
-    from pipelines.db.datasette import write_metadata
-
     try:
         build = Path(tempfile.mkdtemp(prefix=".reextract-", dir=out))
     except OSError as exc:

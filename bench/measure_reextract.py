@@ -35,6 +35,8 @@ from bench.harness import (
     run_child,
 )
 from bench.sites import NEWS_PATH, replica
+from crawler.extract import extract
+from crawler.profiles import load_profile, site_for
 
 DEFAULT_TARGET = 3.0  # the extraction target (arsip ≤ 1/3 of trafilatura's time)
 REEXTRACT_COMPONENTS: tuple[tuple[str, str], ...] = (
@@ -49,13 +51,11 @@ REEXTRACT_COMPONENTS: tuple[tuple[str, str], ...] = (
 
 
 def _arsip_one(record: W.ArticleRecord) -> Any:
-    from crawler.extract import extract
-
-    return extract(record.body, record.url, headers=record.headers, profile="anri")
+    return extract(record.body, record.url, headers=record.headers, site=site_for("anri"))
 
 
 def _trafilatura_one(record: W.ArticleRecord) -> Any:
-    import trafilatura
+    import trafilatura  # noqa: PLC0415 - optional dependency (a peer)
 
     return trafilatura.bare_extraction(record.body, url=record.url, with_metadata=True)
 
@@ -68,8 +68,6 @@ def loop_rate(
     limit: int,
 ) -> tuple[float, int]:
     """(articles per CPU-second, articles) for read + extract over the WARC files."""
-    from crawler.profiles import load_profile
-
     is_article = load_profile("anri").is_article
     read = W.READERS[reader][1]
     counted = 0
@@ -90,8 +88,6 @@ def loop_rate(
 
 def reader_cost(paths: Sequence[Path], reader: str, repeats: int) -> tuple[float, int]:
     """(CPU seconds per article record, records) for reading alone."""
-    from crawler.profiles import load_profile
-
     is_article = load_profile("anri").is_article
     read = W.READERS[reader][1]
     count = sum(1 for _ in read(paths, is_article))
@@ -237,7 +233,7 @@ def measure(ctx: Context) -> Table:
         f"Input: {source}: {len(paths)} WARC file(s), {costs[reader][1]} article records; "
         f"the loops stop after {counted} articles; median of {repeats} pass(es) after a warm-up.",
         cli_note,
-        f"Direct loops: {reader} + `crawler.extract.extract(body, url, headers, profile='anri')`"
+        f"Direct loops: {reader} + `extract(body, url, headers, site=site_for('anri'))`"
         " for arsip, `trafilatura.bare_extraction(body, url=url, with_metadata=True)` for "
         "trafilatura; CPU time of this process; one core.",
         "Reader: "

@@ -24,6 +24,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.reader import read_record_at
+from arsip.core.lock import CrawlLock
 from crawler.extract.model import EXTRACTED_FIELDS
 from tests.conftest import CORPUS, read_jsonl, run_arsip
 from tests.test_history import crawl_epochs
@@ -260,8 +261,6 @@ def test_foreign_and_broken_warcs_give_one_line_per_problem(tmp_path: Path) -> N
 def test_a_collection_being_crawled_is_not_rebuilt(
     collection: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    from arsip.lock import CrawlLock
-
     out, _ = collection
     with CrawlLock(tmp_path, "a-running-crawl"):
         result = run_arsip("reextract", str(out), "--out", str(tmp_path))

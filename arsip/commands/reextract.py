@@ -82,8 +82,8 @@ def _jobs(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Rebuild and print a summary; exit 6 when some records could not be used."""
-    from arsip.parallel import resolve_jobs
-    from arsip.reextract import reextract, summary
+    from arsip.parallel import resolve_jobs  # noqa: PLC0415 - start-up time: arsip --help loads every command
+    from arsip.reextract import reextract, summary  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     def report(line: str) -> None:
         print(f"arsip: reextract: {line}", file=sys.stderr, flush=True)
