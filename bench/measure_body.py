@@ -107,7 +107,7 @@ def arsip_body(html: bytes, url: str) -> str:
 
 def trafilatura_body(html: bytes, url: str) -> str:
     del url  # the benchmark's runner gives none
-    import trafilatura  # an optional peer (the bench extra): imported only when installed
+    import trafilatura  # noqa: PLC0415 - optional dependency (a peer)
 
     return trafilatura.extract(html.decode("utf-8"), include_comments=False) or ""
 

@@ -68,7 +68,8 @@ def strip_invisible(root: Element) -> None:
 
 @lru_cache(maxsize=128)
 def _selector(css: str) -> etree.XPath:
-    from cssselect import HTMLTranslator  # scrapy/parsel's dependency; cheap
+    # Start-up time: only pages of a profile with selectors need cssselect.
+    from cssselect import HTMLTranslator  # noqa: PLC0415 - start-up time
 
     return etree.XPath(HTMLTranslator().css_to_xpath(css))
 
@@ -147,11 +148,16 @@ def _holds_prose(el: Element) -> bool:
             found += 1
             if found >= 3:
                 return True
-    text = len(el.text_content())
+    text = _visible_chars(el)
     if text < LONG_TEXT:
         return False
-    links = sum(len(a.text_content()) for a in el.iter("a"))
+    links = sum(_visible_chars(a) for a in el.iter("a"))
     return links < 0.3 * text
+
+
+def _visible_chars(el: Element) -> int:
+    """Characters of *el*'s text, white space left out (indentation is no text)."""
+    return sum(map(len, el.text_content().split()))
 
 
 #: `noise_verdict`: not furniture, furniture, or named only by layout words (judge
