@@ -19,6 +19,7 @@ _LINK_LINE = 0.5
 #: A line this long with links in it is prose unless this share of it is links.
 _LONG_LINE = 200
 _ALL_LINKS = 0.8
+_FULL_STOPS = (".", "!", "?", '."', ".”", "。")
 #: Shorter than this and not ending a sentence (nor a dateline's dash): a stub.
 _STUB = 70
 _SENTENCE_ENDS = (
@@ -38,12 +39,15 @@ def _is_date_line(text: str) -> bool:
 
 
 def _link_line(line: Line) -> bool:
-    """A line that is a link (a teaser, a "read more"), not prose: mostly link text,
-    and short unless nearly all of it is links; a bare URL written out is text."""
+    """A line that is a link (a teaser, a "read more"), not prose: nearly all link
+    text, or mostly and short and no sentence; a bare URL written out is text."""
     size = len(line.text)
     if line.links <= _LINK_LINE * size or line.text.startswith("http"):
         return False
-    return size < _LONG_LINE or line.links > _ALL_LINKS * size
+    if line.links > _ALL_LINKS * size:
+        return True
+    # A sentence with a link in it is prose; a headline ends without a full stop.
+    return size < _LONG_LINE and not line.text.endswith(_FULL_STOPS)
 
 
 def _stub(text: str, document: bool = False) -> bool:
