@@ -44,12 +44,13 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive import files
+from arsip.core import layout
 
 #: Record types that get an index line (cdxj-indexer's defaults).
 INDEXED_TYPES: tuple[str, ...] = ("response", "revisit", "resource", "metadata")
 
 #: Where `arsip index DIR` writes, relative to the collection directory.
-INDEX_RELPATH = Path("indexes") / "index.cdxj"
+INDEX_RELPATH = Path(layout.INDEXES_DIR) / layout.INDEX_FILE
 
 _MIME_END = re.compile(r"[;\s]")
 _CHUNK = 1 << 16

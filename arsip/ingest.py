@@ -47,9 +47,10 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from archive import files
-from archive.cdxj import INDEX_RELPATH, CdxjIndex, index_file
+from archive.cdxj import CdxjIndex, index_file
 from archive.naming import OPEN_SUFFIX, WARC_SUFFIX, final_name
 from archive.recovery import complete_prefix
+from arsip.core import layout
 from arsip.core.lock import CrawlLock, read_lock
 from arsip.errors import EXIT_INPUT, EXIT_LOCKED, EXIT_OUTPUT, UserError
 from pipelines.db import Dataset
@@ -96,7 +97,7 @@ class IngestReport:
             f"  WARC files  {added} added ({self.count('linked')} linked, "
             f"{self.count('copied')} copied, {self.count('recovered')} recovered from .open), "
             f"{self.count('present')} already there",
-            f"  index       {self.out / INDEX_RELPATH} ({self.index_lines} records)",
+            f"  index       {layout.index_path(self.out)} ({self.index_lines} records)",
         ]
         for merge in self.crawls.values():
             counts = ", ".join(f"{n} {kind}" for kind, n in sorted(merge.upserts.items()))
@@ -125,7 +126,7 @@ def check_sources(sources: Sequence[Path], out: Path) -> list[Path]:
     checked: list[Path] = []
     target = out.resolve()
     for source in sources:
-        if not (source / "warc").is_dir() and not (source / "json").is_dir():
+        if not layout.warc_dir(source).is_dir() and not layout.json_dir(source).is_dir():
             raise UserError(
                 f"{source}: not a crawl directory (no warc/ or json/ inside); give the --out "
                 "directory of each worker",
@@ -149,7 +150,7 @@ def check_sources(sources: Sequence[Path], out: Path) -> list[Path]:
 
 def source_items(source: Path) -> Iterator[dict[str, Any]]:
     """Items of a worker directory: ``json/*.jsonl`` and ``json/*.jsonl.part``."""
-    folder = source / "json"
+    folder = layout.json_dir(source)
     if not folder.is_dir():
         return
     for path in sorted([*folder.glob("*.jsonl"), *folder.glob("*.jsonl.part")]):
@@ -158,7 +159,7 @@ def source_items(source: Path) -> Iterator[dict[str, Any]]:
 
 def source_crawls(source: Path) -> dict[str, dict[str, Any]]:
     """The ``crawls`` rows of a worker's dataset (empty when it has none)."""
-    path = source / "arsip.sqlite"
+    path = layout.dataset_path(source)
     if not path.is_file():
         return {}
     try:
@@ -262,7 +263,7 @@ def place_warc(src: Path, warc_dir: Path, *, link: bool) -> tuple[str, Placed] |
 
 
 def source_warcs(source: Path) -> list[Path]:
-    folder = source / "warc"
+    folder = layout.warc_dir(source)
     if not folder.is_dir():
         return []
     return sorted([*folder.glob(f"*{WARC_SUFFIX}"), *folder.glob(f"*{WARC_SUFFIX}{OPEN_SUFFIX}")])
@@ -349,7 +350,7 @@ def ingest(sources: Sequence[Path], out: Path, *, link: bool = True) -> IngestRe
     """Merge worker directories *sources* into the collection *out* (module docstring)."""
     sources = check_sources(sources, out)
     report = IngestReport(out, list(sources))
-    warc_dir = out / "warc"
+    warc_dir = layout.warc_dir(out)
     try:
         warc_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -374,7 +375,7 @@ def ingest(sources: Sequence[Path], out: Path, *, link: bool = True) -> IngestRe
                 if how != "present":
                     new_lines.extend(index_file(warc_dir / name))
         files.fsync_dir(warc_dir)
-        report.index_lines = CdxjIndex(out / INDEX_RELPATH).append_records(new_lines)
+        report.index_lines = CdxjIndex(layout.index_path(out)).append_records(new_lines)
 
         warc_names = {p.name for p in warc_dir.glob(f"*{WARC_SUFFIX}")}
         batches = ((source, item) for source in sources for item in source_items(source))
@@ -384,7 +385,7 @@ def ingest(sources: Sequence[Path], out: Path, *, link: bool = True) -> IngestRe
             for crawl_id, row in source_crawls(source).items():
                 crawl_rows.setdefault(crawl_id, []).append(row)
 
-        with Dataset(out / "arsip.sqlite") as dataset:
+        with Dataset(layout.dataset_path(out)) as dataset:
             for crawl_id, articles in merged.items():
                 merge = report.crawls[crawl_id]
                 merge.items = len(articles)
@@ -404,5 +405,5 @@ def ingest(sources: Sequence[Path], out: Path, *, link: bool = True) -> IngestRe
                     merge.upserts[result] = merge.upserts.get(result, 0) + 1
                 if ends:
                     dataset.finish_crawl(crawl_id, max(ends), _merged_stats(rows))
-                write_jsonl(out / "json" / f"{crawl_id}.jsonl", articles)
+                write_jsonl(layout.items_path(out, crawl_id), articles)
     return report

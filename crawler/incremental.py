@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from arsip.core import layout
 from crawler.extract.urls import article_id, canonical_url
 from crawler.profiles import Profile
 
@@ -39,7 +40,7 @@ logger = logging.getLogger(__name__)
 Mode = Literal["full", "incremental"]
 Verdict = Literal["new", "revisit", "known"]
 
-KNOWN_FILE = "known.sqlite"
+KNOWN_FILE = layout.KNOWN_FILE
 
 _KNOWN_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, kind TEXT NOT NULL,"
@@ -201,7 +202,7 @@ def load_knowledge(
 
 def read_known_urls(out_dir: Path) -> dict[str, tuple[str, int | None]]:
     """``canonical URL -> (kind, last status)`` of what earlier crawls fetched."""
-    path = out_dir / "state" / KNOWN_FILE
+    path = layout.known_path(out_dir)
     if not path.exists():
         return {}
     with _connect_ro(path) as conn:
@@ -213,7 +214,7 @@ def read_known_urls(out_dir: Path) -> dict[str, tuple[str, int | None]]:
 
 def remember_urls(out_dir: Path, crawl_id: str, rows: Iterable[tuple[str, str, int | None]]) -> int:
     """Add a crawl's fetched ``(url, kind, status)`` to ``known.sqlite``; returns how many."""
-    path = out_dir / "state" / KNOWN_FILE
+    path = layout.known_path(out_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path)
     try:

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from arsip.core import layout
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.frontier import CrawlState
 from crawler.report_html import render_html
@@ -75,7 +76,7 @@ def _iso(ts: float | None) -> str | None:
 
 def iter_items(out_dir: Path, crawl_id: str) -> Iterator[dict[str, Any]]:
     """The crawl's items from its JSON Lines (finished or still ``.part``), one at a time."""
-    return crawl_items(out_dir / "json", crawl_id)
+    return crawl_items(layout.json_dir(out_dir), crawl_id)
 
 
 def read_items(out_dir: Path, crawl_id: str) -> list[dict[str, Any]]:
@@ -270,7 +271,7 @@ def _build(
     summary = _ItemSummary()
     for item in iter_items(out_dir, crawl_id):
         summary.add(item)
-    changes = article_changes(out_dir / "arsip.sqlite", crawl_id, summary.ids)
+    changes = article_changes(layout.dataset_path(out_dir), crawl_id, summary.ids)
     runs = state.runs()
     first = runs[0]["started_at"] if runs else None
     last = max((r["finished_at"] or r["started_at"] for r in runs), default=None)
@@ -403,8 +404,8 @@ def _json_chunks(report: Mapping[str, Any], skipped: Iterable[Mapping[str, Any]]
 
 
 def report_paths(out_dir: Path, crawl_id: str) -> tuple[Path, Path]:
-    folder = out_dir / "reports"
-    return folder / f"{crawl_id}.json", folder / f"{crawl_id}.html"
+    """``reports/CRAWL_ID.json`` and ``.html`` (`arsip.core.layout`)."""
+    return layout.report_paths(out_dir, crawl_id)
 
 
 def write_reports(

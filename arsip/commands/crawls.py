@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from arsip.core import layout
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
 from crawler.frontier import unfinished_states
 from crawler.report import load_report
@@ -44,7 +45,7 @@ def collection_dirs(profile: str | None, out: str | None) -> list[Path]:
 
 def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
     """The crawls of the collection in *out_dir*, oldest first, with report figures."""
-    db = out_dir / "arsip.sqlite"
+    db = layout.dataset_path(out_dir)
     if not db.exists():
         raise UserError(f"{out_dir}: no dataset (arsip.sqlite) there; give --out DIR", EXIT_INPUT)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -83,7 +84,7 @@ def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
                 "failed": articles.get("failed"),
                 "skipped": totals.get("skipped_urls"),
                 "errors": final_failures(stats),
-                "report": str(out_dir / "reports" / f"{crawl['id']}.html") if report else None,
+                "report": str(layout.report_paths(out_dir, crawl["id"])[1]) if report else None,
             }
         )
     return rows

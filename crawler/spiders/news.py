@@ -39,6 +39,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from arsip.core import layout
 from arsip.core.version import __version__
 from crawler.distributed import configure
 from crawler.extract.model import EXTRACTED_FIELDS
@@ -92,9 +93,9 @@ def profile_settings(profile: Profile, out_dir: str) -> dict[str, Any]:
         "AUTOTHROTTLE_ENABLED": profile.crawl.autothrottle,
         "ARSIP_COLLECTION": profile.collection,
         "ARSIP_OUT_DIR": str(out),
-        "WARC_DIR": str(out / "warc"),
+        "WARC_DIR": str(layout.warc_dir(out)),
         "WARC_PREFIX": profile.warc_prefix,
-        "DATASET_PATH": str(out / "arsip.sqlite"),
+        "DATASET_PATH": str(layout.dataset_path(out)),
     }
 
 
@@ -187,13 +188,13 @@ class NewsSpider(scrapy.Spider):
         spider.knowledge = load_knowledge(
             spider.profile,
             Path(out_dir),
-            Path(settings.get("DATASET_PATH") or Path(out_dir) / "arsip.sqlite"),
+            layout.dataset_path(out_dir, settings.get("DATASET_PATH")),
             requested=str(settings.get("ARSIP_CRAWL_MODE") or "auto"),
             crawl_id=spider.crawl_id,
         )
         settings.set("ARSIP_CRAWL_MODE_RESOLVED", spider.knowledge.mode, priority="spider")
         if spider.resumed:
-            spider._emitted = _jsonl_ids(Path(out_dir) / "json", spider.crawl_id)
+            spider._emitted = _jsonl_ids(layout.json_dir(out_dir), spider.crawl_id)
         return spider
 
     # -- start ---------------------------------------------------------------
