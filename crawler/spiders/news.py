@@ -36,12 +36,13 @@ import scrapy
 from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from arsip.core import layout
+from arsip.core.errors import ConfigError
 from arsip.core.version import __version__
-from crawler.distributed import configure
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.extract.urls import article_id, canonical_url
 from crawler.frontier import request_handled, url_skipped
@@ -167,39 +168,44 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        """The spider of ``ARSIP_PROFILE`` unless ``-a profile=...`` names another.
+
+        The crawl's wiring (the profile's settings, crawl id, Redis, lock,
+        components) is the add-on's, `crawler.addon.ArsipAddon`, which then
+        calls `prepare`.
+        """
         settings = crawler.settings
         kwargs.setdefault("profile", settings.get("ARSIP_PROFILE") or "anri")
         kwargs.setdefault("profiles_dir", settings.get("ARSIP_PROFILES_DIR") or None)
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        out_dir = settings.get("ARSIP_OUT_DIR") or str(Path("data") / spider.profile.name)
-        for key, value in profile_settings(spider.profile, out_dir).items():
-            settings.set(key, value, priority="spider")
-        if settings.get("REDIS_URL"):  # a worker of a distributed crawl (crawler.distributed)
-            configure(settings, spider.profile.name, new_crawl_id())
-        if not settings.get("ARSIP_CRAWL_ID"):
-            settings.set("ARSIP_CRAWL_ID", new_crawl_id(), priority="spider")
-        settings.set("ARSIP_PROFILE", spider.profile.path or spider.profile.name, priority="spider")
-        max_pages = spider.max_pages or spider.profile.crawl.max_pages
-        if max_pages:
-            settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="spider")
-        spider.crawl_id = str(settings.get("ARSIP_CRAWL_ID"))
-        spider.extract_enabled = settings.getbool("ARSIP_EXTRACT_ENABLED", True)
-        spider.resumed = settings.getbool("ARSIP_RESUME", False)
-        spider.knowledge = load_knowledge(
-            spider.profile,
+        return spider
+
+    def prepare(self, settings: BaseSettings) -> None:
+        """Read the crawl's final settings (called by `crawler.addon.ArsipAddon`):
+        crawl id, resume, and what an incremental crawl knows of the collection."""
+        out_dir = str(settings.get("ARSIP_OUT_DIR"))
+        self.crawl_id = str(settings.get("ARSIP_CRAWL_ID"))
+        self.extract_enabled = settings.getbool("ARSIP_EXTRACT_ENABLED", True)
+        self.resumed = settings.getbool("ARSIP_RESUME", False)
+        self.knowledge = load_knowledge(
+            self.profile,
             Path(out_dir),
             layout.dataset_path(out_dir, settings.get("DATASET_PATH")),
             requested=str(settings.get("ARSIP_CRAWL_MODE") or "auto"),
-            crawl_id=spider.crawl_id,
+            crawl_id=self.crawl_id,
         )
-        settings.set("ARSIP_CRAWL_MODE_RESOLVED", spider.knowledge.mode, priority="spider")
-        if spider.resumed:
-            spider._emitted = _jsonl_ids(layout.json_dir(out_dir), spider.crawl_id)
-        return spider
+        settings.set("ARSIP_CRAWL_MODE_RESOLVED", self.knowledge.mode, priority="spider")
+        if self.resumed:
+            self._emitted = _jsonl_ids(layout.json_dir(out_dir), self.crawl_id)
 
     # -- start ---------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if not self.crawl_id:
+            raise ConfigError(
+                "the news spider needs arsip's add-on: ADDONS = {'crawler.addon.ArsipAddon': 0}"
+                " (set in crawler/settings.py)"
+            )
         stats = self.crawler.stats
         stats.set_value("crawl/mode", self.knowledge.mode)
         stats.set_value("crawl/mode_reason", self.knowledge.reason)
