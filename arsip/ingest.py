@@ -54,6 +54,7 @@ from arsip.core import layout
 from arsip.core.lock import CrawlLock, read_lock
 from arsip.errors import EXIT_INPUT, EXIT_LOCKED, EXIT_OUTPUT, UserError
 from pipelines.db import Dataset
+from pipelines.db.reads import read_crawls
 from pipelines.itemjson import dumps_line
 from pipelines.jsonlines import read_items
 
@@ -163,20 +164,11 @@ def source_crawls(source: Path) -> dict[str, dict[str, Any]]:
     if not path.is_file():
         return {}
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return {}
-    try:
-        conn.row_factory = sqlite3.Row
-        rows = conn.execute(
-            "SELECT id, profile, collection, started_at, finished_at, stats FROM crawls"
-        ).fetchall()
+        rows = read_crawls(path)
     except sqlite3.Error as exc:
         logger.warning("Could not read the crawls of %s: %s", path, exc)
         return {}
-    finally:
-        conn.close()
-    return {str(row["id"]): dict(row) for row in rows}
+    return {str(row["id"]): row for row in rows}
 
 
 # -- WARC files -------------------------------------------------------------

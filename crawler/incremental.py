@@ -34,6 +34,7 @@ from typing import Literal
 from arsip.core import layout
 from crawler.extract.urls import article_id, canonical_url
 from crawler.profiles import Profile
+from pipelines.db.reads import known_articles, read_crawls
 
 logger = logging.getLogger(__name__)
 
@@ -113,11 +114,7 @@ def previous_crawls(dataset: Path, exclude: str = "") -> list[PreviousCrawl]:
         return []
     found: list[PreviousCrawl] = []
     try:
-        with _connect_ro(dataset) as conn:
-            rows = conn.execute(
-                "SELECT id, started_at, stats FROM crawls WHERE finished_at IS NOT NULL"
-                " ORDER BY started_at, id"
-            ).fetchall()
+        rows = read_crawls(dataset, finished=True)
     except sqlite3.Error as exc:
         logger.warning("Cannot read the crawls of %s: %s", dataset, exc)
         return []
@@ -183,11 +180,8 @@ def load_knowledge(
     if mode == "full":
         return knowledge
     knowledge.refetch_requisites = profile.incremental.refetch_requisites
-    with _connect_ro(dataset) as conn:
-        for row in conn.execute("SELECT id, url, published, views FROM articles"):
-            knowledge.articles[row["id"]] = KnownArticle(
-                row["id"], row["url"], _parse_day(row["published"]), row["views"]
-            )
+    for key, url, published, views in known_articles(dataset):
+        knowledge.articles[key] = KnownArticle(key, url, _parse_day(published), views)
     knowledge.urls = read_known_urls(out_dir)
     policy = profile.revisit
     if policy.age_from == "newest":

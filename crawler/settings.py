@@ -31,6 +31,11 @@ command-line priority. arsip's own settings, alphabetical:
 
 from __future__ import annotations
 
+# The settings the pipelines read too: one default each, in pipelines/defaults.py.
+from pipelines.defaults import ARSIP_COLLECTION, ARSIP_CRAWL_ID, ARSIP_OUT_DIR, ARSIP_PROFILE
+
+__all__ = ["ARSIP_COLLECTION", "ARSIP_CRAWL_ID", "ARSIP_OUT_DIR", "ARSIP_PROFILE"]
+
 BOT_NAME = "arsip"
 
 SPIDER_MODULES = ["crawler.spiders"]
@@ -62,12 +67,8 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # one add-on wires them for `arsip crawl`, `scrapy crawl` and Scrapyd alike.
 ADDONS = {"crawler.addon.ArsipAddon": 0}
 
-ARSIP_COLLECTION = ""
-ARSIP_CRAWL_ID = ""
 ARSIP_EXTRACT_ENABLED = True
 ARSIP_CRAWL_MODE = "auto"
-ARSIP_OUT_DIR = ""
-ARSIP_PROFILE = "anri"
 ARSIP_PROFILES_DIR = ""
 ARSIP_PROGRESS = "auto"
 ARSIP_PROGRESS_INTERVAL = 10.0
@@ -75,8 +76,8 @@ ARSIP_REPORT_ENABLED = True
 ARSIP_RESUME = False
 FRONTIER_ENABLED = True
 # Distributed crawling (docs/scaling.md): the add-on swaps in the Redis
-# scheduler and middlewares when this is set (arsip crawl --redis URL).
-REDIS_URL = ""
+# scheduler and middlewares when REDIS_URL is set (arsip crawl --redis URL);
+# its default (empty: a local crawl) is crawler.distributed.DEFAULTS.
 
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -93,6 +94,5 @@ DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = False
 # Waits before retries (crawler.middlewares.retry_after): Retry-After when the
 # server sends it (not retried past RETRY_AFTER_MAX), else 1 s, 2 s, 4 s ... <= 60 s.
-RETRY_AFTER_MAX = 300.0
-RETRY_BACKOFF_BASE = 1.0
-RETRY_BACKOFF_MAX = 60.0
+# (RETRY_AFTER_MAX, RETRY_BACKOFF_BASE, RETRY_BACKOFF_MAX: their defaults are
+# crawler.middlewares.retry_after.DEFAULTS.)

@@ -20,6 +20,7 @@ from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
 from crawler.frontier import unfinished_states
 from crawler.report import load_report
 from crawler.stats import final_failures
+from pipelines.db.reads import read_crawls
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,16 +49,10 @@ def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
     db = layout.dataset_path(out_dir)
     if not db.exists():
         raise UserError(f"{out_dir}: no dataset (arsip.sqlite) there; give --out DIR", EXIT_INPUT)
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
     try:
-        crawls = conn.execute(
-            "SELECT id, profile, started_at, finished_at, stats FROM crawls ORDER BY started_at, id"
-        ).fetchall()
+        crawls = read_crawls(db)
     except sqlite3.Error as exc:
         raise UserError(f"{db}: cannot read the crawls ({exc})", EXIT_INPUT) from None
-    finally:
-        conn.close()
     interrupted = {meta.get("crawl_id") for _, meta in unfinished_states(out_dir)}
     rows = []
     for crawl in crawls:

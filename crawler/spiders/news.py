@@ -43,31 +43,23 @@ from twisted.python.failure import Failure
 from arsip.core import layout
 from arsip.core.errors import ConfigError
 from arsip.core.version import __version__
+from crawler.exceptions import GAVE_UP, Skipped
 from crawler.extract.model import EXTRACTED_FIELDS
+from crawler.extract.patterns import ATTACHMENT_EXTENSIONS
 from crawler.extract.urls import article_id, canonical_url
 from crawler.frontier import request_handled, url_skipped
 from crawler.incremental import Knowledge, load_knowledge
 from crawler.items import article_item
 from crawler.profiles import Profile, find_profile
 from crawler.scheduler import state_of
+from pipelines import defaults
 from pipelines.jsonlines import crawl_items
 
 logger = logging.getLogger(__name__)
 
-#: Links to these extensions are documents (attachments), fetched as requisites.
-DOCUMENT_EXTENSIONS = (
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".ppt",
-    ".pptx",
-    ".zip",
-    ".rar",
-    ".odt",
-    ".ods",
-)
+#: Links to these extensions are documents (attachments), fetched as requisites:
+#: the extractor's list (an article's ``attachments``), so both agree.
+DOCUMENT_EXTENSIONS = ATTACHMENT_EXTENSIONS
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 # Sitemaps are untrusted XML: no entities expanded, no network, no huge trees
@@ -144,7 +136,7 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.profile_name = profile or "anri"
+        self.profile_name = profile or defaults.ARSIP_PROFILE
         self.profile: Profile = find_profile(self.profile_name, profiles_dir or None)
         self.site = self.profile.site_hints()
         starts = [start_url] if start_url else list(self.profile.start_urls)
@@ -175,7 +167,7 @@ class NewsSpider(scrapy.Spider):
         calls `prepare`.
         """
         settings = crawler.settings
-        kwargs.setdefault("profile", settings.get("ARSIP_PROFILE") or "anri")
+        kwargs.setdefault("profile", settings.get("ARSIP_PROFILE") or defaults.ARSIP_PROFILE)
         kwargs.setdefault("profiles_dir", settings.get("ARSIP_PROFILES_DIR") or None)
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         return spider
@@ -437,7 +429,7 @@ class NewsSpider(scrapy.Spider):
         - a response the retries gave up on (an incomplete body every time):
           a final failure, ``fetch/failed/incomplete``;
         - any other ``IgnoreRequest`` is a decision: a skipped URL with its
-          reason (`IGNORED_REASONS`: robots, offsite redirect, truncated at a
+          reason (a `Skipped`'s, or Scrapy's: robots, offsite redirect, truncated at a
           limit, unsafe XML...);
         - a download error (reset, timeout, refused...) after its retries, or
           one that is not retried: a final failure, ``fetch/failed/error/<type>``.
@@ -455,7 +447,7 @@ class NewsSpider(scrapy.Spider):
             failed = status in self._retried_statuses()
             self._count(f"fetch/{'failed' if failed else 'answered'}/{outcome}")
         elif isinstance(error, IgnoreRequest):
-            outcome = ignored_reason(str(error))
+            outcome = ignored_reason(error)
             if outcome == GAVE_UP:
                 self._count(f"fetch/failed/{outcome}")
                 logger.warning("Could not fetch %s: %s", url, error)
@@ -507,27 +499,23 @@ class NewsSpider(scrapy.Spider):
         return item
 
 
-#: The outcome of a request whose retries all ended in an incomplete body.
-GAVE_UP = "incomplete"
-
-#: How an ``IgnoreRequest`` message begins -> the reason the URL was not processed
-#: (the report's skip reasons, `crawler.report.SKIP_REASONS`); anything else is "ignored".
-IGNORED_REASONS: tuple[tuple[str, str], ...] = (
-    ("Forbidden by robots.txt", "robots"),  # Scrapy's RobotsTxtMiddleware
-    ("Filtered offsite redirect", "offsite_redirect"),  # crawler.middlewares.scope
-    ("Filtered offsite request", "out_of_scope"),  # scope, Scrapy's OffsiteMiddleware
-    ("Truncated response", "truncated"),  # crawler.middlewares.limits
-    ("Unsafe XML", "unsafe_xml"),  # crawler.middlewares.xml_guard
+#: Scrapy's own middlewares raise a plain ``IgnoreRequest``: the reason for each,
+#: by how Scrapy begins its message (arsip's components raise `Skipped`, whose
+#: reason is data). Anything else is "ignored".
+SCRAPY_IGNORED: tuple[tuple[str, str], ...] = (
+    ("Forbidden by robots.txt", "robots"),  # RobotsTxtMiddleware
+    ("Filtered offsite request", "out_of_scope"),  # OffsiteMiddleware
     ("Ignored response", "too_large"),  # HttpCompressionMiddleware: past DOWNLOAD_MAXSIZE
     ("max redirections reached", "redirects"),  # RedirectMiddleware: REDIRECT_MAX_TIMES
-    ("Not archived", "not_archived"),  # warc_capture, stopping after a write error
-    ("Gave up on", GAVE_UP),  # crawler.middlewares.retry_after: not a decision, a failure
 )
 
 
-def ignored_reason(message: str) -> str:
-    """The reason for an ``IgnoreRequest`` with *message* (matched on how it begins)."""
-    for prefix, reason in IGNORED_REASONS:
+def ignored_reason(error: IgnoreRequest) -> str:
+    """Why *error* stopped its request: a `Skipped`'s reason, else Scrapy's (see above)."""
+    if isinstance(error, Skipped):
+        return error.reason
+    message = str(error)
+    for prefix, reason in SCRAPY_IGNORED:
         if message.startswith(prefix):
             return reason
     return "ignored"
@@ -545,7 +533,7 @@ def _jsonl_ids(folder: Path, crawl_id: str) -> set[str]:
 
 
 __all__ = [
-    "IGNORED_REASONS",
+    "SCRAPY_IGNORED",
     "NewsSpider",
     "canonical_url",
     "ignored_reason",
