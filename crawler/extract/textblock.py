@@ -36,13 +36,14 @@ from crawler.extract.dom import (
     LAYOUT,
     LONG_TEXT,
     NOISE,
+    NOT_NOISE,
     PROSE_HELD,
     Element,
     is_noise,
     layout_is_noise,
     noise_verdict,
 )
-from crawler.extract.patterns import BLOCK_TAGS
+from crawler.extract.patterns import BLOCK_TAGS, FURNITURE_TAGS
 
 #: Elements that are one paragraph each (credited to their parent).
 _PARA_TAGS = frozenset({"p", "pre"})
@@ -51,6 +52,8 @@ _NOT_HOSTS = frozenset({"a", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", 
                         "thead", "tfoot", "th", "h1", "h2", "h3", "h4", "h5", "h6",
                         "figcaption", "caption", "label", "form", "option"})  # fmt: skip
 _SKIPPED_TAGS = frozenset({"header", "footer"})
+#: Tags `noise_verdict` judges without a class or id (furniture tags, listed headings).
+_MAYBE_NOISE_TAGS = FURNITURE_TAGS | {"div", "section", "ul", "ol"}
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 #: A paragraph of prose: this many characters outside links, at most this share of links.
 _MIN_PARAGRAPH = 25
@@ -158,9 +161,12 @@ class _Walk:
             return _NOTHING
         if tag in _SKIPPED_TAGS:
             return _NOTHING
-        verdict = noise_verdict(el)
-        if verdict == NOISE:
-            return _NOTHING
+        # Only named elements and a few tags can be furniture (`noise_verdict`).
+        verdict = NOT_NOISE
+        if tag in _MAYBE_NOISE_TAGS or el.get("class") is not None or el.get("id") is not None:
+            verdict = noise_verdict(el)
+            if verdict == NOISE:
+                return _NOTHING
         mark = len(self.candidates)
         link = in_link or tag == "a"
         own_text = el.text or ""
@@ -260,10 +266,9 @@ def locate_text(root: Element) -> TextBlock | None:
     for parent in best.iterancestors():
         if parent.tag in ("html", "body"):
             break
-        entry = walk.scores.get(parent)
-        if entry is None or entry.score == 0:
+        value = finals.get(id(parent))
+        if value is None:  # no paragraph credit here
             continue
-        value = _final(entry)
         if value < threshold:
             break
         if value > last:
