@@ -6,7 +6,7 @@ finishes; then every article must be in the crawl's JSON Lines and in the
 dataset exactly once, every item's WARC pointer must read back as its
 record, and ``arsip verify DIR`` must pass.
 
-The kill points are drawn from a seeded generator (reproducible plan; the
+Each series of kills is drawn from a seeded generator (reproducible plan; the
 exact instant depends on timing): some after a number of responses the
 replica logged, some after a number of milliseconds (which can land in
 start-up, in the middle of a write or at the end). The disk fills up by a
@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,8 +38,11 @@ from arsip.errors import EXIT_OUTPUT
 from arsip.replica_process import ReplicaProcess
 from tests.conftest import REPO, Replica, read_jsonl, run_arsip
 
-KILLS = 10
-SEED = 20261127
+KILLS = 20
+#: One seeded series of `KILLS` kills per seed: two in ``make test``, five in
+#: ``make soak`` (which sets ARSIP_SOAK=1).
+KILL_SEEDS = (20261127, 15, 1515, 151515, 20261202)[: 5 if os.environ.get("ARSIP_SOAK") else 2]
+KILL_ARTICLES = 40
 
 
 #: Runs ``python -m arsip ARGV...`` under a file size limit (``-c LIMITED BYTES ARGV...``).
@@ -103,35 +107,32 @@ class Kill:
 
 def kill_plan(rng: random.Random) -> list[Kill]:
     """The first kill after some responses (so there is a crawl to resume), then any."""
-    plan = [Kill("responses", rng.randint(5, 30))]
+    plan = [Kill("responses", rng.randint(3, 12))]
     for _ in range(KILLS - 1):
         if rng.random() < 0.5:
-            plan.append(Kill("responses", rng.randint(1, 30)))
+            plan.append(Kill("responses", rng.randint(1, 12)))
         else:
-            plan.append(Kill("ms", rng.randint(200, 2500)))
+            plan.append(Kill("ms", rng.randint(150, 1500)))
     return plan
 
 
-@pytest.fixture(scope="module")
-def slow_replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replica]:
-    work = tmp_path_factory.mktemp("kill-replica")
-    truth, log = work / "truth.jsonl", work / "log.jsonl"
-    with ReplicaProcess("--latency", "10", articles=100, truth=truth, log=log) as proc:
-        yield Replica(proc.base_url, truth, log, 100, proc)
+def slow_replica(work: Path) -> ReplicaProcess:
+    """A replica of its own for one series (its log counts that series' responses)."""
+    return ReplicaProcess(
+        "--latency", "5", articles=KILL_ARTICLES, truth=work / "truth.jsonl", log=work / "log.jsonl"
+    )
 
 
-def test_ten_sigkills_at_random_points_then_resume_lose_and_double_nothing(
-    slow_replica: Replica, tmp_path: Path
-) -> None:
-    out = tmp_path / "out"
-    plan = kill_plan(random.Random(SEED))
-    first = ["crawl", "anri", "--start-url", slow_replica.news_url, "--out", str(out)]
+def kill_series(replica: Replica, out: Path, seed: int) -> list[Kill]:
+    """`KILLS` SIGKILLs at seeded points of a crawl and its resumes, then the last resume."""
+    plan = kill_plan(random.Random(seed))
+    first = ["crawl", "anri", "--start-url", replica.news_url, "--out", str(out)]
     resume = ["crawl", "anri", "--resume", "--out", str(out)]
     for n, kill in enumerate(plan):
         crawl = start(first if n == 0 else resume)
-        began, sent = time.monotonic(), log_lines(slow_replica)
+        began, sent = time.monotonic(), log_lines(replica)
         while crawl.poll() is None:
-            if kill.trigger == "responses" and log_lines(slow_replica) - sent >= kill.amount:
+            if kill.trigger == "responses" and log_lines(replica) - sent >= kill.amount:
                 break
             if kill.trigger == "ms" and (time.monotonic() - began) * 1000 >= kill.amount:
                 break
@@ -144,8 +145,29 @@ def test_ten_sigkills_at_random_points_then_resume_lose_and_double_nothing(
     result = run_arsip(*resume, "--progress", "off")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "resumed): finished" in result.stdout
-    assert all(k.returncode == -signal.SIGKILL for k in plan)
-    check_collection(out, slow_replica.truth())
+    return plan
+
+
+def one_series(work: Path, seed: int) -> None:
+    work.mkdir()
+    with slow_replica(work) as proc:
+        replica = Replica(proc.base_url, work / "truth.jsonl", work / "log.jsonl", 0, proc)
+        plan = kill_series(replica, work / "out", seed)
+        assert len(plan) == KILLS and all(k.returncode == -signal.SIGKILL for k in plan)
+        check_collection(work / "out", replica.truth())
+
+
+def test_series_of_twenty_sigkills_at_seeded_points_lose_and_double_nothing(
+    tmp_path: Path,
+) -> None:
+    """Each seed's series: `KILLS` kills, the last resume, then `check_collection`
+    (0 lost, 0 doubled, pointers valid, ``arsip verify`` passes). Two series run
+    side by side, each against its own replica."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = {seed: pool.submit(one_series, tmp_path / str(seed), seed) for seed in KILL_SEEDS}
+    for seed, run in runs.items():
+        error = run.exception()
+        assert error is None, f"series {seed}: {error!r}"
 
 
 # -- a full disk --------------------------------------------------------------------
