@@ -128,6 +128,7 @@ from twisted.web.client import URI
 from twisted.web.http_headers import Headers as TwistedHeaders
 
 from archive.digests import DigestIndex, default_index_path, record_path
+from archive.limits import MAX_HTTP_HEAD, too_large
 from archive.records import (
     REVISIT_PROFILES,
     Header,
@@ -142,6 +143,7 @@ from archive.recovery import recover_open_files
 from archive.writer import DIGEST_ALGORITHMS, RecordLocation, WarcFileWriter
 from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, UserError
 from crawler.middlewares.attempts import failure_fields, was_sent, write_failed_attempt
+from crawler.scheduler import state_of
 
 logger = logging.getLogger(__name__)
 
@@ -346,6 +348,9 @@ class WarcCaptureMiddleware:
             self._not_archived(request, response)
             raise IgnoreRequest(f"Not archived (the crawl is stopping): {self.write_error}")
         message = response_message(response)
+        head_size = len(message.head())
+        if head_size > MAX_HTTP_HEAD:  # no reader (verify, replay, reextract) would read it
+            self._refuse_head(request, url, head_size)
         truncated = truncation_reason(request, response)
         ip_address = str(response.ip_address) if response.ip_address else None
         metadata = metadata_fields(request) if self.metadata else None
@@ -416,6 +421,27 @@ class WarcCaptureMiddleware:
             return
         self._inc("warc/failed_attempts")
         self._sync_stats()
+
+    def _refuse_head(self, request: Request, url: str, size: int) -> None:
+        """A response head over `MAX_HTTP_HEAD`: recorded as a failed attempt, reported,
+        ignored (raises IgnoreRequest)."""
+        error = too_large(f"the response head ({size} bytes)", MAX_HTTP_HEAD)
+        message = f"{error}; not archived as a response, not processed"
+        fields = [(k, v) for k, v in metadata_fields(request) if k != "fetchTimeMs"]
+        fields += [("fetchError", f"arsip.limits: {message}"), ("attempt", "1")]
+        try:
+            write_failed_attempt(self.writer, url, request_message(request), fields)
+        except OSError as exc:
+            self._write_failed(url, exc)
+            raise IgnoreRequest(message) from None
+        self._inc("warc/failed_attempts")
+        self._inc("warc/refused_heads")
+        self._sync_stats()
+        logger.warning("Refused %s: %s", url, message)
+        state = state_of(self.crawler) if self.crawler is not None else None
+        if state is not None:
+            state.add_error(url, "limit", message)
+        raise IgnoreRequest(message)
 
     # -- write errors ----------------------------------------------------------
 
