@@ -142,7 +142,7 @@ class CrawlSummary:
             f"  WARC files {len(warcs)} ({_human(warc_bytes)}) in {self.out_dir / 'warc'}",
             f"  JSON Lines {self.jsonl_path}",
             f"  dataset    {self.db_path}",
-            f"  report     {self.report_path}",
+            f"  report     {self.report_path if self.report_path.exists() else 'not written'}",
             f"  duration   {self.duration:.1f} s",
         ]
         if self.finish_reason == "shutdown" and self.distributed:

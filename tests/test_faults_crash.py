@@ -19,8 +19,10 @@ met early in the crawl.
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -259,3 +261,103 @@ def test_after_the_disk_full_resume_completes_the_collection(disk_full: DiskFull
     assert result.returncode == 0, result.stderr[-3000:]
     assert "resumed): finished" in result.stdout
     check_collection(disk_full.out, disk_full.replica.truth())
+
+
+# -- a disk that is really full: every writer meets it ------------------------------
+
+#: Runs inside a private mount namespace (``unshare -rm``): mounts a tmpfs of SIZE at
+#: MOUNT, crawls into it until it is full, then, on the same full disk, runs
+#: ``arsip query`` and ``arsip verify``; copies the collection out to COPY (so that
+#: the test can resume it with room) and prints the results as JSON.
+FULL_DISK = """
+import json, shutil, subprocess, sys
+size, mount, copy, url = sys.argv[1:5]
+subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", mount], check=True)
+out = f"{mount}/out"
+def arsip(*argv):
+    done = subprocess.run([sys.executable, "-m", "arsip", *argv], capture_output=True, text=True)
+    return {"rc": done.returncode, "out": done.stdout, "err": done.stderr}
+crawl = arsip("crawl", "anri", "--start-url", url, "--out", out, "--progress", "off")
+query = arsip("query", "--out", out, "SELECT count(*) FROM articles")
+verify = arsip("verify", out)
+shutil.copytree(out, copy, symlinks=True)
+print(json.dumps({"crawl": crawl, "query": query, "verify": verify}))
+"""
+
+
+@pytest.fixture(scope="module")
+def really_full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Replica, Path, dict]]:
+    unshare = shutil.which("unshare")
+    if unshare is None or subprocess.run([unshare, "-rm", "true"], check=False).returncode:
+        pytest.skip("NO PRIVATE MOUNT NAMESPACE (unshare -rm): the full disk was NOT tested")
+    work = tmp_path_factory.mktemp("really-full")
+    (work / "mnt").mkdir()
+    truth, log = work / "truth.jsonl", work / "log.jsonl"
+    with ReplicaProcess(articles=60, truth=truth, log=log) as proc:
+        replica = Replica(proc.base_url, truth, log, 60, proc)
+        done = subprocess.run(
+            [
+                unshare,
+                "-rm",
+                sys.executable,
+                "-c",
+                FULL_DISK,
+                "400k",
+                str(work / "mnt"),
+                str(work / "copy"),
+                replica.news_url,
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        yield replica, work / "copy", json.loads(done.stdout)
+
+
+def test_a_full_disk_gives_one_line_and_nothing_else(
+    really_full: tuple[Replica, Path, dict],
+) -> None:
+    _, _, runs = really_full
+    crawl = runs["crawl"]
+    assert crawl["rc"] == EXIT_OUTPUT, crawl["err"][-3000:]
+    assert "Traceback" not in crawl["err"]
+    lines = [line for line in crawl["err"].splitlines() if "Disabled crawler.ext" not in line]
+    assert len(lines) == 2, crawl["err"][-3000:]
+    assert "ERROR: Could not write" in lines[0] and "the crawl stops; make room in" in lines[0]
+    assert lines[1].startswith("arsip: cannot write to ")
+    assert "): shutdown" in crawl["out"]
+
+
+def test_the_summary_names_only_a_report_that_was_written(
+    really_full: tuple[Replica, Path, dict],
+) -> None:
+    _, copy, runs = really_full
+    (line,) = [x for x in runs["crawl"]["out"].splitlines() if x.startswith("  report ")]
+    named = line.split(maxsplit=1)[1]
+    reports = sorted((copy / "reports").glob("*.html")) if (copy / "reports").exists() else []
+    if named == "not written":
+        assert not reports
+    else:
+        assert [p.name for p in reports] == [Path(named).name]
+
+
+def test_on_the_full_disk_the_dataset_answers_queries_and_verify_passes(
+    really_full: tuple[Replica, Path, dict],
+) -> None:
+    _, _, runs = really_full
+    assert runs["query"]["rc"] == 0, runs["query"]["err"]
+    assert "count(*)" in runs["query"]["out"]
+    assert runs["verify"]["rc"] == 0, runs["verify"]["out"][-3000:]
+
+
+def test_with_room_again_the_resume_completes_the_collection(
+    really_full: tuple[Replica, Path, dict],
+) -> None:
+    replica, copy, _ = really_full
+    result = run_arsip("crawl", "anri", "--resume", "--out", str(copy), "--progress", "off")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    check_collection(copy, replica.truth())

@@ -35,6 +35,7 @@ from crawler.frontier import CrawlState, request_kind, url_skipped
 from crawler.incremental import remember_urls
 from crawler.scheduler import state_of
 from pipelines import defaults
+from pipelines.full_disk import stop_for_full_disk
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -144,16 +145,20 @@ class ReportExtension:
                 crawl_id,
                 ((row[0], row[1] or "other", row[2]) for row in fetched),
             )
-        except Exception:
-            logger.exception("Could not record the URLs of crawl %s", crawl_id)
+        except Exception as exc:
+            where = self.out_dir / "state"
+            if not stop_for_full_disk(self.crawler, "the URLs of the crawl", where, exc):
+                logger.exception("Could not record the URLs of crawl %s", crawl_id)
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
         stats["finish_reason"] = reason
         try:
             from arsip.report import write_reports
 
             paths = write_reports(self.out_dir, crawl_id, state=state, stats=stats)
-        except Exception:
-            logger.exception("Could not write the report of crawl %s", crawl_id)
+        except Exception as exc:
+            where = self.out_dir / "reports"
+            if not stop_for_full_disk(self.crawler, "the crawl report", where, exc):
+                logger.exception("Could not write the report of crawl %s", crawl_id)
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value("report/errors")
             return

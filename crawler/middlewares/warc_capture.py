@@ -144,6 +144,7 @@ from archive.writer import DIGEST_ALGORITHMS, RecordLocation, WarcFileWriter
 from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, UserError
 from crawler.middlewares.attempts import failure_fields, was_sent, write_failed_attempt
 from crawler.scheduler import state_of
+from pipelines.full_disk import full_disk_seen, stop_for_full_disk
 
 logger = logging.getLogger(__name__)
 
@@ -452,6 +453,8 @@ class WarcCaptureMiddleware:
             return
         what = exc.strerror or str(exc)
         self.write_error = f"cannot write to WARC_DIR {self.writer.directory}: {what}"
+        if full_disk_seen(self.crawler):  # another writer met the full disk first and said so
+            return
         crawler = self.crawler
         profile = getattr(getattr(crawler, "spider", None), "profile", None)
         out = crawler.settings.get("ARSIP_OUT_DIR") if crawler is not None else None
@@ -536,10 +539,14 @@ class WarcCaptureMiddleware:
                 self.digests.add_revisit(
                     url, payload_digest, revisit, etag=etag, last_modified=last_modified
                 )
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             # the WARC records are written; only later deduplication suffers
-            logger.exception("Could not update the digest index %s for %s", self.digests.path, url)
             self._inc("warc/digest_index_errors")
+            what = f"the digest index {self.digests.path} for {url}"
+            if not stop_for_full_disk(self.crawler, what, self.digests.path.parent, exc):
+                logger.exception(
+                    "Could not update the digest index %s for %s", self.digests.path, url
+                )
 
     # -- stats -----------------------------------------------------------------
 

@@ -46,6 +46,7 @@ from crawler.frontier import request_handled, url_skipped
 from crawler.incremental import Knowledge, load_knowledge
 from crawler.items import article_item
 from crawler.profiles import Profile, find_profile
+from pipelines.full_disk import full_disk_seen
 
 logger = logging.getLogger(__name__)
 
@@ -475,7 +476,13 @@ class NewsSpider(scrapy.Spider):
         location = response.meta.get("warc")
         if not location:
             self._count("extract/skipped/no_warc")
-            logger.error("Not emitting %s: its response was not written to WARC", response.url)
+            # Stopping after a write error (said once already): the resume fetches it again.
+            stopping = full_disk_seen(getattr(self, "crawler", None))
+            logger.log(
+                logging.DEBUG if stopping else logging.ERROR,
+                "Not emitting %s: its response was not written to WARC",
+                response.url,
+            )
             return None
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
