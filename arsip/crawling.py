@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.files import describe_unreadable
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
 from crawler.profiles import Profile, ProfileError, find_profile
 
@@ -167,7 +168,15 @@ def _human(n: float) -> str:
 
 
 def check_start_url(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises on a port out of range or not a number
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        raise UserError(
+            f"--start-url {url!r} is not a valid URL ({exc}); give e.g. "
+            "http://127.0.0.1:8000/publikasi/berita",
+            EXIT_USAGE,
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UserError(
             f"--start-url {url!r} is not an absolute http(s) URL; give e.g. "
@@ -177,8 +186,41 @@ def check_start_url(url: str) -> str:
     return url
 
 
+#: The sub-folders a crawl writes into its --out folder.
+OUT_SUBFOLDERS = ("warc", "state", "json", "reports", "indexes")
+
+
+def check_out_subfolders(out_dir: Path) -> None:
+    """Refuse sub-folders of *out_dir* that would send writes elsewhere: a symbolic link
+    to a place outside *out_dir*, or to nothing (the crawl would create its target), or
+    something that is not a folder. Nothing is created."""
+    root = out_dir.resolve()
+    for name in OUT_SUBFOLDERS:
+        sub = out_dir / name
+        if sub.is_symlink():
+            target = sub.resolve()
+            if not target.exists():
+                raise UserError(
+                    f"{sub} is a symbolic link to {os.readlink(sub)}, which does not exist; "
+                    "remove the link or create its target",
+                    EXIT_OUTPUT,
+                )
+            if not target.is_relative_to(root):
+                raise UserError(
+                    f"{sub} is a symbolic link to {target}, outside --out {out_dir}; a "
+                    "collection keeps its files inside its folder: move them in, or give "
+                    "that folder's parent as --out",
+                    EXIT_OUTPUT,
+                )
+        wrong = describe_unreadable(sub, "folder")
+        if wrong is not None or (sub.exists() and not sub.is_dir()):
+            raise UserError(wrong or f"{sub} is not a folder; move it aside", EXIT_OUTPUT)
+
+
 def check_out_dir(out_dir: Path) -> Path:
     """Create *out_dir* if needed and prove it is writable, or fail with one line."""
+    if out_dir.exists() or out_dir.is_symlink():
+        check_out_subfolders(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".arsip-write-test-"):

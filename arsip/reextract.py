@@ -49,6 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive.files import describe_unreadable
 from archive.naming import OPEN_SUFFIX, WarcName
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, UserError
 from arsip.reextract_source import (
@@ -138,6 +139,9 @@ def warc_files(inputs: Sequence[Path], report: Report) -> list[Path]:
     left out."""
     found: list[Path] = []
     for given in inputs:
+        wrong = describe_unreadable(given)
+        if wrong is not None:
+            raise UserError(wrong, EXIT_INPUT)
         if given.is_file():
             found.append(given)
             continue

@@ -19,6 +19,7 @@ import zlib
 from pathlib import Path
 from typing import Any, TextIO
 
+from archive.files import describe_unreadable
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UserError
 from crawler.extract import extract, page_url
 from crawler.profiles import Profile, ProfileError, load_profile, profile_for_url
@@ -50,6 +51,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _kind(path: Path) -> str:
     """``html``, ``warc`` or ``arc``; UserError when the file is neither."""
+    wrong = describe_unreadable(path)
+    if wrong is not None:
+        raise UserError(wrong, EXIT_INPUT)
     try:
         with path.open("rb") as fh:
             head = fh.read(2048)
