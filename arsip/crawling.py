@@ -105,6 +105,19 @@ class CrawlSummary:
         return str(value) if value else None
 
     @property
+    def bounded(self) -> int:
+        """URLs not followed because a bound stopped them (``traps/*``: depth, query
+        variants, repeated segments, URLs longer than URLLENGTH_LIMIT)."""
+        return sum(_count(self.stats, key) for key in self.stats if key.startswith("traps/"))
+
+    @property
+    def anomalies(self) -> int:
+        """Pages extraction could not read whole (``extract/anomaly/*``)."""
+        return sum(
+            _count(self.stats, key) for key in self.stats if key.startswith("extract/anomaly/")
+        )
+
+    @property
     def bytes(self) -> int:
         return int(self.stats.get("downloader/response_bytes", 0))
 
@@ -125,7 +138,12 @@ class CrawlSummary:
         archived as received), nor a URL left out by decision (robots.txt,
         scope, traps, limits, unsafe XML: the report lists it with its reason).
         """
-        return self.finish_reason in COMPLETE_REASONS and self.errors == 0 and not self.write_error
+        return (
+            self.finish_reason in COMPLETE_REASONS
+            and self.errors == 0
+            and not self.write_error
+            and not self.bounded
+        )
 
     def lines(self) -> list[str]:
         """The human summary printed at the end of a crawl."""
@@ -146,6 +164,19 @@ class CrawlSummary:
             f"  report     {self.report_path if self.report_path.exists() else 'not written'}",
             f"  duration   {self.duration:.1f} s",
         ]
+        if self.bounded:
+            lines.insert(
+                4,
+                f"  bounds     {self.bounded} URL(s) not followed: a crawl bound stopped them "
+                "(TRAPS_MAX_DEPTH, TRAPS_MAX_QUERY_VARIANTS, TRAPS_MAX_SEGMENT_REPEATS, "
+                "URLLENGTH_LIMIT); the report lists each (skip trap, url_too_long)",
+            )
+        if self.anomalies:
+            lines.insert(
+                4,
+                f"  anomalies  {self.anomalies} page(s) extraction could not read whole "
+                "(too deep, too large); the report lists each (errors, kind extract)",
+            )
         if self.finish_reason == "shutdown" and self.distributed:
             lines.append(
                 "  stopped: the other workers go on with the crawl; run the same command again"

@@ -48,6 +48,7 @@ SKIP_REASONS: dict[str, str] = {
     "not_news": "neither a listing nor an article URL of the profile",
     "trap": "a crawler trap: past TRAPS_MAX_DEPTH, TRAPS_MAX_QUERY_VARIANTS or "
     "TRAPS_MAX_SEGMENT_REPEATS",
+    "url_too_long": "URL longer than URLLENGTH_LIMIT (2083 characters): not requested",
     "offsite_redirect": "fetched, but it redirects to a host outside the allowed hosts "
     "(not followed)",
     "truncated": "body cut at a limit (LIMITS_MAXSIZE; LIMITS_TIME when not retried): "

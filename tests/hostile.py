@@ -60,10 +60,46 @@ def huge_head() -> Answer:
     return Answer(article_html("Kepala raksasa", NORMAL_BODY), headers=[*normal().headers, *pad])
 
 
+HEAD = (
+    b'<html><head><meta charset="utf-8"><title>Kabar</title></head><body><article>'
+    b"<h1>Kabar yang sulit dibaca</h1><p>Selasa, 9 Desember 2021</p>"
+)
+
+
+def deep() -> Answer:
+    """100,000 nested divs around the article text (lxml stops at 256 levels)."""
+    body = b"<div>" * 100_000 + b"<p>Isi berita.</p>" + b"</div>" * 100_000
+    return Answer(HEAD + body + b"</article></body></html>")
+
+
+def text_run() -> Answer:
+    """One text run of 10.5 MB (lxml stops at 10 MB)."""
+    return Answer(HEAD + b"<p>" + b"kata " * 2_100_000 + b"</p></article></body></html>")
+
+
+#: UTF-8 text with curly quotes and dashes, one invalid byte in the middle.
+BAD_BYTE_TEXT = "Jakarta – ANRI menggelar pameran “Arsip Kita” di Gedung C setiap hari."
+
+
+def one_bad_byte() -> Answer:
+    page = article_html("Pameran arsip", f"{BAD_BYTE_TEXT}\n\n{NORMAL_BODY}")
+    return Answer(page.replace(b"Gedung C", b"Gedung \xff C"))
+
+
+#: An article URL longer than URLLENGTH_LIMIT (2083).
+LONG_PATH = f"{NEWS}/{'panjang-' * 270}sekali"
+#: Listing pages that each link to the next one, forever.
+PAGING = f"{NEWS}?page="
+
+
 PAGES: dict[str, Page] = {
     f"{NEWS}/kegiatan-biasa": normal,
     f"{NEWS}/kepala-raksasa": huge_head,
+    f"{NEWS}/bersarang-dalam": deep,
+    f"{NEWS}/teks-raksasa": text_run,
+    f"{NEWS}/satu-bita-rusak": one_bad_byte,
 }
+EXTRA_LINKS = [LONG_PATH, f"{PAGING}2"]
 
 
 class HostileSite:
@@ -103,6 +139,11 @@ class HostileSite:
         if path == NEWS:
             links = "".join(f'<li><a href="{link}">{link}</a></li>' for link in self.links)
             return Answer(f"<html><body><h1>Berita</h1><ul>{links}</ul></body></html>".encode())
+        if path.startswith(PAGING) and path[len(PAGING) :].isdigit():
+            following = f"{PAGING}{int(path[len(PAGING) :]) + 1}"
+            return Answer(
+                f'<html><body><a href="{following}">berikutnya</a></body></html>'.encode()
+            )
         page = self.pages.get(path)
         if page is None:
             return Answer(b"not found", [("Content-Type", "text/plain")], 404)

@@ -224,6 +224,9 @@ def extract(
     `ProfileError`), or None to choose by the URL's host. Pure: reads nothing
     but the shipped profile data.
 
+    ``debug["anomalies"]`` (when present) says why the page could not be read
+    whole (``too_deep: ...``, ``too_large: ...``: lxml's limits), so a body
+    left empty or short by them is reported, not silent.
     ``debug["fallback"]`` lists the fields whose pinned selector found nothing
     (generic rules were used); ``debug["published_source"]`` says which source
     gave `published` (``visible``, ``jsonld``, ``meta``, ``dateline`` or None)
@@ -232,11 +235,14 @@ def extract(
     prof = _profile(profile, url)
     text, encoding = decode_html(html, headers)
     root = dom.parse(text)
+    anomalies = dom.parse_anomalies()  # the page was not read to its end: said, not hidden
     meta = read_meta(root)
     dom.strip_invisible(root)
     pins = _Pinned(root, prof.selectors)
     host = (urlsplit(url).hostname or "").lower()
     debug: dict[str, Any] = {"encoding": encoding}
+    if anomalies:
+        debug["anomalies"] = anomalies
 
     # Where the article is: its text block, its heading, the container of both.
     block = pins.first("body")

@@ -234,6 +234,18 @@ class NewsSpider(scrapy.Spider):
             signal=url_skipped, url=url, reason=reason, referer=referer
         )
 
+    def _anomaly(self, url: str, anomaly: str) -> None:
+        """A page extraction could not read whole: stat ``extract/anomaly/<kind>``, a
+        report line (kind ``extract``), a warning."""
+        from crawler.scheduler import state_of
+
+        self._count(f"extract/anomaly/{anomaly.split(':', 1)[0]}")
+        message = f"extraction anomaly: {anomaly}; the body and other fields may be missing"
+        logger.warning("%s: %s", url, message)
+        state = state_of(self.crawler)
+        if state is not None:
+            state.add_error(url, "extract", message)
+
     def handled(self, request: scrapy.Request | None, items: int, outcome: str) -> None:
         """Tell the frontier that *request* is handled (see `tracked`)."""
         if request is not None:
@@ -495,6 +507,8 @@ class NewsSpider(scrapy.Spider):
         self._emitted.add(article.id)
         for field_name in article.debug.get("fallback", ()):
             self._count(f"extract/fallback/{field_name}")
+        for anomaly in article.debug.get("anomalies", ()):
+            self._anomaly(response.url, anomaly)
         item = article_item(
             article,
             fetched_at=response.meta.get("fetched_at") or location.get("warc_date"),
