@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -285,40 +286,71 @@ print(json.dumps({"crawl": crawl, "query": query, "verify": verify}))
 """
 
 
-@pytest.fixture(scope="module")
-def really_full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Replica, Path, dict]]:
+def unshare_or_skip() -> str:
     unshare = shutil.which("unshare")
     if unshare is None or subprocess.run([unshare, "-rm", "true"], check=False).returncode:
         pytest.skip("NO PRIVATE MOUNT NAMESPACE (unshare -rm): the full disk was NOT tested")
-    work = tmp_path_factory.mktemp("really-full")
-    (work / "mnt").mkdir()
+    return unshare
+
+
+def on_a_full_disk(work: Path, size: str, replica: Replica) -> dict[str, Any]:
+    """`FULL_DISK` with a tmpfs of *size*: the crawl's, query's and verify's results."""
+    (work / "mnt").mkdir(parents=True)
+    done = subprocess.run(
+        [
+            unshare_or_skip(),
+            "-rm",
+            sys.executable,
+            "-c",
+            FULL_DISK,
+            size,
+            str(work / "mnt"),
+            str(work / "copy"),
+            replica.news_url,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs: dict[str, Any] = json.loads(done.stdout)
+    return runs
+
+
+@pytest.fixture(scope="module")
+def full_disk_replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replica]:
+    unshare_or_skip()
+    work = tmp_path_factory.mktemp("full-disk-replica")
     truth, log = work / "truth.jsonl", work / "log.jsonl"
     with ReplicaProcess(articles=60, truth=truth, log=log) as proc:
-        replica = Replica(proc.base_url, truth, log, 60, proc)
-        done = subprocess.run(
-            [
-                unshare,
-                "-rm",
-                sys.executable,
-                "-c",
-                FULL_DISK,
-                "400k",
-                str(work / "mnt"),
-                str(work / "copy"),
-                replica.news_url,
-            ],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        yield replica, work / "copy", json.loads(done.stdout)
+        yield Replica(proc.base_url, truth, log, 60, proc)
+
+
+@pytest.fixture(scope="module")
+def really_full(
+    full_disk_replica: Replica, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Replica, Path, dict[str, Any]]:
+    """A crawl that fills a 400 KB disk part-way (after some articles)."""
+    work = tmp_path_factory.mktemp("really-full")
+    return full_disk_replica, work / "copy", on_a_full_disk(work, "400k", full_disk_replica)
+
+
+def test_a_disk_full_from_the_start_is_one_line_too(
+    full_disk_replica: Replica, tmp_path: Path
+) -> None:
+    """150 KB: room for the WARC's first records, not for the dataset and state files."""
+    crawl = on_a_full_disk(tmp_path, "150k", full_disk_replica)["crawl"]
+    assert "Traceback" not in crawl["err"]
+    lines = [line for line in crawl["err"].splitlines() if "Disabled crawler.ext" not in line]
+    assert len(lines) <= 2 and lines[-1].startswith("arsip: "), crawl["err"][-3000:]
+    assert "no room" in lines[-1] or "cannot write to" in lines[-1]
+    assert crawl["rc"] == EXIT_OUTPUT
 
 
 def test_a_full_disk_gives_one_line_and_nothing_else(
-    really_full: tuple[Replica, Path, dict],
+    really_full: tuple[Replica, Path, dict[str, Any]],
 ) -> None:
     _, _, runs = really_full
     crawl = runs["crawl"]
@@ -332,7 +364,7 @@ def test_a_full_disk_gives_one_line_and_nothing_else(
 
 
 def test_the_summary_names_only_a_report_that_was_written(
-    really_full: tuple[Replica, Path, dict],
+    really_full: tuple[Replica, Path, dict[str, Any]],
 ) -> None:
     _, copy, runs = really_full
     (line,) = [x for x in runs["crawl"]["out"].splitlines() if x.startswith("  report ")]
@@ -345,7 +377,7 @@ def test_the_summary_names_only_a_report_that_was_written(
 
 
 def test_on_the_full_disk_the_dataset_answers_queries_and_verify_passes(
-    really_full: tuple[Replica, Path, dict],
+    really_full: tuple[Replica, Path, dict[str, Any]],
 ) -> None:
     _, _, runs = really_full
     assert runs["query"]["rc"] == 0, runs["query"]["err"]
@@ -354,7 +386,7 @@ def test_on_the_full_disk_the_dataset_answers_queries_and_verify_passes(
 
 
 def test_with_room_again_the_resume_completes_the_collection(
-    really_full: tuple[Replica, Path, dict],
+    really_full: tuple[Replica, Path, dict[str, Any]],
 ) -> None:
     replica, copy, _ = really_full
     result = run_arsip("crawl", "anri", "--resume", "--out", str(copy), "--progress", "off")

@@ -329,11 +329,18 @@ class WarcCaptureMiddleware:
         """Finish the current WARC file (fsync, final name); close the digest index."""
         try:
             self.writer.close()
-        except OSError:
-            logger.exception("Could not close the WARC file in %s", self.writer.directory)
+        except OSError as exc:
             self._inc("warc/errors")
+            where = self.writer.directory
+            if not stop_for_full_disk(self.crawler, f"the WARC file in {where}", where, exc):
+                logger.exception("Could not close the WARC file in %s", where)
         if self.digests is not None:
-            self.digests.close()
+            try:
+                self.digests.close()
+            except sqlite3.Error as exc:
+                where = self.digests.path.parent
+                if not stop_for_full_disk(self.crawler, "the digest index", where, exc):
+                    raise
         self._sync_stats()
 
     # -- downloader middleware -------------------------------------------------
