@@ -8,7 +8,8 @@ import sys
 from collections.abc import Sequence
 
 from arsip import __version__
-from arsip.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OUTPUT, EXIT_USAGE, UserError
+from arsip.core.errors import ArsipError
+from arsip.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OUTPUT, EXIT_USAGE, exit_code
 
 #: Subcommand modules under arsip.commands, in help order.
 COMMANDS: tuple[str, ...] = (
@@ -79,11 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except UserError as exc:
+    except ArsipError as exc:
         if args.debug:
             raise
         print(f"arsip: {exc}", file=sys.stderr)
-        return exc.code
+        return exit_code(exc)
     except KeyboardInterrupt:
         print("arsip: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -92,8 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        # Imported here: only a failing command pays for it (start-up time).
-        from pipelines.full_disk import is_full_disk, reason
+        from pipelines.full_disk import is_full_disk, reason  # noqa: PLC0415 - start-up time: only a failing command pays for it
 
         if is_full_disk(exc):  # wherever it was met: no room is the user's to make
             print(

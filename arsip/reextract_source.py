@@ -43,6 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warcio.bufferedreaders import ChunkedDataReader
+from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
+
 from archive.limits import MAX_HTTP_HEAD, MAX_PAYLOAD, LimitExceeded, archive_iterator, too_large
 from archive.reader import compute_digest, read_record_at, sniff_format
 from crawler.profiles import Profile, profile_for_url
@@ -255,8 +258,6 @@ def decode_body(
 def dechunk(data: bytes) -> bytes:
     """The payload of a ``Transfer-Encoding: chunked`` body (foreign WARCs keep it); a
     body that is not chunked after all is taken as it is (as warcio and pywb do)."""
-    from warcio.bufferedreaders import ChunkedDataReader
-
     reader = ChunkedDataReader(io.BytesIO(data), raise_exceptions=False)
     result: bytes = reader.read()
     return result
@@ -419,8 +420,6 @@ def _candidate(
 def _http(record: Any, where: str, report: Report) -> Any:
     """The record's HTTP head (warcio's StatusAndHeaders), the stream left at the payload;
     None (reported) when there is none."""
-    from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
-
     parser = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False)
     try:
         http = parser.parse(record.raw_stream)

@@ -91,8 +91,7 @@ def stop_for_full_disk(crawler: Crawler | None, what: str, where: Path, exc: Bas
     except RuntimeError:  # Scrapy: no engine before the crawl starts
         engine = None
     if engine is not None and engine.running:
-        # Scrapy is imported by whoever runs a crawl; not needed to classify an error.
-        from scrapy.utils.defer import deferred_from_coro
+        from scrapy.utils.defer import deferred_from_coro  # noqa: PLC0415 - start-up time: is_full_disk serves the CLI, which has no Scrapy to load
 
         deferred_from_coro(engine.close_spider_async(reason="shutdown"))
     return True

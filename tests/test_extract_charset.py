@@ -8,6 +8,7 @@ import pytest
 
 from crawler.extract import extract
 from crawler.extract.charset import decode_html, header_value, sniff_encoding
+from crawler.profiles import site_for
 
 NAME = "Sauli Väinämö Niinistö"
 URL = "https://www.example.id/berita/kunjungan"
@@ -93,7 +94,7 @@ def test_one_invalid_byte_in_a_utf8_page_is_replaced_not_mojibake(meta: str) -> 
     assert encoding == "utf-8"
     assert "“Arsip Kita”" in text and "Jakarta – ANRI" in text
     assert "Gedung \ufffd C" in text and "â€" not in text
-    article = extract(page, "http://anri.go.id/publikasi/berita/pameran", profile="anri")
+    article = extract(page, "http://anri.go.id/publikasi/berita/pameran", site=site_for("anri"))
     assert article.body is not None and "“Arsip Kita”" in article.body
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from arsip.report import load_report
+from crawler.report import load_report
 from tests import hostile
 from tests.conftest import read_jsonl, run_arsip
 

@@ -83,7 +83,7 @@ def _metadata(db: Path) -> Path:
     """Write the metadata beside *db*, or (read-only folder) in the user's own cache folder
     (``$XDG_CACHE_HOME/arsip``, else ``~/.cache/arsip``; never the shared temporary folder,
     where another user could have put a file or link under that name first)."""
-    from pipelines.db.datasette import METADATA_FILE, write_metadata
+    from pipelines.db.datasette import METADATA_FILE, write_metadata  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     try:
         return write_metadata(db)
