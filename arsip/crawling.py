@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archive.files import describe_unreadable
+from arsip.core import layout
 from arsip.core.lock import CrawlLock, check_unlocked
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
 from crawler.distributed import connect, join_crawl, worker_dir
@@ -191,7 +192,13 @@ def check_start_url(url: str) -> str:
 
 
 #: The sub-folders a crawl writes into its --out folder.
-OUT_SUBFOLDERS = ("warc", "state", "json", "reports", "indexes")
+OUT_SUBFOLDERS = (
+    layout.WARC_DIR,
+    layout.STATE_DIR,
+    layout.JSON_DIR,
+    layout.REPORTS_DIR,
+    layout.INDEXES_DIR,
+)
 
 
 def check_out_subfolders(out_dir: Path) -> None:
