@@ -14,6 +14,7 @@ without fetching anything.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -228,8 +229,15 @@ def check_out_subfolders(out_dir: Path) -> None:
             raise UserError(wrong or f"{sub} is not a folder; move it aside", EXIT_OUTPUT)
 
 
+#: Free space a crawl needs to start: the dataset, the state files and the first WARC
+#: records. With less, it would fail while Scrapy opens its components (tracebacks);
+#: a disk that fills up later stops the crawl with one line (`pipelines.full_disk`).
+MIN_FREE_BYTES = 1 << 20
+
+
 def check_out_dir(out_dir: Path) -> Path:
-    """Create *out_dir* if needed and prove it is writable, or fail with one line."""
+    """Create *out_dir* if needed and prove it is writable and has room, or fail with one
+    line."""
     if out_dir.exists() or out_dir.is_symlink():
         check_out_subfolders(out_dir)
     try:
@@ -242,6 +250,13 @@ def check_out_dir(out_dir: Path) -> Path:
             "choose another with --out",
             EXIT_OUTPUT,
         ) from None
+    free = shutil.disk_usage(out_dir).free
+    if free < MIN_FREE_BYTES:
+        raise UserError(
+            f"no room to crawl into {out_dir}: {free // 1024} KB free, at least "
+            f"{MIN_FREE_BYTES // 1024} KB needed; free space or choose another --out",
+            EXIT_OUTPUT,
+        )
     return out_dir
 
 
