@@ -776,3 +776,41 @@ def test_serve_of_a_read_only_folder_writes_nothing_into_the_system_temp_folder(
     assert result.returncode == 0, result.stderr
     assert list(system_temp.iterdir()) == []
     assert [p.name.split("-", 1)[1] for p in (cache / "arsip").iterdir()] == ["arsip.metadata.json"]
+
+
+#: ``python -m arsip ARGV...`` under a file size limit of 4 KB: no file can grow past it,
+#: as on a full disk (``-c LIMITED ARGV...``).
+FULL_DISK_ARSIP = (
+    "import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096)); "
+    "sys.argv = ['arsip', *sys.argv[1:]]; runpy.run_module('arsip', run_name='__main__')"
+)
+
+
+def test_query_reads_a_dataset_left_with_an_empty_wal_on_a_full_disk(
+    tmp_path: Path, dataset: Path
+) -> None:
+    """Issue 15: a crawl stopped by a full disk leaves ``-wal`` empty and ``-shm`` short;
+    a locking read would have to grow ``-shm`` and answered "disk I/O error"."""
+    db = collection_with(tmp_path, dataset) / "arsip.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+    Path(f"{db}-wal").write_bytes(b"")
+    Path(f"{db}-shm").write_bytes(bytes(4096))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FULL_DISK_ARSIP,
+            "query",
+            "SELECT count(*) AS n FROM articles",
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].strip() == "n"
