@@ -130,3 +130,8 @@ def test_pagination_stopped_by_the_trap_bound_is_a_skip_and_the_summary_says_so(
     assert len(pages) == 200  # page 2 at depth 1 ... page 201 at depth 200 (TRAPS_MAX_DEPTH)
     assert skips(crawled, "trap") == [crawled.url(f"{hostile.PAGING}202")]
     assert "bounds     2 URL(s) not followed: a crawl bound stopped them" in crawled.result.stdout
+
+
+def test_the_refused_head_is_a_skip_with_its_reason(crawled: Crawled) -> None:
+    url = crawled.url(f"{hostile.NEWS}/kepala-raksasa")
+    assert url in skips(crawled, "head_too_large")
