@@ -53,6 +53,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive.files import describe_unreadable
 from archive.naming import OPEN_SUFFIX, WarcName
 from arsip.core import layout
 from arsip.core.errors import ArsipError
@@ -182,6 +183,9 @@ def warc_files(inputs: Sequence[Path], report: Report) -> list[Path]:
     left out."""
     found: list[Path] = []
     for given in inputs:
+        wrong = describe_unreadable(given)
+        if wrong is not None:
+            raise UserError(wrong, EXIT_INPUT)
         if given.is_file():
             found.append(given)
             continue

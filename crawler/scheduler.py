@@ -47,6 +47,7 @@ from crawler.frontier import (
     state_path,
 )
 from pipelines import defaults
+from pipelines.full_disk import stop_for_full_disk
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -119,6 +120,10 @@ class FrontierScheduler(Scheduler):
         existing = path.exists()
         out_dir = self.out_dir
         self.state = CrawlState(path, sync_files=lambda: data_files(out_dir))
+        crawler = self._crawler
+        self.state.on_full_disk = lambda exc: stop_for_full_disk(
+            crawler, "the crawl state", path.parent, exc
+        )
         _STATES[self._crawler] = self.state
         if existing and self.resume:
             self._reload(spider)

@@ -31,6 +31,8 @@ command-line priority. arsip's own settings, alphabetical:
 
 from __future__ import annotations
 
+from archive.limits import MAX_PAYLOAD
+
 # arsip's settings, one default each: the crawl's in crawler/defaults.py, those
 # the pipelines read too in pipelines/defaults.py.
 from crawler.defaults import (
@@ -103,7 +105,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 # Per response: a body past 50 MB, or still arriving after 0.9 x DOWNLOAD_TIMEOUT,
 # is kept and archived as WARC-Truncated: length / time (crawler.middlewares.limits);
 # a response that stalls fails at DOWNLOAD_TIMEOUT (60 s, above) and is retried.
-DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+# The readers of an archive (reextract, extract, index) hold to the same bound.
+DOWNLOAD_MAXSIZE = MAX_PAYLOAD
 # A body cut short reaches the middlewares flagged "dataloss" instead of as an
 # exception, so what arrived is archived (WARC-Truncated: disconnect); the retry
 # middleware retries it and never hands it to the spider.

@@ -54,6 +54,7 @@ from crawler.items import article_item
 from crawler.profiles import Profile, find_profile
 from crawler.scheduler import state_of
 from pipelines import defaults
+from pipelines.full_disk import full_disk_seen
 from pipelines.jsonlines import crawl_items
 
 logger = logging.getLogger(__name__)
@@ -234,6 +235,16 @@ class NewsSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             signal=url_skipped, url=url, reason=reason, referer=referer
         )
+
+    def _anomaly(self, url: str, anomaly: str) -> None:
+        """A page extraction could not read whole: stat ``extract/anomaly/<kind>``, a
+        report line (kind ``extract``), a warning."""
+        self._count(f"extract/anomaly/{anomaly.split(':', 1)[0]}")
+        message = f"extraction anomaly: {anomaly}; the body and other fields may be missing"
+        logger.warning("%s: %s", url, message)
+        state = state_of(self.crawler)
+        if state is not None:
+            state.add_error(url, "extract", message)
 
     def handled(self, request: scrapy.Request | None, items: int, outcome: str) -> None:
         """Tell the frontier that *request* is handled (see `tracked`)."""
@@ -476,7 +487,13 @@ class NewsSpider(scrapy.Spider):
         location = response.meta.get("warc")
         if not location:
             self._count("extract/skipped/no_warc")
-            logger.error("Not emitting %s: its response was not written to WARC", response.url)
+            # Stopping after a write error (said once already): the resume fetches it again.
+            stopping = full_disk_seen(getattr(self, "crawler", None))
+            logger.log(
+                logging.DEBUG if stopping else logging.ERROR,
+                "Not emitting %s: its response was not written to WARC",
+                response.url,
+            )
             return None
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
@@ -489,6 +506,8 @@ class NewsSpider(scrapy.Spider):
         self._emitted.add(article.id)
         for field_name in article.debug.get("fallback", ()):
             self._count(f"extract/fallback/{field_name}")
+        for anomaly in article.debug.get("anomalies", ()):
+            self._anomaly(response.url, anomaly)
         item = article_item(
             article,
             fetched_at=response.meta.get("fetched_at") or location.get("warc_date"),
