@@ -64,6 +64,6 @@ def test_every_origin_repository_of_the_corpus_has_its_licence_text() -> None:
         text = CORPUS / "LICENSES" / f"{origin.replace('/', '-')}.txt"
         assert text.is_file(), f"no licence text for {origin}"
         row = next(line for line in index.splitlines() if f"`{text.name}`" in line)
-        # The copy is byte-exact: its git blob id is the origin's, as the index records it.
+        # The text is the one the index names: its git blob id is recorded there.
         assert row.rstrip(" |").endswith(_git_blob_id(text.read_bytes())), text.name
         assert origin in row
