@@ -158,12 +158,17 @@ def extract_capture(task: tuple[Capture, str]) -> Extracted:
 def build_item(capture: Capture, crawl_id: str) -> dict[str, Any]:
     """The item the live spider makes of *capture* (the same builder,
     `crawler.items.article_item`)."""
+    when = fetched_at(capture.warc_date)
     article = extract(
-        capture.body, capture.url, headers=capture.headers, site=capture.profile.site_hints()
+        capture.body,
+        capture.url,
+        headers=capture.headers,
+        site=capture.profile.site_hints(),
+        captured=when,
     )
     return article_item(
         article,
-        fetched_at=fetched_at(capture.warc_date),
+        fetched_at=when,
         crawl_id=crawl_id,
         warc=capture.pointer,
     )

@@ -7,13 +7,16 @@ Run from the repository root::
 Prints the cold start (a fresh interpreter: import + first page), the
 per-page time on the ANRI fixture and on each shared-corpus page (median of
 N runs), the date parser's fast path against ``dateparser.parse`` on the
-common forms, and trafilatura on the same pages when it is installed.
+common forms, trafilatura on the same pages when it is installed, and both
+on the real-world development set (tests/corpus_dev) page by page, with the
+ratio (issue 14: arsip <= 1/3 of trafilatura's time per page).
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import statistics
 import subprocess
 import sys
@@ -30,6 +33,7 @@ from crawler.profiles import site_for  # noqa: E402
 FIXTURE = ROOT / "tests" / "fixtures" / "anri-seed-article.html"
 FIXTURE_URL = "https://anri.go.id/publikasi/berita/anjangsama-media-sosial-2021"
 CORPUS = ROOT / "tests" / "corpus" / "pages"
+CORPUS_DEV = ROOT / "tests" / "corpus_dev"
 COMMON_DATES = [
     "Kamis, 5 November 2015 14:56 WIB",
     "Rabu, 4 November 2015 | 21:04 WIB",
@@ -121,6 +125,28 @@ def trafilatura_pages(repeat: int) -> float | None:
     return total / len(folders)
 
 
+def dev_set(repeat: int) -> list[tuple[str, int, float, float | None]]:
+    """(page, bytes, arsip ms, trafilatura ms or None) for every page of tests/corpus_dev,
+    each extractor given the page's bytes and URL (trafilatura with its metadata)."""
+    try:
+        import trafilatura  # noqa: PLC0415 - optional: the bench extra
+    except ImportError:
+        trafilatura = None
+    rows = []
+    for folder in sorted(p for p in CORPUS_DEV.iterdir() if (p / "page.html").is_file()):
+        html = (folder / "page.html").read_bytes()
+        url = json.loads((folder / "expected.json").read_text(encoding="utf-8"))["url"]
+        extract(html, url)  # warm
+        ours = _median_ms(functools.partial(extract, html, url), repeat)
+        theirs = None
+        if trafilatura is not None:
+            run = functools.partial(trafilatura.bare_extraction, html, url=url, with_metadata=True)
+            run()
+            theirs = _median_ms(run, repeat)
+        rows.append((folder.name, len(html), ours, theirs))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=25, help="runs per measurement (median)")
@@ -146,6 +172,21 @@ def main() -> None:
         if peer is None
         else f"trafilatura.bare_extraction: {peer:.2f} ms/page"
     )
+    if CORPUS_DEV.is_dir():
+        dev = dev_set(max(3, args.repeat // 5))
+        print("dev set (tests/corpus_dev): arsip vs trafilatura, ms/page")
+        for name, size, ours_ms, theirs_ms in dev:
+            other = "n/a" if theirs_ms is None else f"{theirs_ms:7.2f} ({ours_ms / theirs_ms:.2f}x)"
+            print(f"  {name:20s} {size / 1024:7.1f} KB  arsip {ours_ms:7.2f}  trafilatura {other}")
+        total = sum(r[2] for r in dev)
+        peers = [r[3] for r in dev if r[3] is not None]
+        line = f"dev set: {len(dev)} pages, arsip mean {total / len(dev):.2f} ms/page"
+        if len(peers) == len(dev):
+            line += (
+                f", trafilatura mean {sum(peers) / len(dev):.2f} ms/page, "
+                f"ratio {total / sum(peers):.2f} (arsip / trafilatura)"
+            )
+        print(line)
 
 
 if __name__ == "__main__":

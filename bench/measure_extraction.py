@@ -68,9 +68,10 @@ def measure(ctx: Context) -> Table:
     table.ratio_column = f"arsip vs {PEERS[0]}"
     replica = P.replica_pages(ctx.size(100, 5))
     corpus = P.corpus_pages()
+    dev, held_out = P.dev_pages("development"), P.dev_pages("held-out")
     if ctx.quick:
-        corpus = corpus[:3]
-    sets = [("replica", replica), ("corpus", corpus)]
+        corpus, dev, held_out = corpus[:3], dev[:2], held_out[:2]
+    sets = [("replica", replica), ("corpus", corpus), ("dev set", dev), ("held-out set", held_out)]
     have = {name: P.available(name) for name in P.EXTRACTORS}
     #: newspaper4k is 5-20x slower than the others: one timed pass keeps the run short.
     repeats = {"arsip": ctx.size(3, 1), "trafilatura": ctx.size(3, 1), "newspaper4k": 1}
@@ -127,7 +128,10 @@ def measure(ctx: Context) -> Table:
 
     table.notes += [
         f"Replica: {len(replica)} article pages rendered in memory (`build_site` + `SiteApp`); "
-        f"corpus: {len(corpus)} article pages of `tests/corpus/pages` (listing pages left out).",
+        f"corpus: {len(corpus)} article pages of `tests/corpus/pages` (listing pages left out); "
+        f"dev set / held-out set: the {len(dev)} development and {len(held_out)} held-out pages "
+        "of `tests/corpus_dev` (real pages never in the corpus, split by site; rules were tuned "
+        "on the development half only).",
         "CPU time of this process, median of "
         f"{repeats['arsip']} passes (arsip, trafilatura), {repeats['newspaper4k']} (newspaper4k), "
         "after an untimed pass that scores the fields and warms up; "

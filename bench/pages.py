@@ -4,6 +4,8 @@
   (`build_site` + `SiteApp`, no server), with the replica's truth;
 - `corpus_pages()`: the article pages of tests/corpus/pages with their
   expected.json;
+- `dev_pages(side)`: the real-world development set (tests/corpus_dev), its
+  ``development`` or ``held-out`` half (split by site, see its SOURCES.md);
 - `EXTRACTORS`: name -> function(html bytes, url) -> `Fields` for arsip,
   trafilatura (``bare_extraction(with_metadata=True)``) and newspaper4k.
 """
@@ -75,6 +77,26 @@ def corpus_pages() -> list[Page]:
         }
         url = expected.get("url") or f"http://{expected['site']}/"
         pages.append(Page(sub.name, url, (sub / "page.html").read_bytes(), truth))
+    return pages
+
+
+def dev_pages(side: str) -> list[Page]:
+    """The pages of tests/corpus_dev on *side* (``development`` or ``held-out``)."""
+    folder = CORPUS.parent / "corpus_dev"
+    if not (folder / "split.json").is_file():
+        return []
+    split = json.loads((folder / "split.json").read_text(encoding="utf-8"))
+    pages: list[Page] = []
+    for name in sorted(n for n, info in split.items() if info["side"] == side):
+        expected = json.loads((folder / name / "expected.json").read_text(encoding="utf-8"))
+        truth = {
+            "title": expected["title"],
+            "published": expected["date_iso"],
+            "author": expected["author"],
+            "editor": expected["editor"],
+            "views": expected["views"],
+        }
+        pages.append(Page(name, expected["url"], (folder / name / "page.html").read_bytes(), truth))
     return pages
 
 

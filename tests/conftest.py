@@ -22,6 +22,9 @@ REPO = Path(__file__).resolve().parents[1]
 #: The real-world corpus (third-party pages, dates, WARC/ARC files), copied
 #: unchanged into the repository with its SOURCES.md and licences.
 CORPUS = REPO / "tests" / "corpus"
+#: The real-world development set (pages collected for issue 14, split into a
+#: development and a held-out half by site; see its SOURCES.md).
+CORPUS_DEV = REPO / "tests" / "corpus_dev"
 FIXTURES = REPO / "tests" / "fixtures"
 BIN = Path(sys.executable).parent
 

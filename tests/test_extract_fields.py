@@ -199,8 +199,10 @@ def test_jsonld_date_and_author_when_the_page_shows_none() -> None:
     }  # fmt: skip
     head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
     article = extract(page(f"<h1>{TITLE}</h1><div>{TEXT}</div>", head=head), URL)
-    assert article.published == "2017-02-17T13:30:08"
+    # A naive time; the page writes WIB next to its other times (its header).
+    assert article.published == "2017-02-17T13:30:08+07:00"
     assert article.debug["published_source"] == "jsonld"
+    assert article.debug["published_zone_source"] == "page"
     assert article.author == "Vania Ika Aldida"
 
 
@@ -219,8 +221,19 @@ def test_time_element_text_is_the_visible_date() -> None:
 
 def test_profile_zone_applies_to_a_visible_time_without_zone() -> None:
     html = page(article_with("", date_line="Kamis, 9 Desember 2021 14:05"))
-    assert extract(html, URL, site=site_for("anri")).published == "2021-12-09T14:05:00+07:00"
-    assert extract(html, URL, site=site_for("generic")).published == "2021-12-09T14:05:00"
+    anri = extract(html, URL, site=site_for("anri"))
+    assert anri.published == "2021-12-09T14:05:00+07:00"
+    assert anri.debug["published_zone_source"] == "profile"
+    generic = extract(html, URL, site=site_for("generic"))
+    assert generic.published == "2021-12-09T14:05:00+07:00"  # the header's "08.00 WIB"
+    assert generic.debug["published_zone_source"] == "page"
+    unzoned = html.replace(b" WIB", b"")
+    assert extract(unzoned, URL, site=site_for("generic")).debug["published_zone_source"] == (
+        "country"
+    )
+    foreign = extract(unzoned, "https://news.example.com/a", site=site_for("generic"))
+    assert foreign.published == "2021-12-09T14:05:00"  # nothing says the zone
+    assert foreign.debug["published_zone_source"] is None
 
 
 def test_headline_is_the_heading_that_matches_the_page_title_not_the_section_name() -> None:
@@ -275,3 +288,225 @@ def test_page_without_text_gives_empty_fields_not_errors() -> None:
 def test_control_characters_never_reach_the_fields() -> None:
     article = extract(b"\x00\x01\x02binary", URL)
     assert (article.title, article.body) == (None, "binary")
+
+
+# --------------------------------------------------------------------------
+# Issue 14 classes (real-page misses) and issue 13 item 4 (label vocabulary)
+# --------------------------------------------------------------------------
+
+DATE_LINE = "Kamis, 3 Maret 2022 10:15"
+COM_URL = "https://berita.example.com/2022/03/03/rapat-koordinasi"
+
+
+def zone_page(head: str = "", date_line: str = DATE_LINE, credits: str = "") -> bytes:
+    """An article on a .com host whose page writes no zone anywhere."""
+    return page(article_with(credits, date_line=date_line), head=head).replace(b" WIB", b"")
+
+
+@pytest.mark.parametrize(
+    ("head", "published", "source"),
+    [
+        (
+            '<meta property="article:published_time" content="2022-03-03T10:15:00+08:00">',
+            "2022-03-03T10:15:00+08:00",
+            "meta",
+        ),
+        (
+            '<meta property="article:published_time" content="2022-03-03T01:15:00Z">',
+            "2022-03-03T10:15:00+09:00",
+            "meta",
+        ),
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2022-03-03T10:15:00+07:00"}</script>',
+            "2022-03-03T10:15:00+07:00",
+            "jsonld",
+        ),
+        ('<meta name="timestamp" content="1646277300">', "2022-03-03T10:15:00+07:00", "meta"),
+        (
+            '<meta property="article:published_time" content="2022-03-03T10:15:00-07:00">',
+            "2022-03-03T10:15:00+07:00",
+            "meta",
+        ),
+        (
+            '<meta property="article:published_time" content="2022-03-03T10:15:00Z">',
+            "2022-03-03T10:15:00",
+            None,
+        ),
+    ],
+    ids=["meta-offset", "meta-utc-instant", "jsonld", "unix-time", "flipped-sign", "false-z"],
+)
+def test_a_time_without_zone_takes_it_from_the_pages_own_metadata(
+    head: str, published: str, source: str | None
+) -> None:
+    article = extract(zone_page(head), COM_URL, site=site_for("generic"))
+    assert article.published == published
+    assert article.debug["published_source"] == "visible"
+    assert article.debug["published_zone_source"] == source
+
+
+def test_relative_date_counts_from_the_capture_time_in_the_sites_zone() -> None:
+    html = page(article_with("", date_line="Diposting 2 jam yang lalu"))
+    article = extract(html, URL, captured="2021-12-09T03:15:00Z")
+    assert article.published == "2021-12-09T08:15:00+07:00"  # 01:15 UTC, on a WIB site
+    assert article.debug["published_source"] == "relative"
+    foreign = extract(html.replace(b" WIB", b""), COM_URL, captured="2021-12-09T03:15:00Z")
+    assert foreign.published == "2021-12-09T01:15:00+00:00"  # the capture's own zone
+    assert extract(html, URL, captured="2021-12-09T03:15:00Z").published == article.published
+    # No capture time: nothing to count from; the body's dateline ("9/12/2021") is the date.
+    assert extract(html, URL).debug["published_source"] == "dateline"
+
+
+@pytest.mark.parametrize(
+    ("credits", "author", "editor"),
+    [
+        ("<p>Budi Santoso - Kanal Regional</p>", None, None),
+        ('<p class="author">Budi Santoso - Kanal Regional</p>', "Budi Santoso", None),
+        ("<p>Penulis: Budi Santoso / ABS</p><p>Editor: Ani Wijaya</p>", "Budi Santoso",
+         "Ani Wijaya"),
+        ("<p>Penulis: ANTARA</p><p>Editor: Ani Wijaya</p>", None, "Ani Wijaya"),
+        ("<p>Oleh Redaksi</p>", None, None),
+        ("<p>Penulis: Tim Humas</p>", None, None),
+        ("<p>Penulis: Tim Cook</p>", "Tim Cook", None),
+        ("<p>Penulis: Admin</p>", None, None),
+        ("<p>Oleh Situs.com</p>", None, None),
+        ("<p>Ditulis oleh Budi Santoso</p>", "Budi Santoso", None),
+        ("<p>Diposting oleh Budi Santoso</p>", "Budi Santoso", None),
+        ("<p>Posted by Budi Santoso</p>", "Budi Santoso", None),
+        ("<p>Penyunting: Ani Wijaya</p>", None, "Ani Wijaya"),
+        ('<div class="article-credits"><span>Budi Santoso</span><span>Penulis</span>'
+         "<br><span>Ani Wijaya</span><span>Editor</span></div>", "Budi Santoso", "Ani Wijaya"),
+        ("<div><div>Budi Santoso</div><div>Penulis</div><div>Ani Wijaya</div>"
+         "<div>Editor</div><div>Lihat Foto</div></div>", "Budi Santoso", "Ani Wijaya"),
+        ("<p>KOTA | 3 Maret 2022 10:15 Reporter : Budi Santoso</p>", "Budi Santoso", None),
+    ],
+    ids=["dash-no-label", "desk-after-dash", "initials-after-slash", "agency", "redaksi",
+         "tim-humas", "tim-a-name",
+         "admin", "outlet-domain", "ditulis-oleh", "diposting-oleh", "posted-by", "penyunting",
+         "glued-roles", "name-above-label", "label-after-date"],
+)  # fmt: skip
+def test_bylines_name_people_not_desks_outlets_or_agencies(
+    credits: str, author: str | None, editor: str | None
+) -> None:
+    article = extract(page(article_with(credits)), URL)
+    assert (article.author, article.editor) == (author, editor)
+
+
+def test_byline_date_and_time_on_one_line_below_the_headline() -> None:
+    html = page(article_with("", date_line="Budi Santoso | Kamis, 3 Maret 2022 | 10:15 WIB"))
+    article = extract(html, URL)
+    assert (article.author, article.published) == ("Budi Santoso", "2022-03-03T10:15:00+07:00")
+
+
+def ld(author: dict[str, str]) -> str:
+    obj = {"@type": "NewsArticle", "author": author}
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def test_jsonld_author_naming_the_editor_or_the_outlet_is_not_the_author() -> None:
+    editor_as_author = ld({"@type": "Person", "name": "Ani Wijaya"})
+    article = extract(page(article_with("<p>Editor: Ani Wijaya</p>"), head=editor_as_author), URL)
+    assert (article.author, article.editor) == (None, "Ani Wijaya")
+    outlet = ld({"@type": "Person", "name": "Situs Berita"})
+    head = outlet + '<meta property="og:site_name" content="Situs Berita">'
+    assert extract(page(article_with(""), head=head), URL).author is None
+    byline = article_with("<p>Penulis: Budi Santoso</p>")
+    visible = extract(page(byline, head=editor_as_author), URL)
+    assert visible.author == "Budi Santoso"  # the visible byline wins
+    person = ld({"@type": "Person", "name": "Budi Santoso"})
+    alone = extract(page(article_with(""), head=person), URL)
+    assert alone.author == "Budi Santoso"  # no visible byline: the metadata person
+
+
+def test_visible_headline_wins_over_title_and_og_title() -> None:
+    head = f'<meta property="og:title" content="Foto : {TITLE} | Situs Berita">'
+    assert extract(page(article_with(""), head=head), URL).title == TITLE
+    listed = (
+        f'<div class="whats-new"><h3>{TITLE}</h3><span>3 Maret 2022, 09:00 WIB</span></div>'
+        + article_with("", date_line="Kamis, 3 Maret 2022 10:15 WIB")
+    )
+    article = extract(page(listed), URL)
+    assert (article.title, article.published) == (TITLE, "2022-03-03T10:15:00+07:00")
+
+
+def test_headline_with_a_date_and_update_lines_are_not_the_publication_date() -> None:
+    title = "Update 23 Januari 2021: Kasus Baru di Daerah"
+    body = (
+        f"<h1>{title}</h1><p>Oleh Budi Santoso pada 23 Jan 2021, 13:30 WIB</p>"
+        f"<p>Diperbarui 24 Jan 2021, 08:00 WIB</p><div class='isi'>{TEXT}</div>"
+    )
+    head = f'<meta property="og:title" content="{title}">'
+    article = extract(page(body, head=head), URL)
+    assert (article.title, article.published) == (title, "2021-01-23T13:30:00+07:00")
+
+
+def test_a_date_only_lead_gives_way_to_the_date_block_with_its_time() -> None:
+    body = (
+        f"<h1>{TITLE}</h1><p class='lead'>Rapat digelar Senin (4/5/2020).</p>"
+        f"<div class='date'>Senin, 4 Mei 2020 04:25 WIB</div><div class='isi'>{TEXT}</div>"
+    )
+    assert extract(page(body), URL).published == "2020-05-04T04:25:00+07:00"
+
+
+def test_site_hit_counters_are_not_the_articles_views() -> None:
+    footer = "<div class='statistik'><p>Pengunjung hari ini: 120</p><p>Total Hits: 5.000</p></div>"
+    assert extract(page(article_with(footer)), URL).views is None
+    counted = extract(page(article_with("<p>Dibaca 250 kali</p>" + footer)), URL)
+    assert counted.views == 250
+
+
+@pytest.mark.parametrize(
+    "label", ["Diterbitkan", "Dipublikasikan", "Diposting", "Tanggal", "Published"]
+)
+def test_date_labels_of_institution_sites(label: str) -> None:
+    html = page(article_with("", date_line=f"{label}: Kamis, 3 Maret 2022 10:15 WIB"))
+    assert extract(html, URL).published == "2022-03-03T10:15:00+07:00"
+
+
+def test_headline_keeps_the_punctuation_its_title_tag_drops() -> None:
+    title = "Apa Kabar Arsip Daerah: Siapkah Kita?"
+    head = '<meta property="og:title" content="Apa Kabar Arsip Daerah Siapkah Kita - Situs Berita">'
+    assert extract(
+        page(f"<h1>{title}</h1><div class='isi'>{TEXT}</div>", head=head), URL
+    ).title == (title)
+
+
+def test_a_tag_or_person_heading_is_not_the_headline() -> None:
+    head = f'<meta property="og:title" content="{TITLE} | Situs Berita">'
+    html = page(
+        f"<h1>Tag: Arsip Nasional</h1><h2>{TITLE}</h2><div class='isi'>{TEXT}</div>", head=head
+    )
+    assert extract(html, URL).title == TITLE
+
+
+@pytest.mark.parametrize(
+    "credits",
+    ["<p>Sumber: Antara</p>", "<p>Sumber: The Telegraph</p>", "<p>Sumber: Liputan6.com</p>"],
+)
+def test_sumber_credits_a_source_not_the_author(credits: str) -> None:
+    # "Sumber" names where a story came from (an outlet, an agency, an office):
+    # reading it as a byline would make "The Telegraph" an author.
+    article = extract(page(article_with(credits)), URL)
+    assert (article.author, article.editor) == (None, None)
+
+
+def test_event_times_without_zone_take_the_sites_zone() -> None:
+    text = TEXT.replace("setiap triwulan.", "setiap triwulan, mulai pukul 10.00.")
+    html = page(f"<h1>{TITLE}</h1><div class='isi'>{text}</div>")
+    starts = [e.start for e in extract(html, URL, site=site_for("generic")).event_times]
+    assert "2021-12-09T10:00:00+07:00" in starts  # the page writes WIB
+    unzoned = html.replace(b" WIB", b"")
+    foreign = [e.start for e in extract(unzoned, COM_URL, site=site_for("generic")).event_times]
+    assert "2021-12-09T10:00:00" in foreign  # nothing says the zone: naive
+
+
+def test_when_the_title_names_only_the_site_the_heading_above_the_date_is_the_headline() -> None:
+    headline = "Bupati Resmikan Jembatan Gantung di Desa Sukamaju"
+    html = page(
+        f"<h1>{headline}</h1><div class='tanggal'>Senin, 13 Desember 2021</div>"
+        f"<div class='isi'>{TEXT}</div>"
+    ).replace(f"<title>{TITLE} | Situs Berita</title>".encode(), b"<title>Situs Berita</title>")
+    article = extract(html, URL)
+    assert (article.title, article.published) == (headline, "2021-12-13")
+    index = html.replace(headline.encode(), b"Tag: Jembatan Gantung di Desa Sukamaju")
+    assert extract(index, URL).title == "Situs Berita"  # a tag heading is no headline

@@ -12,17 +12,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from crawler.extract.datescan import scan
 from crawler.extract.dom import Element, Line, class_tokens, text_of
 from crawler.extract.numbers import parse_count
 from crawler.extract.patterns import (
+    AGENCY_RE,
     AUTHOR_CLASS_RE,
     AUTHOR_LABELS,
+    CREDITS_CLASS_RE,
+    DESK_TAIL_RE,
     EDITOR_LABELS,
     EYE_CLASS_RE,
+    GLUED_ROLE_RE,
+    INLINE_LABEL_RE,
     LABEL_RE,
     NAME_STOP_RE,
+    NOT_PERSON_RE,
     ROLE_AFTER_RE,
+    SITE_COUNTER_RE,
     VIEWS_COUNT_FIRST_RE,
     VIEWS_LABEL_FIRST_RE,
 )
@@ -44,6 +53,39 @@ _CAPITALIZED_NAME_RE = re.compile(
 _LOOSE_LABELS = frozenset({"oleh", "by", "written by", "teks", "kontributor", "reporter"})
 _AUTHOR = frozenset(AUTHOR_LABELS)
 _EDITOR = frozenset(EDITOR_LABELS)
+#: A label alone on its line (``Penulis``), its value above or below it.
+_LABEL_ONLY_RE = re.compile(
+    r"^\s*(?:"
+    + "|".join(re.escape(w) for w in sorted(_AUTHOR | _EDITOR, key=len, reverse=True))
+    + r")\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
+_ALNUM_RE = re.compile(r"[^0-9a-z]+")
+_GLUED_ENDINGS = (
+    "Author", "Penulis", "Reporter", "Pewarta", "Kontributor", "Editor", "Redaktur", "Penyunting",
+)  # fmt: skip
+
+
+def person(name: str | None, site_words: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """*name* as a person's name, without a desk or outlet after a dash or the
+    editor's initials after a slash; None when it names no person: the outlet
+    (``Liputan6.com``, a site word such as ``redaksiotosia``), a wire agency
+    (``ANTARA``) or an account/desk (``Admin``, ``Redaksi``, ``Tim Humas``)."""
+    if not name:
+        return None
+    name = DESK_TAIL_RE.sub("", name).strip()
+    if not name or NOT_PERSON_RE.match(name):
+        return None
+    if re.search(r"\.(?:com|co|id|net|org|tv)\b", name, re.IGNORECASE):
+        return None
+    if len(name.split()) <= 2 and AGENCY_RE.search(name):
+        return None
+    squashed = _ALNUM_RE.sub("", name.casefold())
+    for word in site_words:
+        w = _ALNUM_RE.sub("", word.casefold())
+        if len(w) > 3 and (squashed == w or (" " not in name and w in squashed)):
+            return None
+    return name
 
 
 @dataclass(slots=True)
@@ -70,6 +112,8 @@ def clean_name(value: str) -> str | None:
 
 def _views(segment: str) -> int | None:
     if len(segment) > 40:  # a count in prose ("dibaca 3 kali oleh ...") is not a counter
+        return None
+    if SITE_COUNTER_RE.search(segment):  # "Pengunjung hari ini: 120": the site's, not the article's
         return None
     m = VIEWS_LABEL_FIRST_RE.search(segment) or VIEWS_COUNT_FIRST_RE.search(segment)
     return parse_count(m["count"]) if m else None
@@ -102,15 +146,75 @@ def _label_value(segment: str, next_line: str | None) -> tuple[str, str, bool] |
     return kind, name, used_next
 
 
-def read_credits(lines: list[Line]) -> Credits:
-    """Author, editor and views from label lines (first of each wins)."""
+#: Words of page furniture that look like a capitalized name (``Lihat Foto``).
+_UI_WORDS_RE = re.compile(
+    r"^(?:lihat|baca|klik|tonton|simak|bagikan|share|komentar|foto|video|ikuti|follow|"
+    r"download|unduh|selengkapnya|berita|artikel|halaman|home|beranda)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_name(text: str) -> bool:
+    name = clean_name(text)
+    return bool(name and _CAPITALIZED_NAME_RE.match(name) and not _UI_WORDS_RE.match(name))
+
+
+def _names_above(lines: list[Line], label_only: list[bool]) -> set[int]:
+    """Label-only lines whose value is the line above (kompas: ``Isna Rifka`` /
+    ``Penulis`` / ``Yoga Sukmana`` / ``Editor``) rather than below (``Author`` /
+    ``Corry Anestia`` / ``Editor`` / ``Iskandar``). Labels two lines apart form one
+    run; its last label decides: a name above it and none below."""
+    above: set[int] = set()
+    n = len(lines)
+    i = 0
+    while i < n:
+        if not label_only[i]:
+            i += 1
+            continue
+        run = [i]
+        while run[-1] + 2 < n and label_only[run[-1] + 2] and not label_only[run[-1] + 1]:
+            run.append(run[-1] + 2)
+        last = run[-1]
+        name_below = last + 1 < n and not label_only[last + 1] and _is_name(lines[last + 1].text)
+        name_above = last > 0 and not label_only[last - 1] and _is_name(lines[last - 1].text)
+        if name_above and not name_below:
+            above.update(run)
+        i = last + 1
+    return above
+
+
+def read_credits(lines: list[Line], site_words: set[str] | frozenset[str] = frozenset()) -> Credits:
+    """Author, editor and views from label lines (first person of each wins;
+    outlets, agencies and accounts are not people, see `person`)."""
     found = Credits()
+    label_only = [len(line.text) <= 24 and bool(_LABEL_ONLY_RE.match(line.text)) for line in lines]
+    names_above = _names_above(lines, label_only) if any(label_only) else set()
     for i, line in enumerate(lines):
         next_text = lines[i + 1].text if i + 1 < len(lines) else None
         if ROLE_AFTER_RE.match(line.text) and i > 0 and found.author is None:
-            name = clean_name(lines[i - 1].text)
+            name = person(clean_name(lines[i - 1].text), site_words)
             if name and _CAPITALIZED_NAME_RE.match(name):
                 found.author = name
+                found.label_lines.update((i - 1, i))
+            continue
+        glued = (
+            GLUED_ROLE_RE.match(line.text)
+            if len(line.text) <= 80 and line.text.endswith(_GLUED_ENDINGS)
+            else None
+        )
+        if glued:  # "Fadila AdelinEditor"
+            kind = "author" if glued["label"].lower() in _AUTHOR else "editor"
+            name = person(clean_name(glued["value"]), site_words)
+            found.label_lines.add(i)
+            if name and getattr(found, kind) is None:
+                setattr(found, kind, name)
+            continue
+        if i in names_above:
+            label = LABEL_RE.match(line.text)
+            kind = "author" if label and label["label"].lower() in _AUTHOR else "editor"
+            name = person(clean_name(lines[i - 1].text), site_words)
+            if name and getattr(found, kind) is None:
+                setattr(found, kind, name)
                 found.label_lines.update((i - 1, i))
             continue
         for piece in _SEGMENT_SPLIT_RE.split(line.text):
@@ -125,16 +229,50 @@ def read_credits(lines: list[Line]) -> Credits:
                 continue
             labelled = _label_value(segment, next_text)
             if labelled is None:
-                continue
+                if len(segment) > 120 or ":" not in segment:
+                    continue
+                inline = INLINE_LABEL_RE.search(segment)
+                if inline is None or inline.start() == 0:
+                    continue
+                labelled = _label_value(segment[inline.start() :], None)
+                if labelled is None:
+                    continue
             kind, name, used_next = labelled
+            name = person(name, site_words) or ""
             found.label_lines.add(i)
             if used_next:
                 found.label_lines.add(i + 1)
+            if not name:
+                continue
             if kind == "author" and found.author is None:
                 found.author = name
             elif kind == "editor" and found.editor is None:
                 found.editor = name
     return found
+
+
+#: Through the attribute axis (as dom's hidden-element query): much faster than
+#: testing ``//*[...]`` on every element of a large page.
+_CREDITS_XPATH = etree.XPath(
+    "//@class[contains(., 'redit') or contains(., 'Redit') or contains(., 'KREDIT')]/.."
+)
+
+
+def credits_block(root: Element) -> Element | None:
+    """The page's credits block (``<div class="article-credits">``: writer, editor,
+    photographer), outside figures and captions (photo credits), or None."""
+    found = _CREDITS_XPATH(root)
+    for el in found if isinstance(found, list) else []:
+        if not isinstance(el, etree._Element) or not isinstance(el.tag, str):
+            continue
+        if not any(CREDITS_CLASS_RE.search(t) for t in class_tokens(el)):
+            continue
+        if el.tag in ("figure", "figcaption") or any(
+            a.tag in ("figure", "figcaption") for a in el.iterancestors()
+        ):
+            continue
+        return el
+    return None
 
 
 def semantic_author(container: Element) -> str | None:

@@ -33,6 +33,11 @@ MONTHS: dict[str, int] = {
     "oktober": 10, "okt": 10,
     "november": 11, "nopember": 11, "nov": 11, "nop": 11,
     "desember": 12, "des": 12,
+    # Misspellings seen on real pages (a month is still a month)
+    "januri": 1, "janury": 1, "febuari": 2, "febuary": 2, "februay": 2, "pebuari": 2,
+    "febrari": 2, "agutus": 8, "agusuts": 8, "agustu": 8, "sepetember": 9, "septmber": 9,
+    "septembre": 9, "oktber": 10, "oktobre": 10, "novemver": 11, "novemeber": 11,
+    "desemeber": 12, "desmber": 12, "desembe": 12, "desmeber": 12,
     # English
     "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7,
     "august": 8, "aug": 8, "october": 10, "oct": 10, "december": 12, "dec": 12,
@@ -99,31 +104,34 @@ ATOM_RE = re.compile(
         (?![\d/-])
     )
     |
+    (?:(?:\b(?P<wd>{_WEEKDAY_RE})\b\s*[,/]?\s*)?  # one weekday prefix for the three forms
+    (?:
     (?P<tdate>
-        (?:\b(?P<wd>{_WEEKDAY_RE})\b\s*,?\s*)?
-        (?<![\d.,/:])(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?
+        (?<![\d.,:])(?<!\d/)(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?
         (?:\s*(?P<dsep>{_RANGE_WORDS})\s*(?P<d2>[0-3]?\d))?
-        (?:\s+|\s*-\s*)(?P<mon>{_MONTH_RE})\b\.?
-        (?:\s*,?\s*(?P<y>\d{{4}})(?!\d)|\s+'?(?P<y2>\d{{2}})(?![\d:.,]))?
+        (?:\s*-\s*|\s*/\s*|\s+)(?P<mon>{_MONTH_RE})\b\.?
+        (?:\s*,?\s*(?:(?:tahun|thn\.?|th\.?)\s+)?(?P<y>\d{{4}})(?!\d)
+           |(?:\s*/\s*|\s+)'?(?P<y2>\d{{2}})(?![\d:.,]))?
     )
     |
     (?P<mdate>
-        (?:\b(?P<wd2>{_WEEKDAY_RE})\b\s*,?\s*)?
-        \b(?P<mon2>{_EN_MONTH_RE})\b\.?\s+(?P<d3>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:.])
-        (?:\s*,?\s*(?P<y3>\d{{4}})(?!\d))?
+        (?<![\d.,/:])\b(?P<mon2>{_MONTH_RE})\b\.?\s+
+        (?:(?P<d3>[0-3]?\d)(?:st|nd|rd|th)?(?![\d:.])(?:\s*,?\s*(?P<y3>\d{{4}})(?!\d))?
+           |(?:(?:tahun|thn\.?)\s+)?(?P<y4>\d{{4}})(?![\d/.,-]\d))
     )
     |
     (?P<ndate>
-        (?:\b(?P<wd3>{_WEEKDAY_RE})\b\s*,?\s*)?
         (?P<np>\(\s*)?
         (?<![\d./-])(?P<nd>[0-3]?\d)(?P<ns>[/-])(?P<nm>[01]?\d)(?:(?P=ns)(?P<ny>\d+))?(?![\d/]|-\d)
         (?(np)\s*\))
     )
+    ))
     |
     (?P<time>
         (?:(?P<tpre>pukul|pkl\.?|jam|at)\s+)?
         (?<![\d.,:/])(?P<hh>[0-2]?\d)(?P<tsep>[.:])(?P<mm>[0-5]\d)(?:(?P=tsep)(?P<ss>[0-5]\d))?
         (?![\d%]|[.,:]\d|\s?%)
+        (?:\s?(?P<ampm>[ap]\.?m\b\.?))?
         (?:\s*(?P<zone>{_ZONE_RE})\b
            |(?(ss)\s(?P<tzoff>[+-][01]\d:?[0-5]\d)(?!\d)))?
     )
@@ -137,8 +145,17 @@ ATOM_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-#: Between a date and its time: ``, `` ``|`` `` - `` ``at`` or nothing.
-DATE_TIME_GAP_RE = re.compile(r"[^\S\n]*(?:[,|@–—-][^\S\n]*)*", re.IGNORECASE)
+#: Between a date and its time: ``, `` ``|`` `` - `` ``at`` or nothing, and the
+#: words of ``Kamis, 3 Maret 2022 sekitar pukul 19.30 WIB``.
+DATE_TIME_GAP_RE = re.compile(
+    r"[^\S\n]*(?:(?:[,|@–—-]|(?:sekitar|sekira|kira-kira|kurang\s+lebih|pada|at|on|"
+    r"mulai)\b)[^\S\n]*)*",
+    re.IGNORECASE,
+)
+#: Between a time and the date after it: ``09:41 pm Mar 3, 2022``, ``10.00 WIB, Senin``.
+TIME_DATE_GAP_RE = re.compile(
+    r"[^\S\n]*(?:(?:[,|@–—-]|(?:on|pada|hari)\b)[^\S\n]*)*", re.IGNORECASE
+)
 
 #: Between the two ends of a range.
 RANGE_GAP_RE = re.compile(rf"{_H}*(?:{_RANGE_WORDS}){_H}*", re.IGNORECASE)
@@ -184,6 +201,10 @@ RELATIVE_WORDS: dict[str, int | None] = {
     "tomorrow": 1,
     "lusa": 2,
 }
+#: Parts of the day after a relative word (``kemarin sore``): the day is what counts.
+RELATIVE_DAY_PARTS_RE = re.compile(
+    r"\s+(?:pagi|siang|sore|petang|malam|dini\s+hari|morning|afternoon|evening|night)$"
+)
 
 # Compiled on first use (module ``__getattr__``, PEP 562): only a text that is
 # not written as a date reaches them, and compiling them costs ~1.5 ms of a cold

@@ -19,7 +19,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from crawler.extract import datepatterns as pat  # its relative patterns compile on first use
-from crawler.extract.datepatterns import MONTHS, RELATIVE_WORDS, UNITS
+from crawler.extract.datepatterns import MONTHS, RELATIVE_DAY_PARTS_RE, RELATIVE_WORDS, UNITS
 from crawler.extract.datescan import format_moment, resolve, scan
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
@@ -32,6 +32,8 @@ _SPACES_RE = re.compile(r"\s+")
 _YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _WORD_RE = re.compile(r"[a-z]+")
 _BARE_TIME_RE = re.compile(r"([01]\d|2[0-3])[.:]([0-5]\d)")
+#: Beside a month and year: words that may name its day (``9th``, ``ninth``).
+_DAY_WORDS_RE = re.compile(r"\d|\b(?:first|second|third|\w+th|\w+st|\w+nd|\w+rd)\b", re.I)
 #: Words that make a text worth handing to dateparser (with or without a month name).
 _RELATIVE_HINTS = frozenset(
     ("lalu", "ago", "depan", "lagi", "kemarin", "besok", "lusa", "yesterday", "tomorrow",
@@ -86,6 +88,8 @@ def parse_relative(text: str, reference: date | datetime) -> str | None:
     """A relative phrase (``kemarin``, ``3 minggu yang lalu``, ``dalam 43 menit``)
     as an ISO date or date-time relative to *reference*; None otherwise."""
     t = _SPACES_RE.sub(" ", text.strip().lower())
+    if t not in RELATIVE_WORDS:
+        t = RELATIVE_DAY_PARTS_RE.sub("", t)  # "kemarin sore": yesterday
     if t in RELATIVE_WORDS:
         days = RELATIVE_WORDS[t]
         if days is None:
@@ -167,6 +171,15 @@ def parse_date(
         if value is None:
             return None
         start, end = value
+        if expr.first.month_only and expr.last is None:
+            # "Maret 2022" is a month; "the 9th of December 2021" names its day
+            # in words the fast path does not read.
+            outside = clean[: expr.start] + " " + clean[expr.end :]
+            if _DAY_WORDS_RE.search(outside):
+                found = _fallback(clean, ref)
+                if found is not None and found.startswith(start):
+                    return found
+            return start
         if expr.last is None and not expr.open_end and end is None:
             return start
         return {"start": start, "end": end}

@@ -10,16 +10,18 @@ interpretation into ISO strings (missing years, zones) is in `resolve`.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from crawler.extract.datepatterns import (
     ATOM_RE,
     DATE_TIME_GAP_RE,
     DAY_PARTS,
+    EN_MONTHS,
     LOCAL_TIME_RE,
     MONTHS,
     OPEN_END_RE,
     RANGE_GAP_RE,
+    TIME_DATE_GAP_RE,
     WEEKDAYS,
     ZONE_OFFSETS,
 )
@@ -93,6 +95,7 @@ class Point(_Record):
 
     __slots__ = (  # noqa: RUF023 - field order (constructor, repr, ==)
         "start", "end", "date", "time", "offset", "strong", "two_digit_hour", "invalid",
+        "month_only", "next_day",
     )  # fmt: skip
     start: int
     end: int
@@ -106,6 +109,10 @@ class Point(_Record):
     two_digit_hour: bool
     #: Written as an impossible date (``4/11/205``): never a value.
     invalid: bool
+    #: A month and year alone (``Maret 2022``): the day is not written.
+    month_only: bool
+    #: ``pukul 24.00``: midnight at the end of the day, 00:00 of the next.
+    next_day: bool
 
     __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as an eq dataclass
 
@@ -119,6 +126,8 @@ class Point(_Record):
         strong: bool = True,
         two_digit_hour: bool = False,
         invalid: bool = False,
+        month_only: bool = False,
+        next_day: bool = False,
     ) -> None:
         self.start = start
         self.end = end
@@ -128,6 +137,8 @@ class Point(_Record):
         self.strong = strong
         self.two_digit_hour = two_digit_hour
         self.invalid = invalid
+        self.month_only = month_only
+        self.next_day = next_day
 
 
 class Expr(_Record):
@@ -235,32 +246,46 @@ def _atom(m: re.Match[str], short_years: bool, strict_case: bool, dayfirst: bool
     if kind == "mdate":
         if strict_case and not m["mon2"][0].isupper():
             return None
-        month = MONTHS[m["mon2"].lower()]
+        month_word = m["mon2"].lower()
+        month = MONTHS[month_word]
+        if m["y4"]:  # "Maret 2022": a month and a year
+            year = _year(m["y4"], two_digit=False)
+            dp = DatePart(1, month, year, _weekday(m["wd"]))
+            return Point(start, end, date=dp, invalid=year == -1, month_only=True)
+        if month_word not in EN_MONTHS:  # "Juni 16": only English names come first
+            return None
         day = int(m["d3"])
         year = _year(m["y3"], two_digit=False)
-        dp = DatePart(day, month, year, _weekday(m["wd2"]))
+        dp = DatePart(day, month, year, _weekday(m["wd"]))
         return Point(start, end, date=dp, invalid=not _check_day(day, month) or year == -1)
     if kind == "ndate":
         has_year = m["ny"] is not None
         # Without a year only ``(26/11)`` or ``Jumat (6/11)`` is a date
         # (``1/3 trafik`` is a fraction); dashes need a year (``3-4 orang``).
-        if not has_year and (m["ns"] == "-" or not (m["np"] or m["wd3"])):
+        if not has_year and (m["ns"] == "-" or not (m["np"] or m["wd"])):
             return None
         a, b = int(m["nd"]), int(m["nm"])
         day, month = (a, b) if dayfirst else (b, a)
         year = _year(m["ny"], two_digit=True)
-        dp = DatePart(day, month, year, _weekday(m["wd3"]))
+        dp = DatePart(day, month, year, _weekday(m["wd"]))
         return Point(start, end, date=dp, invalid=not _check_day(day, month) or year == -1)
     if kind == "time":
         hh, mm = int(m["hh"]), int(m["mm"])
-        if hh > 23:
+        ampm = (m["ampm"] or "").lower()[:1]
+        if ampm and not 1 <= hh <= 12:
+            return None
+        if ampm:
+            hh = hh % 12 + (12 if ampm == "p" else 0)
+        next_day = hh == 24 and mm == 0 and not m["ss"]  # "pukul 24.00": midnight
+        if hh > 23 and not next_day:
             return None
         zone = _zone(m["zone"] or m["tzoff"])
-        strong = bool(m["tpre"] or zone or (m["tsep"] == ":" and len(m["hh"]) == 2))
-        t = (hh, mm, int(m["ss"] or 0))
+        strong = bool(m["tpre"] or zone or ampm or (m["tsep"] == ":" and len(m["hh"]) == 2))
+        t = (0 if next_day else hh, mm, int(m["ss"] or 0))
         return Point(
-            start, end, time=t, offset=zone, strong=strong, two_digit_hour=len(m["hh"]) == 2
-        )
+            start, end, time=t, offset=zone, strong=strong, two_digit_hour=len(m["hh"]) == 2,
+            next_day=next_day,
+        )  # fmt: skip
     if kind == "hour":
         if not (m["pday"] or m["pzone"]):
             return None
@@ -313,7 +338,24 @@ def _points(text: str, short_years: bool, strict_case: bool, dayfirst: bool) -> 
         ):
             points.append(
                 Point(a.start, nxt.end, a.date, nxt.time, nxt.offset, True, nxt.two_digit_hour,
-                      a.invalid)
+                      a.invalid, next_day=nxt.next_day)
+            )  # fmt: skip
+            i += 2
+            continue
+        if (
+            a.date is None
+            and a.time is not None
+            and a.strong
+            and nxt is not None
+            and nxt.date is not None
+            and nxt.time is None
+            and not nxt.month_only
+            and nxt.date.day_end is None
+            and TIME_DATE_GAP_RE.fullmatch(text, a.end, nxt.start)
+        ):  # "09:41 pm Mar 3, 2022", "pukul 10.00 WIB, Senin (13/12)"
+            points.append(
+                Point(a.start, nxt.end, nxt.date, a.time, a.offset, True, a.two_digit_hour,
+                      nxt.invalid, next_day=a.next_day)
             )  # fmt: skip
             i += 2
             continue
@@ -323,6 +365,8 @@ def _points(text: str, short_years: bool, strict_case: bool, dayfirst: bool) -> 
 
 
 def _compatible(p: Point, q: Point) -> bool:
+    if p.month_only or q.month_only:
+        return False
     if p.time is None and q.time is None:
         return p.date is not None and q.date is not None and p.date.day_end is None
     return p.time is not None and q.time is not None
@@ -353,14 +397,13 @@ def scan(
             p.strong = q.strong = True
         else:
             j += 1
-            if p.time is not None and not p.strong:
-                continue
+            open_end = OPEN_END_RE.match(text, p.end) if p.time is not None else None
+            if p.time is not None and not p.strong and open_end is None:
+                continue  # "10.00 - selesai" is a time; "10.00" alone may be a decimal
             expr = Expr(p.start, p.end, p)
-            if p.time is not None:
-                open_end = OPEN_END_RE.match(text, p.end)
-                if open_end:
-                    expr.end = open_end.end()
-                    expr.open_end = True
+            if open_end is not None:
+                expr.end = open_end.end()
+                expr.open_end = True
         local = LOCAL_TIME_RE.match(text, expr.end)
         expr.local = local is not None
         exprs.append(expr)
@@ -372,13 +415,20 @@ def scan(
 # --------------------------------------------------------------------------
 
 
+#: How many years back a written weekday may place a date without a year.
+_WEEKDAY_LOOKBACK = 7
+
+
 def complete_date(part: DatePart, ref: date | None, day: int | None = None) -> date | None:
     """The date *part* names, its missing year taken from *ref*.
 
     A written weekday decides between *ref*'s year and the years around it
-    (``Jumat (6/11)`` late in December of the following year); without one,
-    *ref*'s year is used. None when the date is impossible or has no year
-    and no reference.
+    (``Jumat (6/11)`` late in December of the following year), then the years
+    before (``Minggu (6/5)`` in a republished 2018 article); a weekday no
+    year fits cannot be judged (None). Without one, *ref*'s year, or the
+    neighbouring year when that puts the date within three months of *ref*
+    and *ref*'s year half a year away. None when the date is impossible or has
+    no year and no reference.
     """
     d = part.day if day is None else day
     if part.year is not None:
@@ -394,13 +444,30 @@ def complete_date(part: DatePart, ref: date | None, day: int | None = None) -> d
             candidates.append(date(year, part.month, d))
         except ValueError:
             continue
-    if not candidates:
-        return None
     if part.weekday is not None:
         matching = [c for c in candidates if c.weekday() == part.weekday]
         if matching:
             return min(matching, key=lambda c: abs((c - ref).days))
-    return candidates[0]
+        # No year around the reference has that weekday: an older article
+        # republished (``Minggu (6/5)`` on a 2022 page is 6 May 2018).
+        for year in range(ref.year - 2, ref.year - _WEEKDAY_LOOKBACK - 1, -1):
+            try:
+                older = date(year, part.month, d)
+            except ValueError:
+                continue
+            if older.weekday() == part.weekday:
+                return older
+        return None  # the weekday contradicts every year: it cannot be judged
+    if not candidates:
+        return None
+    # The reference's year, unless that is half a year away and a neighbouring
+    # year puts the date within a quarter of it ("sampai 3 Januari" on 20
+    # December is the coming January; "1 Juni" then is still last June).
+    same = candidates[0] if candidates[0].year == ref.year else None
+    nearest = min(candidates, key=lambda c: abs((c - ref).days))
+    if same is None or (abs((same - ref).days) > 183 and abs((nearest - ref).days) <= 92):
+        return nearest
+    return same
 
 
 def format_moment(day: date, t: Time | None, offset: str | None) -> str:
@@ -444,6 +511,10 @@ def resolve(
         and first.date.month > last.date.month
     ):  # "28 Desember s.d. 3 Januari 2022" starts in 2021
         start_day = start_day.replace(year=last.date.year - 1)
+    if first.month_only:
+        return f"{start_day.year:04d}-{start_day.month:02d}", None
+    if first.next_day:
+        start_day += timedelta(days=1)
     start = format_moment(start_day, first.time, offset if first.time else None)
     if last is None:
         if first.date is not None and first.date.day_end is not None:
@@ -458,5 +529,7 @@ def resolve(
             return None
     else:
         end_day = start_day
+    if last.next_day:
+        end_day += timedelta(days=1)
     end = format_moment(end_day, last.time, end_offset if last.time else None)
     return start, end

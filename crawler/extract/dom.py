@@ -44,7 +44,16 @@ def parse(text: str) -> Element:
         root = lxml.html.document_fromstring(data, parser=_PARSER)
     except etree.ParserError:
         root = lxml.html.document_fromstring(b"<html><body></body></html>", parser=_PARSER)
+    for heading in root.iter("h1"):  # mark once what holds a headline (see is_noise)
+        for holder in heading.iterancestors():
+            if holder.get(_HOLDS_H1) is not None:
+                break
+            holder.set(_HOLDS_H1, "")
     return root
+
+
+#: Attribute set by `parse` on every ancestor of an ``<h1>``.
+_HOLDS_H1 = "data-arsip-h1"
 
 
 #: What lxml's resource limits (without ``huge_tree``) mean for extraction.
@@ -198,15 +207,22 @@ def noise_verdict(el: Element) -> int:
     if cls or ident:
         attrs = f"{cls or ''} {ident or ''}"
         if NOISE_CLASS_RE.search(attrs):
-            return NOISE
+            return _unless_headline(el, NOISE)
         words = NOISE_WORDS.intersection(CLASS_SPLIT_RE.split(attrs.lower()))
         if words:
-            return LAYOUT if words <= _LAYOUT_TOKENS else NOISE
+            return _unless_headline(el, LAYOUT if words <= _LAYOUT_TOKENS else NOISE)
     if tag in ("div", "section", "ul", "ol"):
         heading = _heading_text(el)
-        if heading and NOISE_HEADING_RE.match(heading):
+        # "TRENDING | 17 Juni 2021 08:55" is a category and a date, not a list heading.
+        if heading and NOISE_HEADING_RE.match(heading) and not any(c.isdigit() for c in heading):
             return NOISE
     return NOT_NOISE
+
+
+def _unless_headline(el: Element, verdict: int) -> int:
+    """Furniture never holds the page's headline: an "ads" or "tag" wrapper around
+    the h1 (an unclosed ad slot swallowing the page) is layout."""
+    return verdict if el.get(_HOLDS_H1) is None else NOT_NOISE
 
 
 def layout_is_noise(el: Element, holds_prose: bool) -> bool:
@@ -218,13 +234,25 @@ def layout_is_noise(el: Element, holds_prose: bool) -> bool:
     return not (words & _SHARE_TOKENS and _holds_content(el))
 
 
+#: Attribute where `is_noise` keeps its answer.
+_NOISE_MARK = "data-arsip-noise"
+
+
 def is_noise(el: Element) -> bool:
     """Furniture (`noise_verdict`); a `LAYOUT` element holding paragraphs of prose or a
-    long text that is not links is not."""
+    long text that is not links is not.
+
+    Asked several times per element (measuring the text, stripping furniture,
+    checking a heading's ancestors): the answer is kept on the element itself."""
+    if not isinstance(el.tag, str):
+        return False
+    known = el.get(_NOISE_MARK)
+    if known is not None:
+        return known == "1"
     verdict = noise_verdict(el)
-    if verdict == LAYOUT:
-        return layout_is_noise(el, _holds_prose(el))
-    return verdict == NOISE
+    noise = layout_is_noise(el, _holds_prose(el)) if verdict == LAYOUT else verdict == NOISE
+    el.set(_NOISE_MARK, "1" if noise else "0")
+    return noise
 
 
 def strip_noise(root: Element, keep: list[Element]) -> None:

@@ -55,7 +55,7 @@ def find_event_times(body_text: str, published: str | None, offset: str | None) 
     for expr in scan(body_text, strict_case=True):
         if skip is not None and expr.start >= skip[0] and expr.end <= skip[1]:
             continue
-        if expr.invalid:
+        if expr.invalid or expr.first.month_only:
             continue
         context = latest or pub_day
         value = resolve(expr, context, pub_day or latest, offset)

@@ -9,18 +9,22 @@ field from what the reader sees there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extract import body as body_mod
-from crawler.extract import dom
+from crawler.extract import dom, zones
 from crawler.extract.charset import Headers, decode_html
 from crawler.extract.credits import (
     Credits,
     byline_name,
     clean_name,
+    credits_block,
     icon_views,
+    person,
     read_credits,
     semantic_author,
 )
@@ -30,6 +34,7 @@ from crawler.extract.locate import (
     best_text_block,
     find_container,
     find_title_element,
+    heading_above_date,
     meta_titles,
     strip_site_suffix,
 )
@@ -37,7 +42,16 @@ from crawler.extract.meta import PageMeta, declared_url, jsonld_author, language
 from crawler.extract.model import Article
 from crawler.extract.numbers import parse_count
 from crawler.extract.patterns import BLOCK_TAGS, SIGNATURE_RE
-from crawler.extract.published import Stamp, choose, meta_stamps, stamp_from_text, visible_stamp
+from crawler.extract.published import (
+    Stamp,
+    capture_time,
+    choose,
+    in_zone,
+    meta_stamps,
+    relative_stamp,
+    stamp_from_text,
+    visible_stamp,
+)
 from crawler.extract.site import Site
 from crawler.extract.text import find_dateline
 from crawler.extract.textblock import locate_text
@@ -45,6 +59,62 @@ from crawler.extract.urls import article_id, canonical_url
 
 #: A site without hints: generic rules only.
 NO_HINTS = Site()
+#: A clock time somewhere in a text (``10.00``, ``09:30``).
+_TIME_RE = re.compile(r"\d[.:][0-5]\d")
+
+
+def _in_furniture(el: Element, top: Element | None) -> bool:
+    """Whether *el* lies in a sidebar, list or other furniture below *top*."""
+    node: Element | None = el
+    while node is not None and node is not top:
+        if dom.is_noise(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+class _NearHeading:
+    """The lines around the headline in the page, for a date or byline the
+    container missed (``<div class="head"><h1>`` then ``<div class="body">`` with
+    the date block first, when the text block chosen lies elsewhere). Computed
+    on first use."""
+
+    #: Lines read before and after the headline; longer lines are prose, not a
+    #: date block or a byline.
+    BEFORE, AFTER, LONGEST = 2, 8, 100
+
+    def __init__(self, title_el: Element | None) -> None:
+        self.title_el = title_el
+        self._lines: list[dom.Line] | None = None
+        self.title_index: int | None = None
+
+    def lines(self) -> list[dom.Line]:
+        if self._lines is not None:
+            return self._lines
+        self._lines = []
+        if self.title_el is None:
+            return self._lines
+        in_title = dom.descendants(self.title_el)
+        el = self.title_el.getparent()
+        found: list[dom.Line] = []
+        for _ in range(4):  # up to the first ancestor holding a few lines besides the heading
+            if el is None:
+                break
+            found = dom.lines(el)
+            if len(found) >= self.AFTER:
+                break
+            el = el.getparent()
+        at = next((i for i, line in enumerate(found) if line.block in in_title), None)
+        if at is None:
+            return self._lines
+        for i in range(max(0, at - self.BEFORE), min(len(found), at + self.AFTER + 1)):
+            line = found[i]
+            if i == at:
+                self.title_index = len(self._lines)
+            elif len(line.text) > self.LONGEST or _in_furniture(line.block, el):
+                continue
+            self._lines.append(line)
+        return self._lines
 
 
 class _Pinned:
@@ -79,6 +149,10 @@ def _title(
         if pins.pinned("title"):
             pins.fell_back("title")
         el = find_title_element(root, claims, block)
+        if el is None:  # <title> names only the site: the heading above the date
+            el = heading_above_date(
+                root, lambda text: stamp_from_text(text, "visible", short_years=True) is not None
+            )
     if el is not None:
         text = dom.text_of(el)
         if text:
@@ -94,18 +168,23 @@ def _credits(
     lines: list[dom.Line],
     title_index: int | None,
     meta: PageMeta,
+    *,
+    site_words: set[str],
+    root: Element,
+    near: _NearHeading,
+    has_credits: bool,
 ) -> Credits:
-    found = read_credits(lines)
+    found = read_credits(lines, site_words)
     pinned = Credits()
     byline = pins.first("byline", container)
     if byline is None:
         byline = pins.first("byline")
     if byline is not None:
-        pinned = read_credits(dom.lines(byline))
+        pinned = read_credits(dom.lines(byline), site_words)
     for key in ("author", "editor"):
         el = pins.first(key)
         if el is not None:
-            setattr(pinned, key, clean_name(dom.text_of(el)))
+            setattr(pinned, key, person(clean_name(dom.text_of(el)), site_words))
     result = Credits(label_lines=found.label_lines)
     for key in ("author", "editor"):
         value = getattr(pinned, key)
@@ -113,15 +192,65 @@ def _credits(
             pins.fell_back(key)
         setattr(result, key, value if value is not None else getattr(found, key))
     if result.author is None:
-        result.author = (
-            semantic_author(container) or byline_name(lines, title_index) or jsonld_author(meta)
+        result.author = person(semantic_author(container), site_words) or person(
+            byline_name(lines, title_index), site_words
         )
+    # The byline by the headline, or the page's credits block, when the
+    # container holds neither (merdeka's date-reporter line, liputan6's "Kredit").
+    if result.author is None:
+        result.author = read_credits(near.lines(), site_words).author
+    if (result.author is None or result.editor is None) and has_credits:
+        block = credits_block(root)
+        if block is not None:
+            extra = read_credits(dom.lines(block), site_words)
+            result.author = result.author or extra.author
+            result.editor = result.editor or extra.editor
+    if result.author is None:
+        # Metadata names the wrong person on some sites: an author that is the
+        # page's editor or the outlet itself is not the author.
+        claimed = person(jsonld_author(meta), site_words)
+        if claimed and (result.editor is None or claimed.casefold() != result.editor.casefold()):
+            result.author = claimed
     views_el = pins.first("views")
     views = parse_count(dom.text_of(views_el)) if views_el is not None else None
     if views is None and pins.pinned("views"):
         pins.fell_back("views")
     result.views = views if views is not None else (found.views or icon_views(container))
     return result
+
+
+def _zone(
+    winner: Stamp,
+    claims: list[Stamp],
+    *,
+    meta: PageMeta,
+    site: Site,
+    page_text: Callable[[], str],
+    where: tuple[str | None, str],
+    page_words: Callable[[], str],
+) -> tuple[str | None, str | None]:
+    """(offset, source) for *winner*'s time written without a zone (crawler.extract.zones)."""
+    assert winner.time is not None
+    shown = (winner.day.year, winner.day.month, winner.day.day, winner.time)
+    indonesian = where[0] in ("id", "in") or zones.indonesian_text(page_words())
+    for claim in claims:
+        if claim.time is None or claim is winner:
+            continue
+        moment = datetime(claim.day.year, claim.day.month, claim.day.day, *claim.time)
+        offset = zones.zone_from_claim(shown, moment, claim.offset, indonesian)
+        if offset:
+            return offset, claim.source
+    for moment in zones.epoch_claims(meta.tags):
+        offset = zones.zone_from_claim(shown, moment, "+00:00")
+        if offset:
+            return offset, "meta"
+    if site.offset:
+        return site.offset, "profile"
+    offset = zones.written_zone(page_text())
+    if offset:
+        return offset, "page"
+    offset = zones.country_zone(*where)
+    return (offset, "country") if offset else (None, None)
 
 
 def _published(
@@ -133,6 +262,10 @@ def _published(
     meta: PageMeta,
     body_text: str,
     site: Site,
+    page_text: Callable[[], str],
+    where: tuple[str | None, str],
+    near: _NearHeading,
+    captured: datetime | None,
     debug: dict[str, Any],
 ) -> str | None:
     visible: Stamp | None = None
@@ -143,19 +276,50 @@ def _published(
         if pins.pinned("date"):
             pins.fell_back("published")
         visible = visible_stamp(lines, title_index, prose)
+    if visible is None and near.lines():
+        visible = visible_stamp(near.lines(), near.title_index, set())
     dateline_stamp: Stamp | None = None
     dateline = find_dateline(body_text) if body_text else None
     if dateline is not None and dateline.date is not None:
         dateline_stamp = stamp_from_text(
             body_text[dateline.date.start : dateline.date.end], "dateline"
         )
-    winner, disagree = choose(visible, meta_stamps(meta), dateline_stamp, site.offset)
+    claims = meta_stamps(meta)
+    offset = site.offset
+    relative: Stamp | None = None
+    if visible is None and not claims and captured is not None:
+        relative = relative_stamp(lines, title_index, captured)
+        if relative is not None:
+            # Counted from the capture time; shown in the site's zone when one is known.
+            zone = site.offset or zones.written_zone(page_text()) or zones.country_zone(*where)
+            visible = in_zone(relative, zone)
+            debug["published_zone_source"] = "capture" if zone is None else "capture+site"
+    winner, _ = choose(visible, claims, dateline_stamp, offset)
+    if winner is not None and winner.time is not None and winner.offset is None and not relative:
+        offset, zone_source = _zone(
+            winner,
+            claims,
+            meta=meta,
+            site=site,
+            page_text=page_text,
+            where=where,
+            page_words=lambda: " ".join(line.text for line in lines),
+        )
+        debug["published_zone_source"] = zone_source
+    winner, disagree = choose(visible, claims, dateline_stamp, offset)
     debug["published_source"] = winner.source if winner is not None else None
     if winner is None:
         return None
     if disagree:
         debug["published_disagrees"] = disagree
-    return winner.iso(site.offset)
+    return winner.iso(offset)
+
+
+def _site_zone(site: Site, page_text: str, where: tuple[str | None, str]) -> str | None:
+    """The zone of times the body writes without one: the site's (its profile's),
+    else the one the page writes (WIB / WITA / WIT), else WIB for an Indonesian
+    .id site."""
+    return site.offset or zones.written_zone(page_text) or zones.country_zone(*where)
 
 
 def _signature(lines: list[dom.Line]) -> str | None:
@@ -223,13 +387,15 @@ def extract(
     url: str,
     headers: Headers | None = None,
     site: Site = NO_HINTS,
+    captured: datetime | str | None = None,
 ) -> Article:
     """Extract the article in *html* (the page's bytes, as received) fetched from *url*.
 
     *headers* are the HTTP response headers (for the charset); *site* holds
     what is known of the site (selectors, name, default zone, language), built
     by the caller from a profile (`crawler.profiles.site_for`). Pure: reads
-    nothing.
+    nothing. *captured* is the capture time (the record's WARC-Date, ``...Z``):
+    a date shown as ``2 jam yang lalu`` counts from it.
 
     ``debug["anomalies"]`` (when present) says why the page could not be read
     whole (``too_deep: ...``, ``too_large: ...``: lxml's limits), so a body
@@ -262,7 +428,8 @@ def extract(
             block, excluded, figures = located.element, located.excluded, located.figures
         else:  # no paragraph anywhere: the element holding most of the text
             block = best_text_block(root)
-    title, title_el = _title(pins, root, meta, _site_words(host, site, meta), block)
+    site_words = _site_words(host, site, meta)
+    title, title_el = _title(pins, root, meta, site_words, block)
     container = pins.first("container")
     if container is None:
         if pins.pinned("container"):
@@ -283,7 +450,18 @@ def extract(
     if title_el is not None:
         in_title = dom.descendants(title_el)
         title_index = next((i for i, line in enumerate(lines) if line.block in in_title), None)
-    credits = _credits(pins, container, lines, title_index, meta)
+    near = _NearHeading(title_el)
+    credits = _credits(
+        pins,
+        container,
+        lines,
+        title_index,
+        meta,
+        site_words=site_words,
+        root=root,
+        near=near,
+        has_credits="redit" in text or "REDIT" in text,  # cheap: most pages have none
+    )
     own_index, own_lines = _block_lines(lines, container, block, excluded, figures)
     paragraphs, used = _body(own_lines, title, title_el, block)
     if sum(len(p) for p in paragraphs) < body_mod.SHORT_BODY:
@@ -300,8 +478,10 @@ def extract(
                 paragraphs, used = other_text, set()
                 debug["body_source"] = "most-text"
     if credits.author is None:
-        credits.author = _signature(own_lines)
+        credits.author = person(_signature(own_lines), site_words)
     body_text = "\n\n".join(paragraphs) or None
+    page_language = language(root, meta) or (site.language or None)
+    where = (page_language, host)
     published = _published(
         pins,
         lines=lines,
@@ -310,6 +490,10 @@ def extract(
         meta=meta,
         body_text=body_text or "",
         site=site,
+        page_text=lambda: text,  # the whole page, furniture included: the site writes its zone
+        where=where,
+        near=near,
+        captured=capture_time(captured),
         debug=debug,
     )
     dateline = find_dateline(body_text) if body_text else None
@@ -324,12 +508,17 @@ def extract(
         author=credits.author,
         editor=credits.editor,
         views=credits.views,
-        event_times=find_event_times(body_text or "", published, site.offset),
+        event_times=find_event_times(
+            body_text or "",
+            published,
+            # The site's zone matters only for a time in the body ("pukul 10.00").
+            _site_zone(site, text, where) if _TIME_RE.search(body_text or "") else site.offset,
+        ),
         place=dateline.place if dateline is not None else None,
         body=body_text,
         images=body_mod.images(container, base),
         attachments=body_mod.attachments(container, base),
-        language=language(root, meta) or (site.language or None),
+        language=page_language,
         debug=debug,
     )
 

@@ -8,6 +8,9 @@ the block with the most paragraph text (widened to its ``<article>``).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import lxml.html
 from lxml import etree
 
@@ -25,6 +28,7 @@ _TITLED_XPATH = etree.XPath(
     " or contains(., 'Title') or contains(., 'Judul')]/.."
 )
 _RANK = {"h1": 0, "h2": 1, "h3": 2}
+_WORD_RE = re.compile(r"\w+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'", "´": "'"})
 
 
@@ -62,7 +66,26 @@ def _matches(heading: str, claims: list[str]) -> bool:
             sep = TITLE_SEPARATORS_RE.search(c, 0, len(c) - len(h) + 1)
             if sep and sep.end() == len(c) - len(h):
                 return True
+        # A middle part: ``Foto : Headline | merdeka.com``.
+        at = c.find(h)
+        if (
+            at > 0
+            and TITLE_SEPARATORS_RE.match(c, at + len(h))
+            and any(sep.end() == at for sep in TITLE_SEPARATORS_RE.finditer(c, 0, at))
+        ):
+            return True
+    # <title> and og:title drop punctuation (":", "?"): compare words only.
+    loose = _loose(h)
+    if len(loose) >= 20:
+        for c in claims:
+            lc = _loose(c)
+            if lc == loose or lc.startswith(loose + " ") or lc.endswith(" " + loose):
+                return True
     return False
+
+
+def _loose(text: str) -> str:
+    return " ".join(_WORD_RE.findall(text))
 
 
 def _in_noise(el: Element) -> bool:
@@ -97,7 +120,7 @@ def find_title_element(root: Element, claims: list[str], block: Element | None) 
             if len(raw) > 3 * longest + 200:  # a wrapper, not a heading
                 continue
             text = squash(raw)
-            if not 4 <= len(text) <= longest or _norm(text[:4]) not in prefixes:
+            if not 4 <= len(text) <= longest or _norm(text[:12])[:4] not in prefixes:
                 continue  # cheap rejections before normalizing
             if _matches(text, normalized) and not _in_noise(el):
                 candidates.append((_RANK.get(el.tag, 3), el))
@@ -105,9 +128,46 @@ def find_title_element(root: Element, claims: list[str], block: Element | None) 
             break
     if not candidates:
         return None
+    # The page's own headline (h1, itemprop=headline) before a list item that
+    # repeats it ("Whats New", "Terpopuler"), however near the text block that is.
+    own = [c for c in candidates if c[1].tag == "h1" or c[1].get("itemprop") == "headline"]
+    if own:
+        candidates = own
     if block is None:
         return min(candidates, key=lambda c: c[0])[1]
     return min(candidates, key=lambda c: (-_depth(common_ancestor(c[1], block)), c[0]))[1]
+
+
+#: Headings of a tag, category or author page, not of an article.
+_INDEX_HEADING_RE = re.compile(
+    r"^(?:tag|tags|topik|kategori|category|arsip|archive|penulis|author|hasil\s+pencarian|"
+    r"search)\b\s*[:：]?",
+    re.IGNORECASE,
+)
+
+
+def heading_above_date(root: Element, dated: Callable[[str], bool]) -> Element | None:
+    """The ``h1`` (else ``h2``) written just above a date (the date block, a byline
+    with its date): the headline of a page whose ``<title>`` names only the site.
+    *dated* says whether a short text holds a full date."""
+    for tag in ("h1", "h2"):
+        for el in root.iter(tag):
+            text = squash(el.text_content())
+            if not 10 <= len(text) <= 300 or _INDEX_HEADING_RE.match(text) or _in_noise(el):
+                continue
+            node: Element | None = el
+            for _ in range(3):  # the next elements after the heading, or after its wrapper
+                nxt = node.getnext() if node is not None else None
+                while nxt is None and node is not None and node.getparent() is not None:
+                    node = node.getparent()
+                    nxt = node.getnext()
+                if nxt is None:
+                    break
+                following = squash(nxt.text_content())
+                if following and len(following) <= 120 and dated(following):
+                    return el
+                node = nxt
+    return None
 
 
 def strip_site_suffix(title: str, site_words: set[str]) -> str:

@@ -40,7 +40,8 @@ MULTIPLIERS: dict[str, int] = {
 
 AUTHOR_LABELS: tuple[str, ...] = (
     "penulis", "pewarta", "oleh", "reporter", "kontributor", "wartawan", "author",
-    "written by", "by", "teks",
+    "written by", "by", "teks", "ditulis oleh", "diposting oleh", "dipublikasikan oleh",
+    "diunggah oleh", "posted by", "published by", "uploaded by",
 )  # fmt: skip
 EDITOR_LABELS: tuple[str, ...] = ("editor", "redaktur", "penyunting", "red", "edited by")
 
@@ -49,6 +50,40 @@ EDITOR_LABELS: tuple[str, ...] = ("editor", "redaktur", "penyunting", "red", "ed
 LABEL_RE = re.compile(
     r"^\s*(?P<label>" + _alternation(AUTHOR_LABELS + EDITOR_LABELS) + r")\b\s*"
     r"(?P<colon>[:：]|\s-\s|\s–\s)?\s*(?P<value>.*?)\s*$",
+    re.IGNORECASE,
+)
+
+#: A label somewhere inside a segment, with its colon (``17 Juni 2021 09:54 Reporter : Astri``).
+INLINE_LABEL_RE = re.compile(
+    r"\b(?P<label>penulis|pewarta|reporter|kontributor|wartawan|editor|redaktur|penyunting)"
+    r"\s*[:：]\s*(?P<value>\S.*?)\s*$",
+    re.IGNORECASE,
+)
+
+#: A name with its role glued after it, written in two inline elements
+#: (``Fadila AdelinEditor``, ``Ibrahim HasanAuthor``): the role starts upper-case
+#: right after a lower-case letter or a dot.
+GLUED_ROLE_RE = re.compile(
+    r"^(?P<value>\S.*?[a-z.])(?P<label>Author|Penulis|Reporter|Pewarta|Kontributor|Editor|Redaktur|"
+    r"Penyunting)$"
+)
+#: Class/id tokens of a credits block (who wrote, edited, photographed).
+CREDITS_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:credits?|kredit)(?:$|[\s_-])", re.IGNORECASE)
+
+#: Accounts, desks and offices that sign articles but are not people.
+NOT_PERSON_RE = re.compile(
+    r"^(?:admin(?:istrator)?|admin\s+\w+|redaksi\w*|webmaster|operator|humas(?:\s.*)?|"
+    r"tim\s+(?:redaksi|humas|liputan|media|publikasi|penulis|web|admin|kominfo|diskominfo|ppid|"
+    r"informasi|pers|editor)\b.*|kontributor|editorial|newsroom|staff?|redaction)$",
+    re.IGNORECASE,
+)
+#: A desk or outlet after a dash (``Budi Santoso - Kanal Regional``), editor's
+#: initials after a slash (``Budi Santoso / ABS``).
+DESK_TAIL_RE = re.compile(r"\s+[-–—]\s+\S.*$|\s*/\s*[A-Z]{2,5}(?:\s*/\s*[A-Z]{2,5})*\s*$")
+#: A page or site hit counter (footer statistics), not one article's views.
+SITE_COUNTER_RE = re.compile(
+    r"\b(?:pengunjung|visitors?|online|statisti[kc]|hari\s+ini|bulan\s+ini|tahun\s+ini|"
+    r"kemarin|total\s+(?:hits|views|kunjungan)|kunjungan)\b",
     re.IGNORECASE,
 )
 
@@ -71,7 +106,15 @@ VIEWS_COUNT_FIRST_RE = re.compile(
 #: Label-looking words that end a name value (``TR Editor: X`` on one line).
 NAME_STOP_RE = re.compile(
     r"\s*(?:[|•·]|\b(?:editor|redaktur|penyunting|views?|dilihat|dibaca|sumber|foto|"
-    r"fotografer|penulis|pewarta|reporter)\b\s*[:：]?).*$",
+    r"fotografer|penulis|pewarta|reporter|diposting|dipublikasikan|diterbitkan|posted)\b"
+    r"\s*[:：]?).*$",
+    re.IGNORECASE,
+)
+
+#: Lines that give the time an article was updated, not published.
+UPDATED_RE = re.compile(
+    r"^\W*(?:diperbarui|diperbaharui|diupdate|update\s+terakhir|terakhir\s+diperbarui|"
+    r"last\s+updated|updated|modified|diubah)\b",
     re.IGNORECASE,
 )
 

@@ -499,7 +499,10 @@ class NewsSpider(scrapy.Spider):
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
         }
-        article = extract(response.body, response.url, headers=headers, site=self.site)
+        fetched_at = response.meta.get("fetched_at") or location.get("warc_date")
+        article = extract(
+            response.body, response.url, headers=headers, site=self.site, captured=fetched_at
+        )
         if article.id in self._emitted:
             self._count("extract/duplicate")
             return None
@@ -510,7 +513,7 @@ class NewsSpider(scrapy.Spider):
             self._anomaly(response.url, anomaly)
         item = article_item(
             article,
-            fetched_at=response.meta.get("fetched_at") or location.get("warc_date"),
+            fetched_at=fetched_at,
             crawl_id=self.crawl_id,
             warc=location,
         )
