@@ -21,6 +21,7 @@ import contextlib
 import gzip
 import hashlib
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -581,14 +582,22 @@ def test_query_of_a_crawled_dataset_leaves_its_folder_untouched(
     assert tree(db.parent) == before
 
 
-def test_serve_binds_loopback_and_opens_the_dataset_immutable(tmp_path: Path) -> None:
-    from arsip.commands.serve import HOST, datasette_argv
+def test_serve_binds_loopback_and_opens_the_dataset_immutable(
+    tmp_path: Path, dataset: Path
+) -> None:
+    from arsip.commands.serve import HOST, listen
 
-    argv = datasette_argv(tmp_path / "arsip.sqlite", tmp_path / "m.json", 8001, None)
     assert HOST == "127.0.0.1"
-    assert argv[argv.index("-h") + 1] == "127.0.0.1"
-    assert argv[argv.index("-i") + 1] == str(tmp_path / "arsip.sqlite")  # immutable: no writes
-    assert "--host" not in argv and "0.0.0.0" not in argv
+    sock = listen(0, "--port")
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()
+    db = collection_with(tmp_path, dataset) / "arsip.sqlite"
+    result = run_arsip("serve", "--db", str(db), "--get", "/-/databases.json")
+    assert result.returncode == 0, result.stderr
+    (entry,) = json.loads(result.stdout)
+    assert entry["name"] == "arsip" and entry["is_mutable"] is False  # immutable: no writes
 
 
 def test_serve_refuses_a_write_through_its_sql_page(tmp_path: Path, dataset: Path) -> None:

@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from arsip.commands.query import collection_dirs as data_collections
 from arsip.crawling import final_failures
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
 from arsip.report import load_report
@@ -38,7 +39,7 @@ def collection_dirs(profile: str | None, out: str | None) -> list[Path]:
         return [Path(out)]
     if profile:
         return [Path("data") / profile]
-    return sorted(p.parent for p in Path("data").glob("*/arsip.sqlite"))
+    return data_collections()
 
 
 def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
