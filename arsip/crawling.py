@@ -23,40 +23,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
+from arsip.failure_lines import one_line_failures
+from crawler.failures import unreachable
+from crawler.figures import CrawlFigures, final_failures, human_bytes, stop_reason
 from crawler.profiles import Profile, ProfileError, find_profile
 
-#: Close reasons of a crawl that ended by itself.
-COMPLETE_REASONS = ("finished", "closespider_pagecount")
+__all__ = ["CrawlSummary", "final_failures", "run_crawl"]
 
-
-def _count(stats: Mapping[str, Any], key: str) -> int:
-    value = stats.get(key, 0)
-    return int(value) if isinstance(value, int | float) else 0
-
-
-def final_failures(stats: Mapping[str, Any]) -> int:
-    """How many things failed for good in a crawl with these Scrapy stats.
-
-    - requests that got no usable answer in the end (``fetch/failed/*``,
-      counted by the news spider's errback): every try failed (a 5xx, 429
-      or 408 status, a network error, an incomplete body) or the failure
-      is not one that is retried (a Retry-After longer than
-      ``RETRY_AFTER_MAX``, a download error that is not retryable);
-    - exceptions in spider callbacks (``spider_exceptions/count``);
-    - every other ERROR log line: a pipeline, WARC, dataset or report
-      write that failed, a robots.txt that could not be fetched.
-
-    Scrapy logs an ERROR line for each request it gives up retrying
-    (``retry/max_reached``, at ``RETRY_GIVE_UP_LOG_LEVEL``, ERROR unless
-    changed) and for each spider exception; those lines report failures
-    already counted above and are subtracted. Attempts a retry recovered
-    are not failures (``downloader/exception_count`` and ``retry/count``
-    count every attempt).
-    """
-    fetch = sum(_count(stats, key) for key in stats if key.startswith("fetch/failed/"))
-    spider = _count(stats, "spider_exceptions/count")
-    logged = _count(stats, "log_count/ERROR") - _count(stats, "retry/max_reached") - spider
-    return fetch + spider + max(0, logged)
+#: Close reasons of a crawl that ended by itself or at a limit the user set.
+COMPLETE_REASONS = (
+    "finished",
+    "closespider_pagecount",
+    "closespider_timeout",
+    "closespider_sizelimit",
+)
 
 
 @dataclass(slots=True)
@@ -85,8 +65,13 @@ class CrawlSummary:
         return self.out_dir / "arsip.sqlite"
 
     @property
+    def figures(self) -> CrawlFigures:
+        """The crawl's figures as its report has them (``crawler.figures``)."""
+        return CrawlFigures.from_stats(self.stats) or CrawlFigures.of(None, self.stats)
+
+    @property
     def pages(self) -> int:
-        return int(self.stats.get("downloader/response_count", 0))
+        return self.figures.pages
 
     @property
     def articles(self) -> int:
@@ -95,7 +80,7 @@ class CrawlSummary:
     @property
     def errors(self) -> int:
         """Failures that were final; see `final_failures`."""
-        return final_failures(self.stats)
+        return self.figures.errors
 
     @property
     def write_error(self) -> str | None:
@@ -105,11 +90,21 @@ class CrawlSummary:
 
     @property
     def bytes(self) -> int:
-        return int(self.stats.get("downloader/response_bytes", 0))
+        return self.figures.bytes
 
     @property
     def report_path(self) -> Path:
         return self.out_dir / "reports" / f"{self.crawl_id}.html"
+
+    @property
+    def outcome(self) -> str:
+        """How the crawl ended, in plain words (``crawler.figures.stop_reason``)."""
+        return stop_reason(self.finish_reason, self.stats, self.figures)
+
+    @property
+    def unreachable(self) -> dict[tuple[str, str], int]:
+        """Hosts that could not be reached, by (host, cause): requests that failed so."""
+        return unreachable(self.stats)
 
     def complete(self) -> bool:
         """True when the crawl ended by itself and nothing in it failed for good.
@@ -129,20 +124,30 @@ class CrawlSummary:
     def lines(self) -> list[str]:
         """The human summary printed at the end of a crawl."""
         warcs = self.warc_files
-        warc_bytes = sum(p.stat().st_size for p in warcs)
+        figures = self.figures
         mode = str(self.stats.get("crawl/mode", ""))
         head = f"crawl {self.crawl_id} ({self.profile}"
         head += f", {mode}" if mode else ""
         head += ", resumed" if self.resumed else ""
+        report = (
+            str(self.report_path)
+            if self.report_path.exists()
+            else (
+                "not written (the crawl was stopped before it could be); "
+                f"arsip crawl {self.profile} --resume --out {self.out_dir} writes it"
+            )
+        )
         lines = [
-            f"{head}): {self.finish_reason}",
-            f"  pages      {self.pages} ({_human(self.bytes)} downloaded)",
+            f"{head}): {self.outcome}",
+            f"  pages      {figures.pages} ({human_bytes(figures.bytes)} downloaded)",
             f"  articles   {self.articles}",
-            f"  errors     {self.errors}",
-            f"  WARC files {len(warcs)} ({_human(warc_bytes)}) in {self.out_dir / 'warc'}",
+            f"  skipped    {figures.skipped} URLs{_reasons(figures.skipped_by_reason)}",
+            f"  errors     {figures.errors}",
+            f"  WARC       {human_bytes(figures.warc_bytes)} written by this crawl in "
+            f"{self.out_dir / 'warc'} ({len(warcs)} file{'' if len(warcs) == 1 else 's'} there)",
             f"  JSON Lines {self.jsonl_path}",
             f"  dataset    {self.db_path}",
-            f"  report     {self.report_path}",
+            f"  report     {report}",
             f"  duration   {self.duration:.1f} s",
         ]
         if self.finish_reason == "shutdown" and self.distributed:
@@ -158,12 +163,12 @@ class CrawlSummary:
         return lines
 
 
-def _human(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
+def _reasons(by_reason: Mapping[str, int]) -> str:
+    """`` (out_of_scope 360, duplicate 246)``: the reasons, most frequent first."""
+    if not by_reason:
+        return ""
+    ordered = sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+    return " (" + ", ".join(f"{reason} {n}" for reason, n in ordered) + ")"
 
 
 def check_start_url(url: str) -> str:
@@ -420,10 +425,20 @@ def _run_process(
     resumed: bool,
 ) -> CrawlSummary:
     from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.ossignal import signal_names
 
     os.environ.pop("SCRAPY_SETTINGS_MODULE", None)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
+    shutdown = process._signal_shutdown  # Scrapy's handler of the first Ctrl-C / SIGTERM
+
+    def signalled(signum: int, frame: Any) -> None:
+        """Note which signal stopped the crawl (the report says "interrupted by Ctrl-C")."""
+        if crawler.stats is not None:
+            crawler.stats.set_value("crawl/interrupted_by", signal_names.get(signum, signum))
+        shutdown(signum, frame)
+
+    process._signal_shutdown = signalled  # type: ignore[method-assign,assignment]
     started = time.monotonic()
     process.crawl(
         crawler,
@@ -431,7 +446,8 @@ def _run_process(
         start_url=start_url,
         max_pages=max_pages or None,
     )
-    process.start()
+    with one_line_failures(settings.get("LOG_LEVEL")):
+        process.start()
     stats: dict[str, Any] = dict(crawler.stats.get_stats()) if crawler.stats else {}
     return CrawlSummary(
         crawl_id=str(crawler.settings.get("ARSIP_CRAWL_ID")),

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.extract.model import EXTRACTED_FIELDS
+from crawler.figures import CrawlFigures, stop_reason
 from crawler.frontier import CrawlState
 from pipelines.jsonlines import crawl_items
 
@@ -276,9 +277,8 @@ def _build(
     duration = sum(
         (r["finished_at"] or r["started_at"]) - r["started_at"] for r in runs if r["started_at"]
     )
-    pages, downloaded = state.conn.execute(
-        "SELECT count(*), coalesce(sum(bytes), 0) FROM responses"
-    ).fetchone()
+    figures = CrawlFigures.of(state, stats)
+    pages, downloaded = figures.pages, figures.bytes
     failed = [
         {"url": row["url"], "outcome": row["outcome"]}
         for row in state.rows(
@@ -286,9 +286,7 @@ def _build(
             " AND outcome NOT IN ('ok', 'article', 'redirected', 'max_pages') ORDER BY seq"
         )
     ]
-    skipped_by_reason = _counter(
-        state.rows("SELECT reason, count(*) FROM skipped GROUP BY reason ORDER BY reason")
-    )
+    skipped_by_reason = figures.skipped_by_reason
     errors = [
         {"url": row["url"], "kind": row["kind"], "message": row["message"], "at": _iso(row["at"])}
         for row in state.rows("SELECT * FROM errors ORDER BY id")
@@ -307,6 +305,9 @@ def _build(
         "mode": meta.get("mode") or stats.get("crawl/mode", ""),
         "mode_reason": stats.get("crawl/mode_reason", ""),
         "finish_reason": stats.get("finish_reason") or meta.get("finish_reason", ""),
+        "outcome": stop_reason(
+            str(stats.get("finish_reason") or meta.get("finish_reason", "")), stats, figures
+        ),
         "started_at": _iso(first),
         "finished_at": _iso(last),
         "runs": [
@@ -323,8 +324,10 @@ def _build(
             "bytes": int(downloaded),
             "articles": summary.total,
             "failed_articles": len(failed),
-            "skipped_urls": sum(skipped_by_reason.values()),
-            "errors": len(errors),
+            "skipped_urls": figures.skipped,
+            "errors": figures.errors,
+            "warc_bytes": figures.warc_bytes,
+            "warc_files": figures.warc_files,
             "duration_s": round(duration, 2),
         },
         "pages": {

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
+from crawler.figures import human_bytes
+
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   margin: 0; color: #1f2328; background: #f6f8fa; }
@@ -66,9 +68,12 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[Any]], numeric: Sequence
     return f"<table><thead><tr>{cells}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _counts(title: str, counts: Mapping[str, int]) -> str:
+def _counts(title: str, counts: Mapping[str, int], unit: str = "count") -> str:
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return f"<div><h3>{escape(title)}</h3>{_table(('', 'count'), rows, (1,))}</div>"
+    if unit == "bytes":
+        shown = [(k, f"{human_bytes(v)} ({v:,} B)") for k, v in rows]
+        return f"<div><h3>{escape(title)}</h3>{_table(('', 'bytes'), shown, (1,))}</div>"
+    return f"<div><h3>{escape(title)}</h3>{_table(('', unit), rows, (1,))}</div>"
 
 
 def bar_chart(title: str, data: Sequence[tuple[str, int]], width: int = 560) -> str:
@@ -139,7 +144,7 @@ def _cards(report: Mapping[str, Any]) -> str:
     totals, articles = report["totals"], report["articles"]
     values = [
         ("pages", totals["pages"]),
-        ("downloaded", _human(totals["bytes"])),
+        ("downloaded", human_bytes(totals["bytes"])),
         ("articles", totals["articles"]),
         ("new", articles["new"]),
         ("changed", articles["changed"]),
@@ -147,6 +152,7 @@ def _cards(report: Mapping[str, Any]) -> str:
         ("failed", articles["failed"]),
         ("skipped URLs", totals["skipped_urls"]),
         ("errors", totals["errors"]),
+        ("WARC written", human_bytes(totals.get("warc_bytes", 0))),
         ("duration", f"{totals['duration_s']:.1f} s"),
     ]
     return (
@@ -154,14 +160,6 @@ def _cards(report: Mapping[str, Any]) -> str:
         + "".join(f'<div class="card"><b>{escape(str(v))}</b>{escape(k)}</div>' for k, v in values)
         + "</div>"
     )
-
-
-def _human(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
 
 
 #: Skipped URLs shown per reason; the JSON report lists every one.
@@ -227,8 +225,8 @@ def render_html(report: Mapping[str, Any]) -> str:
     title = f"Crawl {report['crawl_id']} ({report['profile']})"
     sections = [
         f"<section><h2>Summary</h2>{_cards(report)}<p>Mode: <b>{escape(str(report['mode']))}"
-        f"</b> ({escape(str(report['mode_reason']))}); finished: "
-        f"<b>{escape(str(report['finish_reason']))}</b>.</p>"
+        f"</b> ({escape(str(report['mode_reason']))}); ended: "
+        f"<b>{escape(str(report.get('outcome') or report['finish_reason']))}</b>.</p>"
         + _table(("run started", "finished", "reason", "pid"), runs)
         + "</section>",
         '<section><h2>Charts</h2><div class="charts">'
@@ -240,7 +238,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         + _counts("by status", report["pages"]["by_status"])
         + _counts("by MIME type", report["pages"]["by_mime"])
         + _counts("by host", report["pages"]["by_host"])
-        + _counts("bytes by kind", report["bytes"]["by_kind"])
+        + _counts("bytes by kind", report["bytes"]["by_kind"], "bytes")
         + "</div>"
         + (
             f"<p>Latency: mean {latency['mean']} s, median {latency['p50']} s, "

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from arsip.crawling import check_start_url, find_interrupted, resolve_profile, run_crawl
 from arsip.errors import EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_USAGE, UserError
+from arsip.failure_lines import unreachable_lines
 from crawler.profiles import Profile
 
 
@@ -101,6 +102,13 @@ def run(args: argparse.Namespace) -> int:
             "with --resume",
             EXIT_OUTPUT,
         )
+    problems = unreachable_lines(summary.unreachable)
+    for line in problems[:-1]:
+        print(f"arsip: crawl: {line}", file=sys.stderr)
+    if summary.outcome.startswith("failed"):
+        raise UserError(f"crawl failed: {problems[-1]}", EXIT_PARTIAL)
+    if problems:
+        print(f"arsip: crawl: {problems[-1]}", file=sys.stderr)
     return EXIT_OK if summary.complete() else EXIT_PARTIAL
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from arsip.commands.query import collection_dirs as data_collections
-from arsip.crawling import final_failures
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
 from arsip.report import load_report
+from crawler.figures import CrawlFigures, final_failures
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,6 +66,7 @@ def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
         report = load_report(out_dir, crawl["id"]) or {}
         articles = report.get("articles", {})
         totals = report.get("totals", {})
+        figures = CrawlFigures.from_stats(stats)  # the report's own figures (crawler.figures)
         rows.append(
             {
                 "crawl_id": crawl["id"],
@@ -76,14 +77,19 @@ def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
                 "finish_reason": "interrupted"
                 if crawl["id"] in interrupted
                 else stats.get("finish_reason", "unknown" if crawl["finished_at"] else "running?"),
-                "pages": totals.get("pages", stats.get("downloader/response_count", 0)),
-                "bytes": totals.get("bytes", stats.get("downloader/response_bytes", 0)),
+                "pages": figures.pages
+                if figures
+                else totals.get("pages", stats.get("downloader/response_count", 0)),
+                "bytes": figures.bytes
+                if figures
+                else totals.get("bytes", stats.get("downloader/response_bytes", 0)),
+                "warc_bytes": figures.warc_bytes if figures else totals.get("warc_bytes"),
                 "articles": totals.get("articles", stats.get("item_scraped_count", 0)),
                 "new": articles.get("new", stats.get("dataset/new")),
                 "changed": articles.get("changed", stats.get("dataset/changed")),
                 "unchanged": articles.get("unchanged", stats.get("dataset/unchanged")),
                 "failed": articles.get("failed"),
-                "skipped": totals.get("skipped_urls"),
+                "skipped": figures.skipped if figures else totals.get("skipped_urls"),
                 "errors": final_failures(stats),
                 "report": str(out_dir / "reports" / f"{crawl['id']}.html") if report else None,
             }

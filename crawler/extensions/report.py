@@ -31,6 +31,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
+from crawler.figures import CrawlFigures
 from crawler.frontier import CrawlState, request_kind, url_skipped
 from crawler.incremental import remember_urls
 from crawler.scheduler import state_of
@@ -148,6 +149,13 @@ class ReportExtension:
             logger.exception("Could not record the URLs of crawl %s", crawl_id)
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
         stats["finish_reason"] = reason
+        # The figures every view shows (crawler.figures), into the stats: the
+        # summary and the dataset's crawls row carry the report's own values.
+        figures = CrawlFigures.of(state, stats).as_stats()
+        stats.update(figures)
+        if self.crawler.stats is not None:
+            for key, value in figures.items():
+                self.crawler.stats.set_value(key, value)
         try:
             from arsip.report import write_reports
 

@@ -42,6 +42,7 @@ from twisted.python.failure import Failure
 from arsip import __version__
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.extract.urls import canonical_url
+from crawler.failures import UNREACHABLE_PREFIX, network_cause
 from crawler.frontier import request_handled, url_skipped
 from crawler.incremental import Knowledge, load_knowledge
 from crawler.items import article_item
@@ -459,7 +460,10 @@ class NewsSpider(scrapy.Spider):
         else:
             outcome = f"error/{failure.type.__name__ if failure.type else 'unknown'}"
             self._count(f"fetch/failed/{outcome}")
-            logger.warning("Could not fetch %s: %s", url, failure.getErrorMessage())
+            cause = network_cause(error) if error is not None else None
+            if cause:  # by origin and cause: the one line the crawl prints for them
+                self._count(f"{UNREACHABLE_PREFIX}{urlsplit(url).netloc}/{cause}")
+            logger.warning("Could not fetch %s: %s", url, cause or failure.getErrorMessage())
         self.handled(request, 0, outcome)
 
     def _retried_statuses(self) -> frozenset[int]:
