@@ -18,7 +18,7 @@ from typing import Any
 from arsip.commands.query import collection_dirs as data_collections
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
 from arsip.report import load_report
-from crawler.figures import CrawlFigures, final_failures
+from crawler.figures import CrawlFigures, final_failures, human_bytes, stop_reason
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -91,20 +91,35 @@ def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
                 "failed": articles.get("failed"),
                 "skipped": figures.skipped if figures else totals.get("skipped_urls"),
                 "errors": final_failures(stats),
+                "ended": "interrupted"
+                if crawl["id"] in interrupted
+                else report.get("outcome")
+                or stop_reason(
+                    str(stats.get("finish_reason", "")),
+                    stats,
+                    figures or CrawlFigures.of(None, stats),
+                ),
                 "report": str(out_dir / "reports" / f"{crawl['id']}.html") if report else None,
             }
         )
     return rows
 
 
+HEADER = (
+    f"{'crawl':<24} {'mode':<11} {'pages':>6} {'downloaded':>10} {'skipped':>7} {'items':>6} "
+    f"{'new/chg/same':>13} {'err':>4}  {'started':<24}  ended"
+)
+
+
 def _line(row: dict[str, Any]) -> str:
     counts = "/".join(
         str(row[k] if row[k] is not None else "-") for k in ("new", "changed", "unchanged")
     )
+    skipped = "-" if row["skipped"] is None else str(row["skipped"])
     return (
-        f"{row['crawl_id']:<24} {row['mode'] or '-':<11} {row['finish_reason']:<21} "
-        f"{row['pages']:>6} {row['bytes'] / 1024:>9.0f} {row['articles']:>6} {counts:>13} "
-        f"{row['errors']:>3}  {row['started_at'] or ''}"
+        f"{row['crawl_id']:<24} {row['mode'] or '-':<11} {row['pages']:>6} "
+        f"{human_bytes(row['bytes']):>10} {skipped:>7} {row['articles']:>6} {counts:>13} "
+        f"{row['errors']:>4}  {row['started_at'] or '':<24}  {row['ended']}"
     )
 
 
@@ -119,10 +134,7 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps(row, ensure_ascii=False))
             continue
         print(f"{out_dir}: {len(rows)} crawl(s)")
-        print(
-            f"{'crawl':<24} {'mode':<11} {'ended':<21} {'pages':>6} {'KB':>9} {'items':>6} "
-            f"{'new/chg/same':>13} {'err':>3}  started"
-        )
+        print(HEADER)
         for row in rows:
             print(_line(row))
             if row["finish_reason"] == "interrupted":
