@@ -349,9 +349,9 @@ def run_crawl(
     from crawler.spiders.news import new_crawl_id
 
     profile = resolve_profile(profile_name, profiles_dir)
-    if start_url:
-        check_start_url(start_url)
-    elif not profile.start_urls and not resume:
+    for url in (start_url or "").split():  # several: white-space separated
+        check_start_url(url)
+    if not start_url and not profile.start_urls and not resume:
         raise UserError(
             f"profile '{profile.name}' has no start_urls; give one with --start-url", EXIT_CONFIG
         )

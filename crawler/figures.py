@@ -175,8 +175,13 @@ def stop_reason(finish_reason: str, stats: Mapping[str, Any], figures: CrawlFigu
         (netloc, cause), _ = max(hosts.items(), key=lambda kv: kv[1])
         more = f" and {len(hosts) - 1} more" if len(hosts) > 1 else ""
         return f"failed: could not reach {netloc} ({cause}){more}"
+    if finish_reason == "closespider_sizelimit" and stats.get("crawl/size_limit"):
+        limit = human_bytes(_count(stats, "crawl/size_limit"))
+        return f"stopped after {human_bytes(figures.bytes)} (--size-limit {limit})"
     if finish_reason in LIMIT_REASONS:
         return LIMIT_REASONS[finish_reason].format(pages=figures.pages)
+    if finish_reason == "finished" and figures.skipped_by_reason.get("max_pages"):
+        return LIMIT_REASONS["closespider_pagecount"].format(pages=figures.pages)
     if stats.get("warc/fatal_error"):
         return "stopped by a WARC write error"
     if finish_reason == "shutdown":

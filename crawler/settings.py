@@ -93,10 +93,13 @@ EXTENSIONS = {
     "crawler.extensions.progress.ProgressExtension": 500,
     # Responses, skipped URLs and errors into the crawl's state; the report at the end.
     "crawler.extensions.report.ReportExtension": 510,
+    # One JSON line per URL and what became of it: logs/CRAWL_ID.jsonl.
+    "crawler.extensions.crawl_log.CrawlLogExtension": 520,
 }
 
 ARSIP_COLLECTION = ""
 ARSIP_CRAWL_ID = ""
+ARSIP_CRAWL_LOG_ENABLED = True  # logs/CRAWL_ID.jsonl (crawler.extensions.crawl_log)
 ARSIP_EXTRACT_ENABLED = True
 ARSIP_CRAWL_MODE = "auto"
 ARSIP_OUT_DIR = ""
@@ -106,6 +109,7 @@ ARSIP_PROGRESS = "auto"
 ARSIP_PROGRESS_INTERVAL = 10.0
 ARSIP_REPORT_ENABLED = True
 ARSIP_RESUME = False
+ARSIP_SIZE_LIMIT = 0  # bytes received after which no new request is sent (0: no limit)
 FRONTIER_ENABLED = True
 # Distributed crawling (docs/scaling.md): the news spider swaps in the Redis
 # scheduler and middlewares when this is set (arsip crawl --redis URL).
@@ -148,6 +152,9 @@ DOWNLOADER_MIDDLEWARES.update(
         # (None turns a built-in off; the dict above was inferred as str -> int.)
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # type: ignore[dict-item]
         "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
+        # 120: after RobotsTxt (100): no new request past --max-pages / --size-limit
+        # (Scrapy's CLOSESPIDER_PAGECOUNT alone still fetches what is in flight).
+        "crawler.middlewares.budget.CrawlBudgetMiddleware": 120,
     }
 )
 

@@ -142,7 +142,8 @@ class NewsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.profile_name = profile or "anri"
         self.profile: Profile = find_profile(self.profile_name, profiles_dir or None)
-        starts = [start_url] if start_url else list(self.profile.start_urls)
+        # Several start URLs: separated by white space (no URL holds any).
+        starts = start_url.split() if start_url else list(self.profile.start_urls)
         if not starts:
             raise ValueError(
                 f"profile '{self.profile.name}' has no start_urls; give one with start_url"
@@ -519,6 +520,8 @@ IGNORED_REASONS: tuple[tuple[str, str], ...] = (
     ("Ignored response", "too_large"),  # HttpCompressionMiddleware: past DOWNLOAD_MAXSIZE
     ("max redirections reached", "redirects"),  # RedirectMiddleware: REDIRECT_MAX_TIMES
     ("Not archived", "not_archived"),  # warc_capture, stopping after a write error
+    ("Over the page limit", "max_pages"),  # crawler.middlewares.budget: --max-pages
+    ("Over the size limit", "size_limit"),  # crawler.middlewares.budget: --size-limit
     ("Gave up on", GAVE_UP),  # crawler.middlewares.retry_after: not a decision, a failure
 )
 
