@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.extensions.crawl_log import LOG_DIR, crawl_log_path
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.figures import CrawlFigures, stop_reason
 from crawler.frontier import CrawlState
@@ -305,6 +306,9 @@ def _build(
         "mode": meta.get("mode") or stats.get("crawl/mode", ""),
         "mode_reason": stats.get("crawl/mode_reason", ""),
         "finish_reason": stats.get("finish_reason") or meta.get("finish_reason", ""),
+        "crawl_log": f"../{LOG_DIR}/{crawl_id}.jsonl"
+        if crawl_log_path(out_dir, crawl_id).exists()
+        else None,
         "outcome": stop_reason(
             str(stats.get("finish_reason") or meta.get("finish_reason", "")), stats, figures
         ),

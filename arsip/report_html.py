@@ -226,7 +226,14 @@ def render_html(report: Mapping[str, Any]) -> str:
     sections = [
         f"<section><h2>Summary</h2>{_cards(report)}<p>Mode: <b>{escape(str(report['mode']))}"
         f"</b> ({escape(str(report['mode_reason']))}); ended: "
-        f"<b>{escape(str(report.get('outcome') or report['finish_reason']))}</b>.</p>"
+        f"<b>{escape(str(report.get('outcome') or report['finish_reason']))}</b>."
+        + (
+            f' Every URL and what became of it: <a href="{escape(report["crawl_log"])}">'
+            "the crawl log</a> (JSON Lines)."
+            if report.get("crawl_log")
+            else ""
+        )
+        + "</p>"
         + _table(("run started", "finished", "reason", "pid"), runs)
         + "</section>",
         '<section><h2>Charts</h2><div class="charts">'

@@ -135,6 +135,23 @@ def _cell(value: Any) -> Any:
     return value.hex() if isinstance(value, bytes) else value
 
 
+#: Dataset columns beside the item's JSON fields that hold JSON text.
+JSON_COLUMNS = frozenset({"crawl_ids", "stats"})
+
+
+def _json_cell(column: str, value: Any) -> Any:
+    """*value* for JSON output: a JSON column's text parsed (an array, not a string)."""
+    # Imported here: pipelines.db costs every researcher command 30 ms at start-up.
+    from pipelines.db.records import JSON_FIELDS
+
+    if (column in JSON_FIELDS or column in JSON_COLUMNS) and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:  # not JSON after all (a column named so in another query)
+            return value
+    return _cell(value)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -171,7 +188,7 @@ def write_rows(
 ) -> None:
     """Rows in *fmt*: ``table``, ``json`` or ``csv``."""
     if fmt == "json":
-        data = [dict(zip(columns, map(_cell, row), strict=True)) for row in rows]
+        data = [{c: _json_cell(c, v) for c, v in zip(columns, row, strict=True)} for row in rows]
         json.dump(data, out, ensure_ascii=False, indent=1)
         out.write("\n")
     elif fmt == "csv":
