@@ -8,6 +8,7 @@ without network. Long lists (skipped URLs, anomalies) are folded in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
@@ -76,6 +77,10 @@ def _counts(title: str, counts: Mapping[str, int], unit: str = "count") -> str:
     return f"<div><h3>{escape(title)}</h3>{_table(('', unit), rows, (1,))}</div>"
 
 
+#: Narrowest bar slot (SVG units) that gets a label of its own (see bar_chart).
+LABEL_SLOT = 22.0
+
+
 def bar_chart(title: str, data: Sequence[tuple[str, int]], width: int = 560) -> str:
     """A vertical bar chart as inline SVG (labels thinned out when crowded)."""
     height, left, bottom, top = 236, 52, 62, 24
@@ -83,7 +88,9 @@ def bar_chart(title: str, data: Sequence[tuple[str, int]], width: int = 560) -> 
         return f"<figure><figcaption>{escape(title)}: no data</figcaption></figure>"
     peak = max(v for _, v in data) or 1
     slot = (width - left - 10) / len(data)
-    every = max(1, len(data) // 24)
+    # Rotated by 45 degrees, neighbouring labels are slot * 0.71 apart: keep that
+    # above the labels' height (11 px) or they overlap; label every n-th bar.
+    every = max(1, math.ceil(LABEL_SLOT / slot))
     parts = [
         f'<svg class="chart" role="img" aria-label="{escape(title)}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
@@ -105,7 +112,7 @@ def bar_chart(title: str, data: Sequence[tuple[str, int]], width: int = 560) -> 
         if n % every == 0:
             tx, ty = x + slot / 2, height - bottom + 12
             parts.append(
-                f'<text x="{tx:.1f}" y="{ty}" text-anchor="end" '
+                f'<text x="{tx:.1f}" y="{ty}" text-anchor="end" font-size="11" '
                 f'transform="rotate(-45 {tx:.1f} {ty})">{escape(label)}</text>'
             )
     parts.append("</svg>")
