@@ -60,6 +60,12 @@ _RAW_REPLAY_RE = re.compile(r"^/([^/]+)/(\d{14})id_/")
 #: ``render_cell``, whose hook has no request in Datasette 0.65).
 _PATH: contextvars.ContextVar[str] = contextvars.ContextVar("arsip_path", default="")
 
+_ROW_SCRIPT = """
+var style = document.createElement("style");
+style.textContent = "td.col-body { min-width: 36em; } td.col-title { min-width: 14em; }";
+document.head.appendChild(style);
+"""
+
 _TABLE_SCRIPT = """
 var style = document.createElement("style");
 style.textContent = "td.col-body { min-width: 26em; } td.col-title { min-width: 14em; }" +
@@ -135,7 +141,9 @@ def render_cell(value: Any, column: str, table: str | None) -> Markup | None:
         link = html.escape(value)
         return Markup(f'<a href="{link}" title="{link}">{html.escape(shown)}</a>')
     if column in _ARRAY_COLUMNS:
-        return Markup(html.escape(_summary(value, _ARRAY_COLUMNS[column])))
+        shown = _summary(value, _ARRAY_COLUMNS[column])
+        # An empty Markup would not count as rendered: Datasette would show "[]".
+        return Markup(html.escape(shown) if shown else '<span style="color:#888">none</span>')
     return None
 
 
@@ -156,7 +164,11 @@ def _summary(value: str, noun: str) -> str:
 
 @hookimpl
 def extra_body_script(view_name: str) -> str:
-    return _TABLE_SCRIPT if view_name == "table" else ""
+    if view_name == "table":
+        return _TABLE_SCRIPT
+    if view_name == "row":
+        return _ROW_SCRIPT
+    return ""
 
 
 async def _record(request: Any, datasette: Any) -> Response:
