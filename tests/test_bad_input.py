@@ -24,6 +24,7 @@ import io
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
@@ -160,6 +161,26 @@ def crawl(work: Path, *extra: str, out: str = "out") -> list[str]:
     return ["crawl", "anri", "--start-url", START, "--out", str(work / out), *extra]
 
 
+#: Listening sockets held for the whole run: ports another server has taken.
+_HELD: list[socket.socket] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def release_held_ports() -> Iterator[None]:
+    yield
+    while _HELD:
+        _HELD.pop().close()
+
+
+def busy_port() -> int:
+    """A port on 127.0.0.1 that another server is listening on."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1)
+    _HELD.append(sock)
+    return int(sock.getsockname()[1])
+
+
 def corrupt_open(work: Path) -> Path:
     return write(work / "cw" / "warc" / OPEN_NAME, b"\x1f\x8b\x08\x00garbage" + bytes(range(256)))
 
@@ -245,7 +266,7 @@ CASES = [
         "no-command-name",
         lambda w, d: ["frobnicate"],
         EXIT_USAGE,
-        ("invalid choice: 'frobnicate'",),
+        ("unknown command 'frobnicate'",),
     ),
     Case("crawl-no-profile", lambda w, d: ["crawl"], EXIT_USAGE, ("required: PROFILE",)),
     Case(
@@ -455,6 +476,91 @@ CASES = [
         ],
         EXIT_OUTPUT,
         ("cannot write --truth /sys/arsip-truth.jsonl",),
+    ),
+    # -- crawl limits and seeds, schedule, serve, search, extract, command names --
+    Case(
+        "crawl-seeds-missing",
+        lambda w, d: ["crawl", "anri", "--seeds", str(w / "none.txt"), "--out", str(w / "o")],
+        EXIT_INPUT,
+        ("--seeds", "none.txt: no such file"),
+    ),
+    Case(
+        "crawl-seeds-bad-url",
+        lambda w, d: [
+            "crawl",
+            "anri",
+            "--seeds",
+            str(write(w / "seeds.txt", f"# seeds\n{START}\nftp://x/\n")),
+            "--out",
+            str(w / "o"),
+        ],
+        EXIT_USAGE,
+        ("seeds.txt, line 3", "'ftp://x/' is not an absolute http(s) URL"),
+    ),
+    Case(
+        "crawl-seeds-empty",
+        lambda w, d: ["crawl", "anri", "--seeds", str(write(w / "s.txt", "# none\n"))],
+        EXIT_INPUT,
+        ("s.txt: no URL in it",),
+    ),
+    Case(
+        "crawl-size-limit-not-a-size",
+        lambda w, d: crawl(w, "--size-limit", "lots"),
+        EXIT_USAGE,
+        ("--size-limit 'lots' is not a size", "200MB"),
+    ),
+    Case(
+        "crawl-time-limit-not-a-duration",
+        lambda w, d: crawl(w, "--time-limit", "soon"),
+        EXIT_USAGE,
+        ("--time-limit 'soon' is not a duration", "30m"),
+    ),
+    Case(
+        "crawl-warc-size-zero",
+        lambda w, d: crawl(w, "--warc-size", "0"),
+        EXIT_USAGE,
+        ("--warc-size '0' is not a size",),
+    ),
+    Case(
+        "schedule-data-is-a-file",
+        lambda w, d: ["schedule", "--data", str(write(w / "afile", "x"))],
+        EXIT_OUTPUT,
+        ("--data", "afile: not a directory"),
+    ),
+    Case(
+        "serve-busy-port",
+        lambda w, d: [
+            "serve",
+            "--db",
+            str(collection_with(w, d)),
+            "--port",
+            str(busy_port()),
+        ],
+        EXIT_USAGE,
+        ("cannot listen on 127.0.0.1:", "another server?", "--port 0 for a free port"),
+    ),
+    Case(
+        "search-date-without-year",
+        lambda w, d: ["search", "arsip", "--from", "9 Desember", "--db", str(d)],
+        EXIT_USAGE,
+        ("--from '9 Desember' is not a date with its year", "9 Desember 2021"),
+    ),
+    Case(
+        "extract-unknown-profile",
+        lambda w, d: [
+            "extract",
+            str(write(w / "p.html", "<html><body><p>x</p></body></html>")),
+            "--profile",
+            "nope",
+        ],
+        EXIT_CONFIG,
+        ("unknown profile 'nope'", "--profile PATH.toml"),
+    ),
+    Case(
+        "command-typo",
+        lambda w, d: ["serach", "arsip"],
+        EXIT_USAGE,
+        ("unknown command 'serach'; did you mean 'search'?",),
     ),
     # -- a corrupt .open WARC (a crashed writer's leftover) --
     Case(

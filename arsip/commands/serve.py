@@ -132,13 +132,18 @@ def replay_collections(db: Path) -> list[str]:
     return sorted(str(r[0]) for r in rows if r[0])
 
 
+def collection_warcs(collection: Path) -> list[Path]:
+    """The finished WARC files beside the dataset (``warc/``), sorted by name."""
+    warc_dir = collection / "warc"
+    return sorted({p for g in WARC_GLOBS for p in warc_dir.glob(g) if p.is_file()})
+
+
 def fresh_index(collection: Path) -> Path | None:
     """The collection's CDXJ index, (re)built when missing or older than a WARC file.
 
     None when the collection has no WARC files (nothing to replay).
     """
-    warc_dir = collection / "warc"
-    files = sorted({p for g in WARC_GLOBS for p in warc_dir.glob(g) if p.is_file()})
+    files = collection_warcs(collection)
     if not files:
         return None
     index = collection / INDEX_RELPATH
@@ -229,9 +234,17 @@ def run(args: argparse.Namespace) -> int:
     if args.get is not None:
         return _get(db, args.get, f"http://{HOST}:{args.replay_port}", debug=args.debug)
     has_pywb = importlib.util.find_spec("pywb") is not None
-    index = fresh_index(db.parent) if has_pywb else None
-    data_sock = listen(args.port, "--port")
-    replay_sock = listen(args.replay_port, "--replay-port") if index is not None else None
+    replayable = has_pywb and bool(collection_warcs(db.parent))
+    data_sock = listen(args.port, "--port")  # first: a busy port changes nothing
+    replay_sock: socket.socket | None = None
+    try:
+        replay_sock = listen(args.replay_port, "--replay-port") if replayable else None
+        index = fresh_index(db.parent) if replayable else None
+    except BaseException:
+        for sock in (data_sock, replay_sock):
+            if sock is not None:
+                sock.close()
+        raise
     data_url = f"http://{HOST}:{data_sock.getsockname()[1]}"
     replay_url = f"http://{HOST}:{replay_sock.getsockname()[1]}" if replay_sock else ""
     servers: list[Server] = []
