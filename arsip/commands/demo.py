@@ -51,7 +51,7 @@ def next_commands(out: Path) -> list[str]:
     (``arsip.commands.query.default_collection``): the demo's, when it wrote
     there; otherwise they are given ``--db OUT``.
     """
-    program = Path(sys.argv[0])
+    program = Path(sys.argv[0]).absolute()
     if (
         program.name == "arsip"
         and program.parent.name == "bin"
