@@ -17,18 +17,24 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from arsip.replica_process import ReplicaProcess
 from crawler.failures import network_cause
 from crawler.figures import human_bytes
-from tests.conftest import Replica, run_arsip, start_replica
+from tests.conftest import REPO, Replica, run_arsip, start_replica
 
 
 @pytest.fixture(scope="module")
@@ -261,3 +267,51 @@ def test_network_causes_in_plain_words() -> None:
     assert network_cause(CannotResolveHostError("x")) == "DNS lookup failed (no such host)"
     assert network_cause(DownloadTimeoutError("took longer than 180.0 seconds")) == "timed out"
     assert network_cause(ValueError("not a network failure")) is None
+
+
+@pytest.fixture(scope="module")
+def slow_replica() -> Iterator[str]:
+    """The replica's news URL, each response 150 ms late: time to press Ctrl-C."""
+    with ReplicaProcess("--latency", "150", articles=30) as proc:
+        yield proc.base_url.rstrip("/") + "/publikasi/berita"
+
+
+def test_ctrl_c_is_interrupted_by_ctrl_c_in_summary_and_report(
+    slow_replica: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "arsip",
+            "crawl",
+            "anri",
+            "--start-url",
+            slow_replica,
+            "--out",
+            str(out),
+            "--progress",
+            "off",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list((out / "warc").glob("*.open")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)  # some pages in
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 6, stderr[-2000:]
+    assert stdout.splitlines()[0].endswith(": interrupted by Ctrl-C"), stdout
+    assert report_of(out)["outcome"] == "interrupted by Ctrl-C"
+    assert "Traceback" not in stderr
