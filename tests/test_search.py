@@ -220,3 +220,54 @@ def test_a_missing_stemmer_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) ->
     finally:
         conn.close()
     assert caught.value.code == EXIT_CONFIG
+
+
+def test_from_and_to_take_dates_as_indonesians_write_them(
+    crawl: tuple[Path, list[dict[str, Any]]],
+) -> None:
+    out, items = crawl
+    dates = sorted(i["published"][:10] for i in items if i["published"])
+    middle = dates[len(dates) // 2]
+    year, month, day = (int(x) for x in middle.split("-"))
+    months = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ]
+    for written in (f"{day} {months[month - 1]} {year}", f"{day:02d}/{month:02d}/{year}"):
+        iso = run_arsip(
+            "search",
+            "arsip",
+            "--db",
+            str(out),
+            "--from",
+            middle,
+            "--limit",
+            "1000",
+            "--format",
+            "json",
+        )
+        local = run_arsip(
+            "search",
+            "arsip",
+            "--db",
+            str(out),
+            "--from",
+            written,
+            "--limit",
+            "1000",
+            "--format",
+            "json",
+        )
+        assert local.returncode == 0, local.stderr
+        assert json.loads(local.stdout) == json.loads(iso.stdout)
+        assert all(hit["published"][:10] >= middle for hit in json.loads(local.stdout))
