@@ -46,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     where.add_argument("--fd", type=int, help="listening socket to serve on")
     where.add_argument("--get", metavar="PATH", help="answer one GET request and exit")
     args = parser.parse_args(argv)
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = MEMORY_LIMIT_BYTES if hard == resource.RLIM_INFINITY else min(hard, MEMORY_LIMIT_BYTES)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     # Without Rich, Datasette prints no traceback full of local variables for
     # every error it answers (even a 400 "Statement must be a SELECT"): it is
     # only imported when importable, so make it not importable, before the import.

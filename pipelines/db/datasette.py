@@ -1,11 +1,12 @@
 """Datasette metadata for the dataset: titles, descriptions, labels and FTS wiring.
 
 ``write_metadata(db)`` writes ``arsip.metadata.json`` beside the SQLite file
-(atomically), for ``datasette -i arsip.sqlite -m arsip.metadata.json``
-(which ``arsip serve`` runs). It labels every table and column, wires the
+(atomically), for running ``datasette -i arsip.sqlite -m
+arsip.metadata.json`` yourself. It labels every table and column, wires the
 ``articles`` table's search box to the stemmed index ``articles_fts_stem``
-(title + body reduced to root words; ``arsip serve`` stems the query the
-way ``arsip search`` does, so both find the same articles), names the
+(title + body reduced to root words; ``arsip serve``'s plugin stems the
+query the way ``arsip search`` does, so both find the same articles; plain
+Datasette does not, and finds only root words there), names the
 sortable columns and hides both full-text indexes. ``metadata_for(db)`` is
 the same metadata as a value (``arsip serve`` hands it to Datasette in
 memory, writing nothing).
