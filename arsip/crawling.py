@@ -155,7 +155,7 @@ class CrawlSummary:
                 "  stopped: the other workers go on with the crawl; run the same command again"
                 " to rejoin it (without --resume)"
             )
-        elif self.finish_reason == "shutdown":
+        elif self.finish_reason == "shutdown" or self.stats.get("crawl/interrupted_by"):
             lines.append(
                 f"  interrupted: continue it with arsip crawl {self.profile} --resume"
                 f" --out {self.out_dir}"
@@ -453,7 +453,7 @@ def _run_process(
         crawl_id=str(crawler.settings.get("ARSIP_CRAWL_ID")),
         profile=profile.name,
         out_dir=out,
-        finish_reason=str(stats.get("finish_reason", "unknown")),
+        finish_reason=str(stats.get("finish_reason", "")),
         stats=stats,
         duration=time.monotonic() - started,
         resumed=resumed,

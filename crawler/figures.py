@@ -184,7 +184,9 @@ def stop_reason(finish_reason: str, stats: Mapping[str, Any], figures: CrawlFigu
         return LIMIT_REASONS["closespider_pagecount"].format(pages=figures.pages)
     if stats.get("warc/fatal_error"):
         return "stopped by a WARC write error"
+    signal = str(stats.get("crawl/interrupted_by") or "")
     if finish_reason == "shutdown":
-        signal = str(stats.get("crawl/interrupted_by") or "")
         return f"interrupted by {SIGNAL_WORDS.get(signal, signal)}" if signal else "interrupted"
-    return finish_reason.replace("_", " ") if finish_reason else "unknown"
+    if not finish_reason and signal:  # a second signal: stopped at once, the spider never closed
+        return f"interrupted by {SIGNAL_WORDS.get(signal, signal)}, twice: stopped at once"
+    return finish_reason.replace("_", " ") if finish_reason else "ended without a close reason"

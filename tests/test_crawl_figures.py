@@ -276,8 +276,9 @@ def slow_replica() -> Iterator[str]:
         yield proc.base_url.rstrip("/") + "/publikasi/berita"
 
 
+@pytest.mark.parametrize("presses", [1, 2])
 def test_ctrl_c_is_interrupted_by_ctrl_c_in_summary_and_report(
-    slow_replica: str, tmp_path: Path
+    slow_replica: str, tmp_path: Path, presses: int
 ) -> None:
     out = tmp_path / "out"
     process = subprocess.Popen(
@@ -305,13 +306,25 @@ def test_ctrl_c_is_interrupted_by_ctrl_c_in_summary_and_report(
         while not list((out / "warc").glob("*.open")) and time.monotonic() < deadline:
             time.sleep(0.2)
         time.sleep(1.0)  # some pages in
-        process.send_signal(signal.SIGINT)
+        for _ in range(presses):
+            process.send_signal(signal.SIGINT)
+            time.sleep(0.05)
         stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
     assert process.returncode == 6, stderr[-2000:]
-    assert stdout.splitlines()[0].endswith(": interrupted by Ctrl-C"), stdout
-    assert report_of(out)["outcome"] == "interrupted by Ctrl-C"
     assert "Traceback" not in stderr
+    head = stdout.splitlines()[0]
+    report = summary_value(stdout, "report")
+    if presses == 1:
+        assert head.endswith(": interrupted by Ctrl-C"), stdout
+        assert report_of(out)["outcome"] == "interrupted by Ctrl-C"
+    else:  # stopped at once: the summary names no report that is not there
+        assert head.endswith(": interrupted by Ctrl-C") or head.endswith(
+            ": interrupted by Ctrl-C, twice: stopped at once"
+        ), stdout
+        written = list((out / "reports").glob("*.html"))
+        assert report == str(written[0]) if written else report.startswith("not written")
+    assert "--resume" in stdout

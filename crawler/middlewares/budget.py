@@ -53,7 +53,7 @@ class CrawlBudgetMiddleware:
         if pages < 0 or size < 0:
             raise ValueError("CLOSESPIDER_PAGECOUNT and ARSIP_SIZE_LIMIT must be 0 or more")
         if not pages and not size:
-            raise NotConfigured("no page or size limit")
+            raise NotConfigured  # no limit: nothing to say (a message would be a warning line)
         middleware = cls(crawler, pages, size)
         # The bodies as they came off the wire, as the crawl's figures count them.
         crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
