@@ -3,7 +3,7 @@
 `run_crawl` is what `arsip crawl` and `arsip demo` call: it validates what
 the user gave (profile, start URL, the crawl to resume, output directory,
 dataset) before it creates anything, takes the output directory's lock
-(`arsip.lock`), picks up an interrupted crawl when asked to resume (same
+(`arsip.core.lock`), picks up an interrupted crawl when asked to resume (same
 crawl id, its frontier in ``state/CRAWL_ID.sqlite``), runs the news spider
 with Scrapy's CrawlerProcess, and returns a summary, whose `complete()`
 decides between exit codes 0 and 6 (`final_failures`). `plan` is
@@ -22,11 +22,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from arsip.core.lock import CrawlLock, check_unlocked
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
 from arsip.failure_lines import one_line_failures
+from crawler.distributed import connect, join_crawl, worker_dir
 from crawler.failures import unreachable
-from crawler.figures import CrawlFigures, final_failures, human_bytes, stop_reason
+from crawler.figures import CrawlFigures, human_bytes, stop_reason
+from crawler.frontier import CrawlState, state_path, unfinished_states
 from crawler.profiles import Profile, ProfileError, find_profile
+from crawler.report import iter_items
+from crawler.stats import final_failures
+from pipelines.db import Dataset
 
 __all__ = ["CrawlSummary", "final_failures", "run_crawl"]
 
@@ -211,7 +217,7 @@ def crawl_settings(
     overrides: dict[str, Any] | None = None,
 ) -> Any:
     """Project settings plus what the command line decides (cmdline priority)."""
-    from scrapy.settings import Settings
+    from scrapy.settings import Settings  # noqa: PLC0415 - start-up time: Scrapy loads once the input is checked
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -234,8 +240,6 @@ class Interrupted:
 
 def find_interrupted(out_dir: Path) -> Interrupted | None:
     """The newest crawl of *out_dir* that did not finish (its state says so), or None."""
-    from crawler.frontier import CrawlState, unfinished_states
-
     for path, meta in unfinished_states(out_dir):
         state = CrawlState(path, readonly=True)
         try:
@@ -255,9 +259,6 @@ def replay_items(out_dir: Path, crawl_id: str, dataset_path: Path) -> int:
     written items to JSON Lines (unbuffered) that never reached the
     dataset; the JSON Lines are the crawl's durable record of its items.
     """
-    from arsip.report import iter_items
-    from pipelines.db import Dataset
-
     items = iter_items(out_dir, crawl_id)
     first = next(items, None)
     if first is None:
@@ -273,8 +274,6 @@ def replay_items(out_dir: Path, crawl_id: str, dataset_path: Path) -> int:
 
 def _state_meta(out_dir: Path, crawl: str, **values: Any) -> None:
     """Create the crawl's state file with what a resume needs to know."""
-    from crawler.frontier import CrawlState, state_path
-
     state = CrawlState(state_path(out_dir, crawl))
     try:
         state.set_meta(**values)
@@ -308,8 +307,6 @@ def open_dataset(profile: Profile, out: Path, overrides: dict[str, Any] | None) 
     rather than a traceback mid-crawl. A failed open leaves the file as it
     was.
     """
-    from pipelines.db import Dataset
-
     settings = crawl_settings(profile, out, overrides=overrides)
     if not settings.getbool("DATASET_ENABLED", True):
         return None
@@ -345,8 +342,7 @@ def run_crawl(
     that Redis (or starts it), always full, into its own output directory
     (default ``data/PROFILE/workers/HOST-PID``).
     """
-    from arsip.lock import CrawlLock, check_unlocked
-    from crawler.spiders.news import new_crawl_id
+    from crawler.spiders.news import new_crawl_id  # noqa: PLC0415 - start-up time: Scrapy loads once the input is checked
 
     profile = resolve_profile(profile_name, profiles_dir)
     for url in (start_url or "").split():  # several: white-space separated
@@ -359,8 +355,6 @@ def run_crawl(
         raise UserError("--resume and --full cannot be combined", EXIT_USAGE)
     default_out = Path("data") / profile.name
     if redis_url:
-        from crawler.distributed import connect, worker_dir
-
         if resume:
             raise UserError(
                 "--resume cannot be combined with --redis: a distributed crawl goes on by "
@@ -386,8 +380,6 @@ def run_crawl(
             extra["ARSIP_RESUME"] = True
             extra["ARSIP_CRAWL_MODE"] = found.meta.get("mode") or "auto"
         elif redis_url:
-            from crawler.distributed import join_crawl
-
             crawl_id = join_crawl(redis_url, profile.name, new_crawl_id())
             extra["REDIS_URL"] = redis_url
             extra["ARSIP_CRAWL_MODE"] = "full"
@@ -424,8 +416,8 @@ def _run_process(
     *,
     resumed: bool,
 ) -> CrawlSummary:
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.ossignal import signal_names
+    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415 - start-up time: Scrapy loads once the input is checked
+    from scrapy.utils.ossignal import signal_names  # noqa: PLC0415 - with Scrapy, above
 
     os.environ.pop("SCRAPY_SETTINGS_MODULE", None)
     process = CrawlerProcess(settings)

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy.utils.log import LogCounterHandler
+
 from crawler.failures import network_cause
 
 _URL_RE = re.compile(r"<[A-Z]+ (\S+?)>|(https?://\S+)")
@@ -71,8 +73,6 @@ def unreachable_lines(found: dict[tuple[str, str], int]) -> list[str]:
 @contextmanager
 def one_line_failures(level: Any) -> Iterator[NetworkFailureFilter]:
     """Filter the root logger's output handlers while the crawl runs (not at DEBUG)."""
-    from scrapy.utils.log import LogCounterHandler  # with Scrapy, which runs the crawl
-
     found = NetworkFailureFilter()
     if str(level).upper() == "DEBUG":
         yield found

@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 
 from arsip.cli import main
+from arsip.commands.serve import HOST, listen
 from arsip.errors import (
     EXIT_CONFIG,
     EXIT_INPUT,
@@ -691,8 +692,6 @@ def test_query_of_a_crawled_dataset_leaves_its_folder_untouched(
 def test_serve_binds_loopback_and_opens_the_dataset_immutable(
     tmp_path: Path, dataset: Path
 ) -> None:
-    from arsip.commands.serve import HOST, listen
-
     assert HOST == "127.0.0.1"
     sock = listen(0, "--port")
     try:

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
+from twisted.internet.error import DNSLookupError
 
 from arsip.replica_process import ReplicaProcess
 from crawler.failures import network_cause
@@ -258,9 +260,6 @@ def test_unreachable_hosts_are_one_line_each_exit_6_and_failed(
 
 
 def test_network_causes_in_plain_words() -> None:
-    from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
-    from twisted.internet.error import DNSLookupError
-
     assert network_cause(DNSLookupError("no-such-host.invalid")) == (
         "DNS lookup failed (no such host)"
     )

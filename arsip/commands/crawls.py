@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from arsip.commands.query import collection_dirs as data_collections
+from arsip.core.layout import report_paths
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
-from arsip.report import load_report
-from crawler.figures import CrawlFigures, final_failures, human_bytes, stop_reason
+from crawler.figures import CrawlFigures, human_bytes, stop_reason
+from crawler.frontier import unfinished_states
+from crawler.report import load_report
+from crawler.stats import final_failures
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,8 +47,6 @@ def collection_dirs(profile: str | None, out: str | None) -> list[Path]:
 
 def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
     """The crawls of the collection in *out_dir*, oldest first, with report figures."""
-    from crawler.frontier import unfinished_states
-
     db = out_dir / "arsip.sqlite"
     if not db.exists():
         raise UserError(f"{out_dir}: no dataset (arsip.sqlite) there; give --out DIR", EXIT_INPUT)
@@ -99,7 +100,7 @@ def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
                     stats,
                     figures or CrawlFigures.of(None, stats),
                 ),
-                "report": str(out_dir / "reports" / f"{crawl['id']}.html") if report else None,
+                "report": str(report_paths(out_dir, crawl["id"])[1]) if report else None,
             }
         )
     return rows

@@ -141,8 +141,7 @@ JSON_COLUMNS = frozenset({"crawl_ids", "stats"})
 
 def _json_cell(column: str, value: Any) -> Any:
     """*value* for JSON output: a JSON column's text parsed (an array, not a string)."""
-    # Imported here: pipelines.db costs every researcher command 30 ms at start-up.
-    from pipelines.db.records import JSON_FIELDS
+    from pipelines.db.records import JSON_FIELDS  # noqa: PLC0415 - start-up time: pipelines.db costs every researcher command 30 ms
 
     if (column in JSON_FIELDS or column in JSON_COLUMNS) and isinstance(value, str):
         try:
@@ -201,7 +200,7 @@ def write_rows(
 
 def run(args: argparse.Namespace) -> int:
     """Run the statement and print its rows."""
-    from pipelines.db import QueryError, query_readonly
+    from pipelines.db import QueryError, query_readonly  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     path = dataset_path(args)
     try:

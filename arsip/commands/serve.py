@@ -40,9 +40,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from archive.cdxj import INDEX_RELPATH, sorted_unique, write_lines_atomic
+from archive.cdxj import sorted_unique, write_lines_atomic
 from arsip.commands.index import WARC_GLOBS, index_lines
 from arsip.commands.query import add_dataset_options, dataset_path
+from arsip.core.layout import index_path, warc_dir
 from arsip.errors import EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, UserError
 
 #: The only address the servers are bound to.
@@ -134,8 +135,8 @@ def replay_collections(db: Path) -> list[str]:
 
 def collection_warcs(collection: Path) -> list[Path]:
     """The finished WARC files beside the dataset (``warc/``), sorted by name."""
-    warc_dir = collection / "warc"
-    return sorted({p for g in WARC_GLOBS for p in warc_dir.glob(g) if p.is_file()})
+    folder = warc_dir(collection)
+    return sorted({p for g in WARC_GLOBS for p in folder.glob(g) if p.is_file()})
 
 
 def fresh_index(collection: Path) -> Path | None:
@@ -146,7 +147,7 @@ def fresh_index(collection: Path) -> Path | None:
     files = collection_warcs(collection)
     if not files:
         return None
-    index = collection / INDEX_RELPATH
+    index = index_path(collection)
     newest = max(p.stat().st_mtime for p in files)
     if index.is_file() and index.stat().st_mtime >= newest:
         return index
@@ -252,7 +253,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if replay_sock is not None and index is not None:
             argv = replay_argv(
-                replay_sock.fileno(), db.parent / "warc", index, replay_collections(db), data_url
+                replay_sock.fileno(), warc_dir(db.parent), index, replay_collections(db), data_url
             )
             child = subprocess.Popen(argv, pass_fds=(replay_sock.fileno(),))
             servers.append(Server("replay (pywb)", replay_url, child))
@@ -269,7 +270,7 @@ def run(args: argparse.Namespace) -> int:
         elif not has_pywb:
             print("  archive  not served: the replay needs pywb (pip install 'arsip[serve]')")
         else:
-            print(f"  archive  not served: no WARC files in {db.parent / 'warc'}")
+            print(f"  archive  not served: no WARC files in {warc_dir(db.parent)}")
         sys.stdout.flush()
         while all(s.process.poll() is None for s in servers):
             time.sleep(0.2)

@@ -54,12 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # only imported when importable, so make it not importable, before the import.
     sys.modules["rich"] = None  # type: ignore[assignment]
     # Imported here, after that: Datasette is an optional dependency ('arsip[serve]').
-    from datasette.app import Datasette
-    from datasette.plugins import pm
-    from datasette.utils.testing import TestClient
+    from datasette.app import Datasette  # noqa: PLC0415 - optional dependency, after Rich is blocked
+    from datasette.plugins import pm  # noqa: PLC0415 - as above
+    from datasette.utils.testing import TestClient  # noqa: PLC0415 - as above
 
-    from arsip.serving import datasette_plugin
-    from pipelines.db.datasette import metadata_for
+    from arsip.serving import datasette_plugin  # noqa: PLC0415 - imports Datasette
+    from pipelines.db.datasette import metadata_for  # noqa: PLC0415 - with Datasette
 
     datasette_plugin.configure(args.db.stem, args.replay)
     pm.register(datasette_plugin, name="arsip")
@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(app: Any, fd: int) -> int:
     """Serve *app* on the listening socket *fd* until SIGINT / SIGTERM."""
-    import uvicorn  # with Datasette, which depends on it (optional dependency)
+    import uvicorn  # noqa: PLC0415 - optional dependency: with Datasette, which depends on it
 
     sock = socket.socket(fileno=fd)
     config = uvicorn.Config(app, log_level="warning", lifespan="on", workers=1)

@@ -76,11 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # pywb is built on gevent: patch the standard library before pywb (or
     # anything using sockets) is imported, as pywb's own `wayback` does.
-    from gevent.monkey import patch_all
+    from gevent.monkey import patch_all  # noqa: PLC0415 - optional dependency, patched first
 
     patch_all()
-    from gevent.pywsgi import WSGIServer
-    from pywb.apps.frontendapp import FrontEndApp
+    from gevent.pywsgi import WSGIServer  # noqa: PLC0415 - after patch_all
+    from pywb.apps.frontendapp import FrontEndApp  # noqa: PLC0415 - after patch_all
 
     app = FrontEndApp(
         config_file=str(CONFIG_FILE),

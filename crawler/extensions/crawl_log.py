@@ -31,16 +31,9 @@ from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from arsip.core.layout import crawl_log_path
 from crawler.frontier import request_handled, request_kind, url_skipped
 from pipelines import defaults
-
-#: Folder of the crawl logs, inside the collection.
-LOG_DIR = "logs"
-
-
-def crawl_log_path(out_dir: Path, crawl_id: str) -> Path:
-    """Where the crawl log of *crawl_id* is: ``OUT/logs/CRAWL_ID.jsonl``."""
-    return out_dir / LOG_DIR / f"{crawl_id}.jsonl"
 
 
 def _now() -> str:

@@ -21,6 +21,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from crawler.figures import CrawlFigures
+from crawler.scheduler import state_of
 
 BAR_INTERVAL = 0.5
 
@@ -81,8 +82,6 @@ class ProgressExtension:
 
     def _frontier(self) -> tuple[int, int] | None:
         """(done, queued) requests of the crawl's frontier, earlier runs included."""
-        from crawler.scheduler import state_of
-
         state = state_of(self.crawler)
         if state is None:
             return None
@@ -91,8 +90,6 @@ class ProgressExtension:
 
     def line(self) -> str:
         """The progress text: pages done/queued, articles, rate, errors, ETA."""
-        from crawler.scheduler import state_of  # as in _frontier
-
         stats = self.crawler.stats
         values = stats.get_stats()
         figures = CrawlFigures.from_stats(values)  # set by the report at the end

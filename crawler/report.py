@@ -13,7 +13,7 @@ report can be rebuilt at any time and covers every run of a resumed crawl:
   (content differs from their previous capture) or unchanged.
 
 `write_reports` writes both files atomically (temporary file + rename);
-the HTML comes from `arsip.report_html` (inline CSS and SVG, no script).
+the HTML comes from `crawler.report_html` (inline CSS and SVG, no script).
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.extensions.crawl_log import LOG_DIR, crawl_log_path
+from arsip.core.layout import LOGS_DIR, crawl_log_path
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.figures import CrawlFigures, stop_reason
 from crawler.frontier import CrawlState
+from crawler.report_html import render_html
 from pipelines.jsonlines import crawl_items
 
 REPORT_VERSION = 1
@@ -306,7 +307,7 @@ def _build(
         "mode": meta.get("mode") or stats.get("crawl/mode", ""),
         "mode_reason": stats.get("crawl/mode_reason", ""),
         "finish_reason": stats.get("finish_reason") or meta.get("finish_reason", ""),
-        "crawl_log": f"../{LOG_DIR}/{crawl_id}.jsonl"
+        "crawl_log": f"../{LOGS_DIR}/{crawl_log_path(out_dir, crawl_id).name}"
         if crawl_log_path(out_dir, crawl_id).exists()
         else None,
         "outcome": stop_reason(
@@ -417,8 +418,6 @@ def write_reports(
     out_dir: Path, crawl_id: str, *, state: CrawlState, stats: Mapping[str, Any] | None = None
 ) -> tuple[Path, Path]:
     """Build the report and write ``reports/CRAWL_ID.json`` and ``.html``."""
-    from arsip.report_html import render_html
-
     report = _build(out_dir, crawl_id, state=state, stats=stats)
     skipped = SkippedURLs(state)
     json_path, html_path = report_paths(out_dir, crawl_id)
