@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from arsip.core import layout
 from arsip.core.lock import CrawlLock, check_unlocked
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
 from arsip.failure_lines import one_line_failures
@@ -60,15 +61,15 @@ class CrawlSummary:
 
     @property
     def warc_files(self) -> list[Path]:
-        return sorted((self.out_dir / "warc").glob("*.warc.gz"))
+        return sorted(layout.warc_dir(self.out_dir).glob("*.warc.gz"))
 
     @property
     def jsonl_path(self) -> Path:
-        return self.out_dir / "json" / f"{self.crawl_id}.jsonl"
+        return layout.items_path(self.out_dir, self.crawl_id)
 
     @property
     def db_path(self) -> Path:
-        return self.out_dir / "arsip.sqlite"
+        return layout.dataset_path(self.out_dir)
 
     @property
     def figures(self) -> CrawlFigures:
@@ -100,7 +101,7 @@ class CrawlSummary:
 
     @property
     def report_path(self) -> Path:
-        return self.out_dir / "reports" / f"{self.crawl_id}.html"
+        return layout.report_paths(self.out_dir, self.crawl_id)[1]
 
     @property
     def outcome(self) -> str:
@@ -310,7 +311,7 @@ def open_dataset(profile: Profile, out: Path, overrides: dict[str, Any] | None) 
     settings = crawl_settings(profile, out, overrides=overrides)
     if not settings.getbool("DATASET_ENABLED", True):
         return None
-    db_path = Path(settings.get("DATASET_PATH") or out / "arsip.sqlite")
+    db_path = layout.dataset_path(out, settings.get("DATASET_PATH"))
     Dataset(db_path).close()
     return db_path
 

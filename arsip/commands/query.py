@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from arsip.core import layout
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
 from pipelines.defaults import DATASET_FILE
 
@@ -101,7 +102,7 @@ def dataset_path(args: argparse.Namespace) -> Path:
             )
         path = chosen
     if path.is_dir():
-        path = path / DATASET_FILE
+        path = layout.dataset_path(path)
     if not path.is_file():
         raise UserError(
             f"no dataset at {path}; run 'arsip crawl' or 'arsip reextract' first, "

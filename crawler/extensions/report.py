@@ -31,6 +31,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
+from arsip.core import layout
 from crawler.figures import CrawlFigures
 from crawler.frontier import CrawlState, request_kind, url_skipped
 from crawler.incremental import remember_urls
@@ -158,7 +159,8 @@ class ReportExtension:
             for key, value in figures.items():
                 self.crawler.stats.set_value(key, value)
         try:
-            paths = write_reports(self.out_dir, crawl_id, state=state, stats=stats)
+            dataset = layout.dataset_path(self.out_dir, self.crawler.settings.get("DATASET_PATH"))
+            paths = write_reports(self.out_dir, crawl_id, state=state, stats=stats, dataset=dataset)
         except Exception:
             logger.exception("Could not write the report of crawl %s", crawl_id)
             if self.crawler.stats is not None:

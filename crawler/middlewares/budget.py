@@ -7,7 +7,7 @@ middleware sends no new request past the budget instead:
 
 - **pages** (``CLOSESPIDER_PAGECOUNT``, ``--max-pages``): at most N
   requests go out (a retry of one of them is not a new page); the rest are
-  refused with "Over the page limit", a skip with reason ``max_pages``;
+  refused (``Skipped``), a skip with reason ``max_pages``;
 - **bytes** (``ARSIP_SIZE_LIMIT``, ``--size-limit``): once the bodies
   received (as on the wire: the figure the report shows) reach the limit,
   no new request goes out (reason ``size_limit``) and the crawl closes
@@ -19,16 +19,18 @@ forbids spends nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from scrapy import Request, signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.exceptions import Skipped
+
 #: Order in DOWNLOADER_MIDDLEWARES (see the module docstring).
-ORDER = 120
-#: Messages of the refusals (``crawler.spiders.news.IGNORED_REASONS`` maps them).
+PRIORITY: Final = 120
+#: Messages of the refusals (their reasons are data: ``Skipped``).
 OVER_PAGES = "Over the page limit"
 OVER_SIZE = "Over the size limit"
 #: Close reason of a crawl stopped by ARSIP_SIZE_LIMIT.
@@ -63,9 +65,9 @@ class CrawlBudgetMiddleware:
         if request.meta.get("retry_times"):  # another try of a page already counted
             return
         if self.size and self.received >= self.size:
-            raise IgnoreRequest(f"{OVER_SIZE} ({self.size} bytes)")
+            raise Skipped("size_limit", f"{OVER_SIZE} ({self.size} bytes)")
         if self.pages and self.sent >= self.pages:
-            raise IgnoreRequest(f"{OVER_PAGES} ({self.pages} pages)")
+            raise Skipped("max_pages", f"{OVER_PAGES} ({self.pages} pages)")
         self.sent += 1
 
     def response_downloaded(self, response: Response, request: Request, **kwargs: Any) -> None:

@@ -15,10 +15,10 @@ memory, writing nothing).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from archive import files
 
 #: File name of the metadata, beside the database.
 METADATA_FILE = "arsip.metadata.json"
@@ -136,13 +136,5 @@ def write_metadata(db: Path, target: Path | None = None, *, title: str = "arsip"
     target = target or metadata_path(db)
     meta = metadata_for(db, title=title)
     text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    files.write_text_atomically(target, text)
     return target
