@@ -131,6 +131,8 @@ def render_cell(value: Any, column: str, table: str | None) -> Markup | None:
     if table != "articles" or not isinstance(value, str) or _row_page(_PATH.get()):
         if column == "body" and isinstance(value, str):
             return Markup(f'<div style="white-space: pre-wrap">{html.escape(value)}</div>')
+        if column in _ARRAY_COLUMNS and table == "articles" and isinstance(value, str):
+            return _listed(value)
         return None
     if column == "body" and len(value) > EXCERPT_CHARS:
         cut = value[:EXCERPT_CHARS].rsplit(" ", 1)[0]
@@ -145,6 +147,27 @@ def render_cell(value: Any, column: str, table: str | None) -> Markup | None:
         # An empty Markup would not count as rendered: Datasette would show "[]".
         return Markup(html.escape(shown) if shown else '<span style="color:#888">none</span>')
     return None
+
+
+def _listed(value: str) -> Markup | None:
+    """A JSON array cell on the row page: one line per entry (an event: its text and times)."""
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(items, list):
+        return None
+    lines = []
+    for item in items:
+        if isinstance(item, dict):
+            span = " – ".join(str(item[k]) for k in ("start", "end") if item.get(k))
+            lines.append(
+                f"{html.escape(str(item.get('text', '')))}<br><small>{html.escape(span)}</small>"
+            )
+        else:
+            text = html.escape(str(item))
+            lines.append(f'<a href="{text}">{text}</a>' if text.startswith("http") else text)
+    return Markup("<br>".join(lines) if lines else '<span style="color:#888">none</span>')
 
 
 def _summary(value: str, noun: str) -> str:
