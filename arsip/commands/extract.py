@@ -6,7 +6,8 @@ profile that lists article URL patterns, only article URLs). Bodies are read
 the way `arsip reextract` reads them (chunking and Content-Encoding undone:
 gzip, deflate, br, zstd; revisits resolved). A record that cannot be read is
 reported on stderr, one line each, and the command goes on; it then exits
-with code 6 (partial).
+with code 6 (partial). So is a page extraction could not read whole (an
+extraction anomaly: nested too deep, a text run too large).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import zlib
 from pathlib import Path
 from typing import Any, TextIO
 
+from archive.files import describe_unreadable
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UserError
 from crawler.extract import extract, page_url
 from crawler.profiles import (
@@ -56,6 +58,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _kind(path: Path) -> str:
     """``html``, ``warc`` or ``arc``; UserError when the file is neither."""
+    wrong = describe_unreadable(path)
+    if wrong is not None:
+        raise UserError(wrong, EXIT_INPUT)
     try:
         with path.open("rb") as fh:
             head = fh.read(2048)
@@ -134,7 +139,15 @@ def _run_html(path: Path, url: str | None, profile_name: str | None, out: TextIO
                 file=sys.stderr,
             )
     _dump(fields, out, indent=2)
-    return EXIT_OK
+    return EXIT_PARTIAL if _anomalies(article, str(path), sys.stderr) else EXIT_OK
+
+
+def _anomalies(article: Any, where: str, err: TextIO) -> bool:
+    """Say (one line each) why the page could not be read whole; True if it could not."""
+    found = article.debug.get("anomalies", ())
+    for anomaly in found:
+        err.write(f"arsip: extract: {where}: extraction anomaly: {anomaly}\n")
+    return bool(found)
 
 
 def _run_warc(path: Path, profile_name: str | None, out: TextIO, err: TextIO) -> int:
@@ -174,6 +187,8 @@ def _run_warc(path: Path, profile_name: str | None, out: TextIO, err: TextIO) ->
                 site=capture.profile.site_hints(),
             )
             _dump(article.as_dict(), out, indent=None)
+            if _anomalies(article, f"{path.name}: {capture.url}", err):
+                problems.append(f"{capture.url}: extraction anomaly")
     finally:
         index.close()
     if problems and info.records == 0:

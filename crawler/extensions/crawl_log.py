@@ -32,6 +32,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from arsip.core.layout import crawl_log_path
+from crawler import defaults as crawl_defaults
 from crawler.frontier import request_handled, request_kind, url_skipped
 from pipelines import defaults
 
@@ -58,7 +59,7 @@ class CrawlLogExtension:
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlLogExtension:
         settings = crawler.settings
-        if not settings.getbool("ARSIP_CRAWL_LOG_ENABLED", True):
+        if not settings.getbool("ARSIP_CRAWL_LOG_ENABLED", crawl_defaults.ARSIP_CRAWL_LOG_ENABLED):
             raise NotConfigured("ARSIP_CRAWL_LOG_ENABLED is off")
         ext = cls(crawler)
         for signal, handler in (

@@ -20,6 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler import defaults as crawl_defaults
 from crawler.figures import CrawlFigures
 from crawler.scheduler import state_of
 
@@ -40,7 +41,7 @@ class ProgressExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProgressExtension:
-        mode = crawler.settings.get("ARSIP_PROGRESS", "auto")
+        mode = crawler.settings.get("ARSIP_PROGRESS", crawl_defaults.ARSIP_PROGRESS)
         if mode not in ("auto", "bar", "log", "off"):
             raise NotConfigured(f"ARSIP_PROGRESS must be auto, bar, log or off, not {mode!r}")
         stream = sys.stderr
@@ -51,7 +52,9 @@ class ProgressExtension:
         interval = (
             BAR_INTERVAL
             if mode == "bar"
-            else crawler.settings.getfloat("ARSIP_PROGRESS_INTERVAL", 10.0)
+            else crawler.settings.getfloat(
+                "ARSIP_PROGRESS_INTERVAL", crawl_defaults.ARSIP_PROGRESS_INTERVAL
+            )
         )
         ext = cls(crawler, mode, interval, stream)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

@@ -26,6 +26,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler import defaults as crawl_defaults
 from crawler.exceptions import Skipped
 
 #: Order in DOWNLOADER_MIDDLEWARES (see the module docstring).
@@ -51,7 +52,7 @@ class CrawlBudgetMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlBudgetMiddleware:
         pages = crawler.settings.getint("CLOSESPIDER_PAGECOUNT", 0)
-        size = crawler.settings.getint("ARSIP_SIZE_LIMIT", 0)
+        size = crawler.settings.getint("ARSIP_SIZE_LIMIT", crawl_defaults.ARSIP_SIZE_LIMIT)
         if pages < 0 or size < 0:
             raise ValueError("CLOSESPIDER_PAGECOUNT and ARSIP_SIZE_LIMIT must be 0 or more")
         if not pages and not size:
