@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -70,8 +71,28 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def unknown_command(argv: Sequence[str]) -> str | None:
+    """The one-line error for a command name that is not one, with a "did you mean"."""
+    names = [name.replace("_", "-") for name in COMMANDS]
+    for arg in argv:
+        if arg.startswith("-"):
+            if arg in ("-h", "--help", "--version"):
+                return None
+            continue
+        if arg.replace("-", "_") in COMMANDS:
+            return None
+        close = difflib.get_close_matches(arg, names, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"arsip: error: unknown command '{arg}'{hint} (see: arsip --help)"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    typo = unknown_command(argv)
+    if typo is not None:
+        print(typo, file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

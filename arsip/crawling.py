@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,15 +27,25 @@ from archive.files import describe_unreadable
 from arsip.core import layout
 from arsip.core.lock import CrawlLock, check_unlocked
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
+from arsip.failure_lines import one_line_failures
 from crawler.distributed import connect, join_crawl, worker_dir
+from crawler.failures import unreachable
+from crawler.figures import CrawlFigures, human_bytes, stop_reason
 from crawler.frontier import CrawlState, state_path, unfinished_states
 from crawler.profiles import Profile, ProfileError, find_profile
 from crawler.report import iter_items
 from crawler.stats import final_failures
 from pipelines.db import Dataset
 
-#: Close reasons of a crawl that ended by itself.
-COMPLETE_REASONS = ("finished", "closespider_pagecount")
+__all__ = ["CrawlSummary", "final_failures", "run_crawl"]
+
+#: Close reasons of a crawl that ended by itself or at a limit the user set.
+COMPLETE_REASONS = (
+    "finished",
+    "closespider_pagecount",
+    "closespider_timeout",
+    "closespider_sizelimit",
+)
 
 
 @dataclass(slots=True)
@@ -63,8 +74,13 @@ class CrawlSummary:
         return layout.dataset_path(self.out_dir)
 
     @property
+    def figures(self) -> CrawlFigures:
+        """The crawl's figures as its report has them (``crawler.figures``)."""
+        return CrawlFigures.from_stats(self.stats) or CrawlFigures.of(None, self.stats)
+
+    @property
     def pages(self) -> int:
-        return int(self.stats.get("downloader/response_count", 0))
+        return self.figures.pages
 
     @property
     def articles(self) -> int:
@@ -73,7 +89,7 @@ class CrawlSummary:
     @property
     def errors(self) -> int:
         """Failures that were final; see `final_failures`."""
-        return final_failures(self.stats)
+        return self.figures.errors
 
     @property
     def write_error(self) -> str | None:
@@ -94,11 +110,21 @@ class CrawlSummary:
 
     @property
     def bytes(self) -> int:
-        return int(self.stats.get("downloader/response_bytes", 0))
+        return self.figures.bytes
 
     @property
     def report_path(self) -> Path:
         return layout.report_paths(self.out_dir, self.crawl_id)[1]
+
+    @property
+    def outcome(self) -> str:
+        """How the crawl ended, in plain words (``crawler.figures.stop_reason``)."""
+        return stop_reason(self.finish_reason, self.stats, self.figures)
+
+    @property
+    def unreachable(self) -> dict[tuple[str, str], int]:
+        """Hosts that could not be reached, by (host, cause): requests that failed so."""
+        return unreachable(self.stats)
 
     def complete(self) -> bool:
         """True when the crawl ended by itself and nothing in it failed for good.
@@ -123,20 +149,30 @@ class CrawlSummary:
     def lines(self) -> list[str]:
         """The human summary printed at the end of a crawl."""
         warcs = self.warc_files
-        warc_bytes = sum(p.stat().st_size for p in warcs)
+        figures = self.figures
         mode = str(self.stats.get("crawl/mode", ""))
         head = f"crawl {self.crawl_id} ({self.profile}"
         head += f", {mode}" if mode else ""
         head += ", resumed" if self.resumed else ""
+        report = (
+            str(self.report_path)
+            if self.report_path.exists()
+            else (
+                "not written (the crawl was stopped before it could be); "
+                f"arsip crawl {self.profile} --resume --out {self.out_dir} writes it"
+            )
+        )
         lines = [
-            f"{head}): {self.finish_reason}",
-            f"  pages      {self.pages} ({_human(self.bytes)} downloaded)",
+            f"{head}): {self.outcome}",
+            f"  pages      {figures.pages} ({human_bytes(figures.bytes)} downloaded)",
             f"  articles   {self.articles}",
-            f"  errors     {self.errors}",
-            f"  WARC files {len(warcs)} ({_human(warc_bytes)}) in {self.out_dir / 'warc'}",
+            f"  skipped    {figures.skipped} URLs{_reasons(figures.skipped_by_reason)}",
+            f"  errors     {figures.errors}",
+            f"  WARC       {human_bytes(figures.warc_bytes)} written by this crawl in "
+            f"{self.out_dir / 'warc'} ({len(warcs)} file{'' if len(warcs) == 1 else 's'} there)",
             f"  JSON Lines {self.jsonl_path}",
             f"  dataset    {self.db_path}",
-            f"  report     {self.report_path if self.report_path.exists() else 'not written'}",
+            f"  report     {report}",
             f"  duration   {self.duration:.1f} s",
         ]
         if self.bounded:
@@ -157,7 +193,7 @@ class CrawlSummary:
                 "  stopped: the other workers go on with the crawl; run the same command again"
                 " to rejoin it (without --resume)"
             )
-        elif self.finish_reason == "shutdown":
+        elif self.finish_reason == "shutdown" or self.stats.get("crawl/interrupted_by"):
             lines.append(
                 f"  interrupted: continue it with arsip crawl {self.profile} --resume"
                 f" --out {self.out_dir}"
@@ -165,12 +201,12 @@ class CrawlSummary:
         return lines
 
 
-def _human(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
+def _reasons(by_reason: Mapping[str, int]) -> str:
+    """`` (out_of_scope 360, duplicate 246)``: the reasons, most frequent first."""
+    if not by_reason:
+        return ""
+    ordered = sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+    return " (" + ", ".join(f"{reason} {n}" for reason, n in ordered) + ")"
 
 
 def check_start_url(url: str) -> str:
@@ -402,9 +438,9 @@ def run_crawl(
     from crawler.spiders.news import new_crawl_id  # noqa: PLC0415 - start-up time: Scrapy loads once the input is checked
 
     profile = resolve_profile(profile_name, profiles_dir)
-    if start_url:
-        check_start_url(start_url)
-    elif not profile.start_urls and not resume:
+    for url in (start_url or "").split():  # several: white-space separated
+        check_start_url(url)
+    if not start_url and not profile.start_urls and not resume:
         raise UserError(
             f"profile '{profile.name}' has no start_urls; give one with --start-url", EXIT_CONFIG
         )
@@ -474,10 +510,20 @@ def _run_process(
     resumed: bool,
 ) -> CrawlSummary:
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415 - start-up time: Scrapy loads once the input is checked
+    from scrapy.utils.ossignal import signal_names  # noqa: PLC0415 - with Scrapy, above
 
     os.environ.pop("SCRAPY_SETTINGS_MODULE", None)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
+    shutdown = process._signal_shutdown  # Scrapy's handler of the first Ctrl-C / SIGTERM
+
+    def signalled(signum: int, frame: Any) -> None:
+        """Note which signal stopped the crawl (the report says "interrupted by Ctrl-C")."""
+        if crawler.stats is not None:
+            crawler.stats.set_value("crawl/interrupted_by", signal_names.get(signum, signum))
+        shutdown(signum, frame)
+
+    process._signal_shutdown = signalled  # type: ignore[method-assign,assignment]
     started = time.monotonic()
     process.crawl(
         crawler,
@@ -485,13 +531,14 @@ def _run_process(
         start_url=start_url,
         max_pages=max_pages or None,
     )
-    process.start()
+    with one_line_failures(settings.get("LOG_LEVEL")):
+        process.start()
     stats: dict[str, Any] = dict(crawler.stats.get_stats()) if crawler.stats else {}
     return CrawlSummary(
         crawl_id=str(crawler.settings.get("ARSIP_CRAWL_ID")),
         profile=profile.name,
         out_dir=out,
-        finish_reason=str(stats.get("finish_reason", "unknown")),
+        finish_reason=str(stats.get("finish_reason", "")),
         stats=stats,
         duration=time.monotonic() - started,
         resumed=resumed,

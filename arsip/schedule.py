@@ -29,6 +29,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -67,13 +68,25 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """Local wall-clock time (naive), real sleeping."""
+    """Local wall-clock time (naive), real sleeping that `wake` ends at once.
+
+    ``time.sleep`` goes on sleeping after a signal handler returns (PEP 475),
+    so a Ctrl-C would wait for the rest of a sleep of up to ``MAX_SLEEP``
+    seconds; an Event's wait ends as soon as the handler sets it.
+    """
+
+    def __init__(self) -> None:
+        self._woken = threading.Event()
 
     def now(self) -> datetime:
         return datetime.now().replace(microsecond=0)
 
     def sleep(self, seconds: float) -> None:
-        time.sleep(max(seconds, 0.0))
+        self._woken.wait(max(seconds, 0.0))
+
+    def wake(self) -> None:
+        """End the current (and every later) sleep now."""
+        self._woken.set()
 
 
 @dataclass(slots=True)
@@ -270,10 +283,22 @@ class CrawlScheduler:
             if any(j.running() for j in self.jobs):
                 wait = min(wait, POLL)
             self.clock.sleep(min(max(wait, 0.05), MAX_SLEEP))
+        running = [j.name for j in self.jobs if j.running()]
+        if running:
+            logger.info(
+                "stopping: asking the running crawl(s) of %s to stop (each can be resumed)",
+                ", ".join(running),
+            )
+        else:
+            logger.info("stopping: no crawl is running")
         self.shutdown()
 
     def stop(self) -> None:
+        """Stop after the current look at the clock (safe to call from a signal handler)."""
         self.stopping = True
+        wake = getattr(self.clock, "wake", None)
+        if callable(wake):
+            wake()
 
     def shutdown(self, grace: float = 60.0, *, terminate: bool = True) -> None:
         """Stop running crawls cleanly (SIGTERM: they can be resumed) or, with

@@ -35,6 +35,7 @@ from scrapy.settings import BaseSettings
 from arsip.core.lock import CrawlLock, held_lock
 from crawler.distributed import configure
 from crawler.middlewares import (
+    budget,
     conditional,
     limits,
     retry_after,
@@ -60,6 +61,7 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         # Replaced by RetryAfterMiddleware, at its place.
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawler.middlewares.retry_after.RetryAfterMiddleware": retry_after.PRIORITY,
+        "crawler.middlewares.budget.CrawlBudgetMiddleware": budget.PRIORITY,
     },
     "SPIDER_MIDDLEWARES": {
         "crawler.middlewares.traps.TrapMiddleware": traps.PRIORITY,
@@ -78,6 +80,8 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "crawler.extensions.progress.ProgressExtension": 500,
         # Responses, skipped URLs and errors into the crawl's state; the report at the end.
         "crawler.extensions.report.ReportExtension": 510,
+        # One JSON line per URL and what became of it: logs/CRAWL_ID.jsonl.
+        "crawler.extensions.crawl_log.CrawlLogExtension": 520,
     },
 }
 

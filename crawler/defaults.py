@@ -8,6 +8,7 @@ settings have theirs in `pipelines.defaults`.
 
 from __future__ import annotations
 
+ARSIP_CRAWL_LOG_ENABLED = True
 ARSIP_CRAWL_MODE = "auto"
 ARSIP_EXTRACT_ENABLED = True
 ARSIP_PROFILES_DIR = ""
@@ -15,4 +16,5 @@ ARSIP_PROGRESS = "auto"
 ARSIP_PROGRESS_INTERVAL = 10.0
 ARSIP_REPORT_ENABLED = True
 ARSIP_RESUME = False
+ARSIP_SIZE_LIMIT = 0
 FRONTIER_ENABLED = True

@@ -31,6 +31,7 @@ from typing import Any
 from archive import files
 from arsip.core import layout
 from crawler.extract.model import EXTRACTED_FIELDS
+from crawler.figures import CrawlFigures, stop_reason
 from crawler.frontier import CrawlState
 from crawler.report_html import render_html
 from pipelines.db.reads import crawl_changes
@@ -46,6 +47,7 @@ SKIP_REASONS: dict[str, str] = {
     "duplicate": "already scheduled in this crawl",
     "depth": "deeper than crawl.max_depth",
     "max_pages": "page limit reached (crawl.max_pages / --max-pages)",
+    "size_limit": "size limit reached (--size-limit, ARSIP_SIZE_LIMIT)",
     "known": "already in the collection, outside the revisit window (incremental)",
     "not_news": "neither a listing nor an article URL of the profile",
     "trap": "a crawler trap: past TRAPS_MAX_DEPTH, TRAPS_MAX_QUERY_VARIANTS or "
@@ -251,9 +253,8 @@ def _build(
     duration = sum(
         (r["finished_at"] or r["started_at"]) - r["started_at"] for r in runs if r["started_at"]
     )
-    pages, downloaded = state.conn.execute(
-        "SELECT count(*), coalesce(sum(bytes), 0) FROM responses"
-    ).fetchone()
+    figures = CrawlFigures.of(state, stats)
+    pages, downloaded = figures.pages, figures.bytes
     failed = [
         {"url": row["url"], "outcome": row["outcome"]}
         for row in state.rows(
@@ -261,9 +262,7 @@ def _build(
             " AND outcome NOT IN ('ok', 'article', 'redirected', 'max_pages') ORDER BY seq"
         )
     ]
-    skipped_by_reason = _counter(
-        state.rows("SELECT reason, count(*) FROM skipped GROUP BY reason ORDER BY reason")
-    )
+    skipped_by_reason = figures.skipped_by_reason
     errors = [
         {"url": row["url"], "kind": row["kind"], "message": row["message"], "at": _iso(row["at"])}
         for row in state.rows("SELECT * FROM errors ORDER BY id")
@@ -282,6 +281,12 @@ def _build(
         "mode": meta.get("mode") or stats.get("crawl/mode", ""),
         "mode_reason": stats.get("crawl/mode_reason", ""),
         "finish_reason": stats.get("finish_reason") or meta.get("finish_reason", ""),
+        "crawl_log": f"../{layout.LOGS_DIR}/{layout.crawl_log_path(out_dir, crawl_id).name}"
+        if layout.crawl_log_path(out_dir, crawl_id).exists()
+        else None,
+        "outcome": stop_reason(
+            str(stats.get("finish_reason") or meta.get("finish_reason", "")), stats, figures
+        ),
         "started_at": _iso(first),
         "finished_at": _iso(last),
         "runs": [
@@ -298,8 +303,10 @@ def _build(
             "bytes": int(downloaded),
             "articles": summary.total,
             "failed_articles": len(failed),
-            "skipped_urls": sum(skipped_by_reason.values()),
-            "errors": len(errors),
+            "skipped_urls": figures.skipped,
+            "errors": figures.errors,
+            "warc_bytes": figures.warc_bytes,
+            "warc_files": figures.warc_files,
             "duration_s": round(duration, 2),
         },
         "pages": {

@@ -8,9 +8,12 @@ without network. Long lists (skipped URLs, anomalies) are folded in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
+
+from crawler.figures import human_bytes
 
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
@@ -66,9 +69,16 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[Any]], numeric: Sequence
     return f"<table><thead><tr>{cells}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _counts(title: str, counts: Mapping[str, int]) -> str:
+def _counts(title: str, counts: Mapping[str, int], unit: str = "count") -> str:
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return f"<div><h3>{escape(title)}</h3>{_table(('', 'count'), rows, (1,))}</div>"
+    if unit == "bytes":
+        shown = [(k, f"{human_bytes(v)} ({v:,} B)") for k, v in rows]
+        return f"<div><h3>{escape(title)}</h3>{_table(('', 'bytes'), shown, (1,))}</div>"
+    return f"<div><h3>{escape(title)}</h3>{_table(('', unit), rows, (1,))}</div>"
+
+
+#: Narrowest bar slot (SVG units) that gets a label of its own (see bar_chart).
+LABEL_SLOT = 22.0
 
 
 def bar_chart(title: str, data: Sequence[tuple[str, int]], width: int = 560) -> str:
@@ -78,7 +88,9 @@ def bar_chart(title: str, data: Sequence[tuple[str, int]], width: int = 560) -> 
         return f"<figure><figcaption>{escape(title)}: no data</figcaption></figure>"
     peak = max(v for _, v in data) or 1
     slot = (width - left - 10) / len(data)
-    every = max(1, len(data) // 24)
+    # Rotated by 45 degrees, neighbouring labels are slot * 0.71 apart: keep that
+    # above the labels' height (11 px) or they overlap; label every n-th bar.
+    every = max(1, math.ceil(LABEL_SLOT / slot))
     parts = [
         f'<svg class="chart" role="img" aria-label="{escape(title)}" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
@@ -100,7 +112,7 @@ def bar_chart(title: str, data: Sequence[tuple[str, int]], width: int = 560) -> 
         if n % every == 0:
             tx, ty = x + slot / 2, height - bottom + 12
             parts.append(
-                f'<text x="{tx:.1f}" y="{ty}" text-anchor="end" '
+                f'<text x="{tx:.1f}" y="{ty}" text-anchor="end" font-size="11" '
                 f'transform="rotate(-45 {tx:.1f} {ty})">{escape(label)}</text>'
             )
     parts.append("</svg>")
@@ -139,7 +151,7 @@ def _cards(report: Mapping[str, Any]) -> str:
     totals, articles = report["totals"], report["articles"]
     values = [
         ("pages", totals["pages"]),
-        ("downloaded", _human(totals["bytes"])),
+        ("downloaded", human_bytes(totals["bytes"])),
         ("articles", totals["articles"]),
         ("new", articles["new"]),
         ("changed", articles["changed"]),
@@ -147,6 +159,7 @@ def _cards(report: Mapping[str, Any]) -> str:
         ("failed", articles["failed"]),
         ("skipped URLs", totals["skipped_urls"]),
         ("errors", totals["errors"]),
+        ("WARC written", human_bytes(totals.get("warc_bytes", 0))),
         ("duration", f"{totals['duration_s']:.1f} s"),
     ]
     return (
@@ -154,14 +167,6 @@ def _cards(report: Mapping[str, Any]) -> str:
         + "".join(f'<div class="card"><b>{escape(str(v))}</b>{escape(k)}</div>' for k, v in values)
         + "</div>"
     )
-
-
-def _human(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
 
 
 #: Skipped URLs shown per reason; the JSON report lists every one.
@@ -227,8 +232,15 @@ def render_html(report: Mapping[str, Any]) -> str:
     title = f"Crawl {report['crawl_id']} ({report['profile']})"
     sections = [
         f"<section><h2>Summary</h2>{_cards(report)}<p>Mode: <b>{escape(str(report['mode']))}"
-        f"</b> ({escape(str(report['mode_reason']))}); finished: "
-        f"<b>{escape(str(report['finish_reason']))}</b>.</p>"
+        f"</b> ({escape(str(report['mode_reason']))}); ended: "
+        f"<b>{escape(str(report.get('outcome') or report['finish_reason']))}</b>."
+        + (
+            f' Every URL and what became of it: <a href="{escape(report["crawl_log"])}">'
+            "the crawl log</a> (JSON Lines)."
+            if report.get("crawl_log")
+            else ""
+        )
+        + "</p>"
         + _table(("run started", "finished", "reason", "pid"), runs)
         + "</section>",
         '<section><h2>Charts</h2><div class="charts">'
@@ -240,7 +252,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         + _counts("by status", report["pages"]["by_status"])
         + _counts("by MIME type", report["pages"]["by_mime"])
         + _counts("by host", report["pages"]["by_host"])
-        + _counts("bytes by kind", report["bytes"]["by_kind"])
+        + _counts("bytes by kind", report["bytes"]["by_kind"], "bytes")
         + "</div>"
         + (
             f"<p>Latency: mean {latency['mean']} s, median {latency['p50']} s, "

@@ -18,6 +18,10 @@ command-line priority. arsip's own settings, alphabetical:
 - ARSIP_PROGRESS: "bar" (TTY), "log" (periodic lines), "off"; "auto" picks.
 - ARSIP_PROGRESS_INTERVAL: seconds between progress updates (log mode).
 - ARSIP_REPORT_ENABLED: write reports/CRAWL_ID.json and .html at the end.
+- ARSIP_CRAWL_LOG_ENABLED: write logs/CRAWL_ID.jsonl, one line per URL
+  (crawler.extensions.crawl_log).
+- ARSIP_SIZE_LIMIT: bytes received after which no new request is sent and
+  the crawl closes (0: no limit; crawler.middlewares.budget, --size-limit).
 - ARSIP_RESUME: continue the crawl ARSIP_CRAWL_ID from its state file.
 - FRONTIER_ENABLED: record the frontier in state/CRAWL_ID.sqlite (crash-safe
   resume; crawler.scheduler.FrontierScheduler).
@@ -36,6 +40,7 @@ from archive.limits import MAX_PAYLOAD
 # arsip's settings, one default each: the crawl's in crawler/defaults.py, those
 # the pipelines read too in pipelines/defaults.py.
 from crawler.defaults import (
+    ARSIP_CRAWL_LOG_ENABLED,
     ARSIP_CRAWL_MODE,
     ARSIP_EXTRACT_ENABLED,
     ARSIP_PROFILES_DIR,
@@ -43,6 +48,7 @@ from crawler.defaults import (
     ARSIP_PROGRESS_INTERVAL,
     ARSIP_REPORT_ENABLED,
     ARSIP_RESUME,
+    ARSIP_SIZE_LIMIT,
     FRONTIER_ENABLED,
 )
 from pipelines.defaults import ARSIP_COLLECTION, ARSIP_CRAWL_ID, ARSIP_OUT_DIR, ARSIP_PROFILE
@@ -50,6 +56,7 @@ from pipelines.defaults import ARSIP_COLLECTION, ARSIP_CRAWL_ID, ARSIP_OUT_DIR, 
 __all__ = [
     "ARSIP_COLLECTION",
     "ARSIP_CRAWL_ID",
+    "ARSIP_CRAWL_LOG_ENABLED",
     "ARSIP_CRAWL_MODE",
     "ARSIP_EXTRACT_ENABLED",
     "ARSIP_OUT_DIR",
@@ -59,6 +66,7 @@ __all__ = [
     "ARSIP_PROGRESS_INTERVAL",
     "ARSIP_REPORT_ENABLED",
     "ARSIP_RESUME",
+    "ARSIP_SIZE_LIMIT",
     "FRONTIER_ENABLED",
 ]
 

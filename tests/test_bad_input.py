@@ -21,8 +21,10 @@ import contextlib
 import gzip
 import hashlib
 import io
+import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,7 +35,7 @@ from pathlib import Path
 import pytest
 
 from arsip.cli import main
-from arsip.commands.serve import HOST, datasette_argv
+from arsip.commands.serve import HOST, listen
 from arsip.errors import (
     EXIT_CONFIG,
     EXIT_INPUT,
@@ -161,6 +163,26 @@ def crawl(work: Path, *extra: str, out: str = "out") -> list[str]:
     return ["crawl", "anri", "--start-url", START, "--out", str(work / out), *extra]
 
 
+#: Listening sockets held for the whole run: ports another server has taken.
+_HELD: list[socket.socket] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def release_held_ports() -> Iterator[None]:
+    yield
+    while _HELD:
+        _HELD.pop().close()
+
+
+def busy_port() -> int:
+    """A port on 127.0.0.1 that another server is listening on."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1)
+    _HELD.append(sock)
+    return int(sock.getsockname()[1])
+
+
 def crawl_with(work: Path, extra: str, *, name: str = "x") -> list[str]:
     """``crawl`` of a profile file with *extra* TOML after a minimal valid top."""
     text = f'name = "{name}"\nstart_urls = ["{START}"]\n{extra}'
@@ -273,7 +295,7 @@ CASES = [
         "no-command-name",
         lambda w, d: ["frobnicate"],
         EXIT_USAGE,
-        ("invalid choice: 'frobnicate'",),
+        ("unknown command 'frobnicate'",),
     ),
     Case("crawl-no-profile", lambda w, d: ["crawl"], EXIT_USAGE, ("required: PROFILE",)),
     Case(
@@ -483,6 +505,91 @@ CASES = [
         ],
         EXIT_OUTPUT,
         ("cannot write --truth /sys/arsip-truth.jsonl",),
+    ),
+    # -- crawl limits and seeds, schedule, serve, search, extract, command names --
+    Case(
+        "crawl-seeds-missing",
+        lambda w, d: ["crawl", "anri", "--seeds", str(w / "none.txt"), "--out", str(w / "o")],
+        EXIT_INPUT,
+        ("--seeds", "none.txt: no such file"),
+    ),
+    Case(
+        "crawl-seeds-bad-url",
+        lambda w, d: [
+            "crawl",
+            "anri",
+            "--seeds",
+            str(write(w / "seeds.txt", f"# seeds\n{START}\nftp://x/\n")),
+            "--out",
+            str(w / "o"),
+        ],
+        EXIT_USAGE,
+        ("seeds.txt, line 3", "'ftp://x/' is not an absolute http(s) URL"),
+    ),
+    Case(
+        "crawl-seeds-empty",
+        lambda w, d: ["crawl", "anri", "--seeds", str(write(w / "s.txt", "# none\n"))],
+        EXIT_INPUT,
+        ("s.txt: no URL in it",),
+    ),
+    Case(
+        "crawl-size-limit-not-a-size",
+        lambda w, d: crawl(w, "--size-limit", "lots"),
+        EXIT_USAGE,
+        ("--size-limit 'lots' is not a size", "200MB"),
+    ),
+    Case(
+        "crawl-time-limit-not-a-duration",
+        lambda w, d: crawl(w, "--time-limit", "soon"),
+        EXIT_USAGE,
+        ("--time-limit 'soon' is not a duration", "30m"),
+    ),
+    Case(
+        "crawl-warc-size-zero",
+        lambda w, d: crawl(w, "--warc-size", "0"),
+        EXIT_USAGE,
+        ("--warc-size '0' is not a size",),
+    ),
+    Case(
+        "schedule-data-is-a-file",
+        lambda w, d: ["schedule", "--data", str(write(w / "afile", "x"))],
+        EXIT_OUTPUT,
+        ("--data", "afile: not a directory"),
+    ),
+    Case(
+        "serve-busy-port",
+        lambda w, d: [
+            "serve",
+            "--db",
+            str(collection_with(w, d)),
+            "--port",
+            str(busy_port()),
+        ],
+        EXIT_USAGE,
+        ("cannot listen on 127.0.0.1:", "another server?", "--port 0 for a free port"),
+    ),
+    Case(
+        "search-date-without-year",
+        lambda w, d: ["search", "arsip", "--from", "9 Desember", "--db", str(d)],
+        EXIT_USAGE,
+        ("--from '9 Desember' is not a date with its year", "9 Desember 2021"),
+    ),
+    Case(
+        "extract-unknown-profile",
+        lambda w, d: [
+            "extract",
+            str(write(w / "p.html", "<html><body><p>x</p></body></html>")),
+            "--profile",
+            "nope",
+        ],
+        EXIT_CONFIG,
+        ("unknown profile 'nope'", "--profile PATH.toml"),
+    ),
+    Case(
+        "command-typo",
+        lambda w, d: ["serach", "arsip"],
+        EXIT_USAGE,
+        ("unknown command 'serach'; did you mean 'search'?",),
     ),
     # -- a corrupt .open WARC (a crashed writer's leftover) --
     Case(
@@ -719,12 +826,20 @@ def test_query_of_a_crawled_dataset_leaves_its_folder_untouched(
     assert tree(db.parent) == before
 
 
-def test_serve_binds_loopback_and_opens_the_dataset_immutable(tmp_path: Path) -> None:
-    argv = datasette_argv(tmp_path / "arsip.sqlite", tmp_path / "m.json", 8001, None)
+def test_serve_binds_loopback_and_opens_the_dataset_immutable(
+    tmp_path: Path, dataset: Path
+) -> None:
     assert HOST == "127.0.0.1"
-    assert argv[argv.index("-h") + 1] == "127.0.0.1"
-    assert argv[argv.index("-i") + 1] == str(tmp_path / "arsip.sqlite")  # immutable: no writes
-    assert "--host" not in argv and "0.0.0.0" not in argv
+    sock = listen(0, "--port")
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()
+    db = collection_with(tmp_path, dataset) / "arsip.sqlite"
+    result = run_arsip("serve", "--db", str(db), "--get", "/-/databases.json")
+    assert result.returncode == 0, result.stderr
+    (entry,) = json.loads(result.stdout)
+    assert entry["name"] == "arsip" and entry["is_mutable"] is False  # immutable: no writes
 
 
 def test_serve_refuses_a_write_through_its_sql_page(tmp_path: Path, dataset: Path) -> None:
@@ -738,8 +853,8 @@ def test_serve_refuses_a_write_through_its_sql_page(tmp_path: Path, dataset: Pat
 def test_serve_of_a_read_only_folder_writes_nothing_into_the_system_temp_folder(
     tmp_path: Path, dataset: Path
 ) -> None:
-    """Issue 15: the metadata file goes to the user's cache folder, never to a shared
-    temporary folder where another user could have planted a file or link."""
+    """Issue 15: nothing goes to a shared temporary folder where another user could have
+    planted a file or link (the metadata is not written anywhere: issue 17)."""
     folder = collection_with(tmp_path, dataset)
     system_temp, cache = tmp_path / "system-temp", tmp_path / "cache"
     system_temp.mkdir()
@@ -775,7 +890,8 @@ def test_serve_of_a_read_only_folder_writes_nothing_into_the_system_temp_folder(
             folder.chmod(0o755)
     assert result.returncode == 0, result.stderr
     assert list(system_temp.iterdir()) == []
-    assert [p.name.split("-", 1)[1] for p in (cache / "arsip").iterdir()] == ["arsip.metadata.json"]
+    # The metadata is handed to Datasette in memory (issue 17): nothing is written at all.
+    assert not cache.exists()
 
 
 #: ``python -m arsip ARGV...`` under a file size limit of 4 KB: no file can grow past it,

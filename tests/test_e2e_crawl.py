@@ -166,7 +166,7 @@ def test_every_item_warc_pointer_reads_back_as_its_response(first: Crawl) -> Non
 def test_summary_names_pages_articles_and_outputs(first: Crawl) -> None:
     out = first.result.stdout
     assert "articles   120" in out
-    assert "WARC files" in out and "duration" in out
+    assert "written by this crawl" in out and "duration" in out
     assert str(first.out / "arsip.sqlite") in out
 
 

@@ -183,11 +183,12 @@ def test_serve_answers_the_articles_table_and_its_search_box(
     )
     assert found.returncode == 0, found.stderr
     hits = json.loads(found.stdout)
-    expected = {i["id"] for i in items if "pelatihan" in f"{i['title']} {i['body']}".lower()}
-    assert {hit["id"] for hit in hits} == expected
-    meta = json.loads((out / "arsip.metadata.json").read_text(encoding="utf-8"))
-    articles = meta["databases"]["arsip"]["tables"]["articles"]
-    assert articles["fts_table"] == "articles_fts" and "published" in articles["sortable_columns"]
+    cli = run_arsip("search", "pelatihan", "--db", str(out), "--limit", "1000", "--format", "json")
+    expected = {hit["id"] for hit in json.loads(cli.stdout)}  # the same stemmed search
+    assert expected and {hit["id"] for hit in hits} == expected
+    assert {
+        i["id"] for i in items if "pelatihan" in f"{i['title']} {i['body']}".lower()
+    } <= expected
     page = run_arsip("serve", "--db", str(out), "--get", "/arsip/articles")
     assert page.returncode == 0 and "Articles" in page.stdout and "search" in page.stdout.lower()
 
@@ -200,7 +201,7 @@ def test_serve_without_datasette_names_the_extra(
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "datasette" else real(name)
     )
-    args = argparse.Namespace(db=str(out), collection=None, port=8001, get=None)
+    args = argparse.Namespace(db=str(out), collection=None, port=8001, replay_port=8002, get=None)
     with pytest.raises(ArsipError, match=re.escape("pip install 'arsip[serve]'")) as caught:
         serve.run(args)
     assert exit_code(caught.value) == EXIT_CONFIG
@@ -218,3 +219,54 @@ def test_a_missing_stemmer_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) ->
     finally:
         conn.close()
     assert exit_code(caught.value) == EXIT_CONFIG
+
+
+def test_from_and_to_take_dates_as_indonesians_write_them(
+    crawl: tuple[Path, list[dict[str, Any]]],
+) -> None:
+    out, items = crawl
+    dates = sorted(i["published"][:10] for i in items if i["published"])
+    middle = dates[len(dates) // 2]
+    year, month, day = (int(x) for x in middle.split("-"))
+    months = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ]
+    for written in (f"{day} {months[month - 1]} {year}", f"{day:02d}/{month:02d}/{year}"):
+        iso = run_arsip(
+            "search",
+            "arsip",
+            "--db",
+            str(out),
+            "--from",
+            middle,
+            "--limit",
+            "1000",
+            "--format",
+            "json",
+        )
+        local = run_arsip(
+            "search",
+            "arsip",
+            "--db",
+            str(out),
+            "--from",
+            written,
+            "--limit",
+            "1000",
+            "--format",
+            "json",
+        )
+        assert local.returncode == 0, local.stderr
+        assert json.loads(local.stdout) == json.loads(iso.stdout)
+        assert all(hit["published"][:10] >= middle for hit in json.loads(local.stdout))

@@ -12,6 +12,7 @@ crawl holds the output directory's lock.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,8 @@ from urllib.parse import urljoin
 from arsip import __version__
 from arsip.core import layout
 from arsip.crawling import check_start_url, find_interrupted, resolve_profile, run_crawl
-from arsip.errors import EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_USAGE, UserError
+from arsip.errors import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_USAGE, UserError
+from arsip.failure_lines import unreachable_lines
 from crawler.distributed import worker_dir
 from crawler.incremental import load_knowledge
 from crawler.profiles import Profile
@@ -35,10 +37,35 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "A recrawl of a collection is incremental unless --full is given.",
     )
     p.add_argument("profile", metavar="PROFILE", help="profile name (e.g. anri) or .toml path")
-    p.add_argument("--start-url", metavar="URL", help="start here instead of the profile's seeds")
+    p.add_argument(
+        "--start-url",
+        metavar="URL",
+        action="append",
+        help="start here instead of the profile's seeds (repeat it for several)",
+    )
+    p.add_argument(
+        "--seeds",
+        metavar="FILE",
+        help="start URLs from FILE, one per line (# comments and blank lines ignored)",
+    )
     p.add_argument("--out", metavar="DIR", help="output directory (default data/PROFILE)")
     p.add_argument("--profiles", metavar="DIR", help="look for PROFILE in DIR first")
     p.add_argument("--max-pages", metavar="N", type=int, default=0, help="stop after N responses")
+    p.add_argument(
+        "--time-limit",
+        metavar="DURATION",
+        help="stop after this long (90, 90s, 30m, 2h): finished, not interrupted",
+    )
+    p.add_argument(
+        "--size-limit",
+        metavar="SIZE",
+        help="stop once this much has been downloaded (500KB, 200MB, 2GB; KB = 1024 bytes)",
+    )
+    p.add_argument(
+        "--warc-size",
+        metavar="SIZE",
+        help="start a new WARC file after this size (default 1GB; e.g. 100MB)",
+    )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument(
         "--full", action="store_true", help="a complete pass, even if the collection has crawls"
@@ -76,9 +103,81 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
+_SIZE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?", re.IGNORECASE)
+_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)", re.IGNORECASE)
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_size(option: str, text: str | None) -> int:
+    """``200MB`` -> bytes (binary units); 0 for None; one line for anything else."""
+    if text is None:
+        return 0
+    match = _SIZE_RE.fullmatch(text.strip())
+    size = int(float(match[1]) * _UNITS[match[2].upper()]) if match else 0
+    if size <= 0:
+        raise UserError(
+            f"{option} {text!r} is not a size; give e.g. 500KB, 200MB or 2GB", EXIT_USAGE
+        )
+    return size
+
+
+def parse_duration(option: str, text: str | None) -> float:
+    """``30m`` -> seconds; 0 for None; one line for anything else."""
+    if text is None:
+        return 0.0
+    match = _DURATION_RE.fullmatch(text.strip())
+    seconds = float(match[1]) * _SECONDS[match[2].lower()] if match else 0.0
+    if seconds <= 0:
+        raise UserError(
+            f"{option} {text!r} is not a duration; give e.g. 90 (seconds), 30m or 2h", EXIT_USAGE
+        )
+    return seconds
+
+
+def read_seeds(path: str | None) -> list[str]:
+    """The start URLs of a seeds file (one per line), each checked; one line on a problem."""
+    if path is None:
+        return []
+    seeds = Path(path)
+    if not seeds.is_file():
+        raise UserError(f"--seeds {path}: no such file (one start URL per line)", EXIT_INPUT)
+    try:
+        text = seeds.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"--seeds {path}: cannot be read ({exc})", EXIT_INPUT) from None
+    urls = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        url = line.split("#", 1)[0].strip()
+        if not url:
+            continue
+        try:
+            urls.append(check_start_url(url))
+        except UserError as exc:
+            raise UserError(f"--seeds {path}, line {number}: {exc}", EXIT_USAGE) from None
+    if not urls:
+        raise UserError(f"--seeds {path}: no URL in it (one start URL per line)", EXIT_INPUT)
+    return urls
+
+
+def start_urls(args: argparse.Namespace) -> list[str]:
+    """The start URLs given by --start-url (any number) and --seeds, checked."""
+    given = [check_start_url(u) for u in args.start_url or []]
+    return given + read_seeds(args.seeds)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.max_pages < 0:
         raise UserError("--max-pages must be 0 (no limit) or more", EXIT_USAGE)
+    starts = start_urls(args)
+    overrides: dict[str, object] = {"ARSIP_PROGRESS": args.progress, "LOG_LEVEL": args.log_level}
+    if args.time_limit is not None:
+        overrides["CLOSESPIDER_TIMEOUT"] = parse_duration("--time-limit", args.time_limit)
+    if args.size_limit is not None:
+        overrides["ARSIP_SIZE_LIMIT"] = parse_size("--size-limit", args.size_limit)
+    if args.warc_size is not None:
+        overrides["WARC_MAX_SIZE"] = parse_size("--warc-size", args.warc_size)
+    args.start_url = " ".join(starts) or None  # the spider takes them white-space separated
     if args.dry_run:
         print("\n".join(plan(args)))
         return EXIT_OK
@@ -90,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
         profiles_dir=args.profiles,
         resume=args.resume,
         full=args.full,
-        overrides={"ARSIP_PROGRESS": args.progress, "LOG_LEVEL": args.log_level},
+        overrides=overrides,
         redis_url=args.redis,
     )
     print("\n".join(summary.lines()))
@@ -106,6 +205,13 @@ def run(args: argparse.Namespace) -> int:
             "with --resume",
             EXIT_OUTPUT,
         )
+    problems = unreachable_lines(summary.unreachable)
+    for line in problems[:-1]:
+        print(f"arsip: crawl: {line}", file=sys.stderr)
+    if summary.outcome.startswith("failed"):
+        raise UserError(f"crawl failed: {problems[-1]}", EXIT_PARTIAL)
+    if problems:
+        print(f"arsip: crawl: {problems[-1]}", file=sys.stderr)
     return EXIT_OK if summary.complete() else EXIT_PARTIAL
 
 
@@ -113,12 +219,10 @@ def plan(args: argparse.Namespace) -> list[str]:
     """``--dry-run``: the crawl's mode, first requests and settings; nothing is fetched."""
 
     profile = resolve_profile(args.profile, args.profiles)
-    if args.start_url:
-        check_start_url(args.start_url)
     out = Path(args.out) if args.out else Path("data") / profile.name
     if args.redis and not args.out:
         out = worker_dir(profile.name)
-    starts = [args.start_url] if args.start_url else list(profile.start_urls)
+    starts = args.start_url.split() if args.start_url else list(profile.start_urls)
     lines = [f"profile    {profile.name} ({profile.path})", f"out        {out}"]
     interrupted = find_interrupted(out) if out.exists() else None
     if args.resume:
@@ -130,7 +234,7 @@ def plan(args: argparse.Namespace) -> list[str]:
                 f"{interrupted.done} done"
             )
             if interrupted.meta.get("start_url") and not args.start_url:
-                starts = [interrupted.meta["start_url"]]
+                starts = str(interrupted.meta["start_url"]).split()
     elif interrupted is not None:
         lines.append(
             f"note       crawl {interrupted.crawl_id} was interrupted: --resume continues it"

@@ -15,8 +15,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from arsip.commands.query import collection_dirs as data_collections
 from arsip.core import layout
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
+from crawler.figures import CrawlFigures, human_bytes, stop_reason
 from crawler.frontier import unfinished_states
 from crawler.report import load_report
 from crawler.stats import final_failures
@@ -41,7 +43,7 @@ def collection_dirs(profile: str | None, out: str | None) -> list[Path]:
         return [Path(out)]
     if profile:
         return [Path("data") / profile]
-    return sorted(p.parent for p in Path("data").glob("*/arsip.sqlite"))
+    return data_collections()
 
 
 def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
@@ -60,6 +62,7 @@ def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
         report = load_report(out_dir, crawl["id"]) or {}
         articles = report.get("articles", {})
         totals = report.get("totals", {})
+        figures = CrawlFigures.from_stats(stats)  # the report's own figures (crawler.figures)
         rows.append(
             {
                 "crawl_id": crawl["id"],
@@ -70,29 +73,49 @@ def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
                 "finish_reason": "interrupted"
                 if crawl["id"] in interrupted
                 else stats.get("finish_reason", "unknown" if crawl["finished_at"] else "running?"),
-                "pages": totals.get("pages", stats.get("downloader/response_count", 0)),
-                "bytes": totals.get("bytes", stats.get("downloader/response_bytes", 0)),
+                "pages": figures.pages
+                if figures
+                else totals.get("pages", stats.get("downloader/response_count", 0)),
+                "bytes": figures.bytes
+                if figures
+                else totals.get("bytes", stats.get("downloader/response_bytes", 0)),
+                "warc_bytes": figures.warc_bytes if figures else totals.get("warc_bytes"),
                 "articles": totals.get("articles", stats.get("item_scraped_count", 0)),
                 "new": articles.get("new", stats.get("dataset/new")),
                 "changed": articles.get("changed", stats.get("dataset/changed")),
                 "unchanged": articles.get("unchanged", stats.get("dataset/unchanged")),
                 "failed": articles.get("failed"),
-                "skipped": totals.get("skipped_urls"),
+                "skipped": figures.skipped if figures else totals.get("skipped_urls"),
                 "errors": final_failures(stats),
+                "ended": "interrupted"
+                if crawl["id"] in interrupted
+                else report.get("outcome")
+                or stop_reason(
+                    str(stats.get("finish_reason", "")),
+                    stats,
+                    figures or CrawlFigures.of(None, stats),
+                ),
                 "report": str(layout.report_paths(out_dir, crawl["id"])[1]) if report else None,
             }
         )
     return rows
 
 
+HEADER = (
+    f"{'crawl':<24} {'mode':<11} {'pages':>6} {'downloaded':>10} {'skipped':>7} {'items':>6} "
+    f"{'new/chg/same':>13} {'err':>4}  {'started':<24}  ended"
+)
+
+
 def _line(row: dict[str, Any]) -> str:
     counts = "/".join(
         str(row[k] if row[k] is not None else "-") for k in ("new", "changed", "unchanged")
     )
+    skipped = "-" if row["skipped"] is None else str(row["skipped"])
     return (
-        f"{row['crawl_id']:<24} {row['mode'] or '-':<11} {row['finish_reason']:<21} "
-        f"{row['pages']:>6} {row['bytes'] / 1024:>9.0f} {row['articles']:>6} {counts:>13} "
-        f"{row['errors']:>3}  {row['started_at'] or ''}"
+        f"{row['crawl_id']:<24} {row['mode'] or '-':<11} {row['pages']:>6} "
+        f"{human_bytes(row['bytes']):>10} {skipped:>7} {row['articles']:>6} {counts:>13} "
+        f"{row['errors']:>4}  {row['started_at'] or '':<24}  {row['ended']}"
     )
 
 
@@ -107,10 +130,7 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps(row, ensure_ascii=False))
             continue
         print(f"{out_dir}: {len(rows)} crawl(s)")
-        print(
-            f"{'crawl':<24} {'mode':<11} {'ended':<21} {'pages':>6} {'KB':>9} {'items':>6} "
-            f"{'new/chg/same':>13} {'err':>3}  started"
-        )
+        print(HEADER)
         for row in rows:
             print(_line(row))
             if row["finish_reason"] == "interrupted":

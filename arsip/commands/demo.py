@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 
+from arsip.commands.query import default_collection
 from arsip.crawling import run_crawl
 from arsip.errors import EXIT_OK, EXIT_PARTIAL
 from arsip.replica_process import ReplicaProcess
@@ -42,6 +44,32 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
+def next_commands(out: Path) -> list[str]:
+    """Three researcher commands to try on the demo's data (they find it by themselves).
+
+    Without ``--db`` they use the collection under ``data/`` crawled last
+    (``arsip.commands.query.default_collection``): the demo's, when it wrote
+    there; otherwise they are given ``--db OUT``.
+    """
+    program = Path(sys.argv[0]).absolute()
+    if (
+        program.name == "arsip"
+        and program.parent.name == "bin"
+        and program.is_relative_to(Path.cwd())
+    ):
+        name = str(program.relative_to(Path.cwd()))
+    else:
+        name = "arsip"
+    found = default_collection()
+    db = "" if found is not None and found.resolve() == out.resolve() else f" --db {out}"
+    return [
+        f"{name} search pelatihan{db}        # ranked, stemmed: pelatihan, latih, melatih",
+        f'{name} query "select published, views, title from articles order by views desc '
+        f'limit 5"{db}',
+        f"{name} serve{db}                   # the dataset and the archived pages in a browser",
+    ]
+
+
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists():
@@ -66,8 +94,7 @@ def run(args: argparse.Namespace) -> int:
                 sample["body"] = (item["body"] or "")[:160] + "…"
                 print(json.dumps(sample, ensure_ascii=False, indent=2))
     print()
-    print(
-        f"try: sqlite3 {summary.db_path} 'select published, views, title from articles "
-        "order by views desc limit 5'"
-    )
+    print("next, try:")
+    for line in next_commands(out):
+        print(f"  {line}")
     return EXIT_OK if summary.complete() else EXIT_PARTIAL

@@ -23,7 +23,13 @@ from typing import Any, TextIO
 from archive.files import describe_unreadable
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UserError
 from crawler.extract import extract, page_url
-from crawler.profiles import Profile, ProfileError, load_profile, profile_for_url
+from crawler.profiles import (
+    Profile,
+    ProfileError,
+    load_profile,
+    profile_for_url,
+    shipped_profiles,
+)
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_MARKERS = (b"<!doctype", b"<html", b"<head", b"<body", b"<meta", b"<title", b"<div", b"<p")
@@ -96,6 +102,12 @@ def _profile(name: str | None, url: str) -> Profile:
     try:
         return load_profile(name) if name else profile_for_url(url)
     except ProfileError as exc:
+        if name and not Path(name).exists() and not name.endswith(".toml"):
+            raise UserError(  # the message for this command's own options
+                f"unknown profile '{name}'; shipped profiles: {', '.join(shipped_profiles())} "
+                "(or give --profile PATH.toml)",
+                EXIT_CONFIG,
+            ) from None
         raise UserError(str(exc), EXIT_CONFIG) from None
 
 
@@ -109,9 +121,24 @@ def _run_html(path: Path, url: str | None, profile_name: str | None, out: TextIO
         html = path.read_bytes()
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})", EXIT_INPUT) from None
-    page = url or page_url(html) or path.resolve().as_uri()
+    page = url or page_url(html)
+    if page is None:  # no URL given or declared: relative links cannot be made absolute
+        page = path.resolve().as_uri()
     article = extract(html, page, site=_profile(profile_name, page).site_hints())
-    _dump(article.as_dict(), out, indent=2)
+    fields = article.as_dict()
+    if page.startswith("file:"):
+        dropped = 0
+        for key in ("images", "attachments"):
+            kept = [u for u in fields[key] or [] if not u.startswith("file:")]
+            dropped += len(fields[key] or []) - len(kept)
+            fields[key] = kept
+        if dropped:
+            print(
+                f"arsip: extract: {path} declares no URL (no canonical link or og:url): "
+                f"{dropped} relative image/attachment link(s) left out; give --url URL",
+                file=sys.stderr,
+            )
+    _dump(fields, out, indent=2)
     return EXIT_PARTIAL if _anomalies(article, str(path), sys.stderr) else EXIT_OK
 
 

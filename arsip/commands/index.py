@@ -58,7 +58,7 @@ def collection_warcs(directory: Path) -> list[Path]:
     return files
 
 
-def _read(files: list[Path]) -> tuple[list[str], list[str]]:
+def index_lines(files: list[Path]) -> tuple[list[str], list[str]]:
     """(index lines, problem lines) of *files*; warcio's warnings are printed as they come."""
     lines: list[str] = []
     problems: list[str] = []
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     """Index the collection and say where the index went (exit 6: some records unread)."""
     files = collection_warcs(args.directory)
     out: Path = args.out or layout.index_path(args.directory)
-    lines, problems = _read(files)
+    lines, problems = index_lines(files)
     if problems and not lines:  # nothing to index but what failed: no index, one line each
         if len(problems) > 1:
             for line in problems:

@@ -7,8 +7,10 @@ one statement per call.
 
 Where the dataset is (every researcher command): ``--db PATH``, the SQLite
 file or a collection folder holding ``arsip.sqlite``; or ``--out DIR``, the
-collection folder as given to ``arsip crawl --out``. Default
-``data/anri/arsip.sqlite`` (the default output of ``arsip crawl anri``).
+collection folder as given to ``arsip crawl --out``. Without either, the
+collection ``arsip crawls`` finds: the only one under ``data/`` (``make
+demo`` makes ``data/demo``, ``arsip crawl anri`` makes ``data/anri``), or,
+when there are several, the one crawled last (a note on stderr names it).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,8 +28,10 @@ from arsip.core import layout
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
 from pipelines.defaults import DATASET_FILE
 
-#: The dataset used when neither --db nor --out is given.
-DEFAULT_DB = Path("data") / "anri" / DATASET_FILE
+#: Where the collections are looked for when neither --db nor --out is given.
+DATA_ROOT = Path("data")
+#: How the default is described in help and messages.
+DEFAULT_DB = "the collection under data/ (the last crawled, when there are several)"
 #: Widest cell of the table format (longer values end in "…").
 CELL_WIDTH = 60
 
@@ -50,17 +55,58 @@ def add_dataset_options(parser: argparse.ArgumentParser, *, out: bool = True) ->
     )
 
 
+def collection_dirs(root: Path = DATA_ROOT) -> list[Path]:
+    """The collections under *root* (folders holding a dataset), sorted by name."""
+    return sorted(p.parent for p in root.glob(f"*/{DATASET_FILE}") if p.is_file())
+
+
+def _last_crawl(db: Path) -> str:
+    """When the latest crawl of *db* started ('' when unknown); read-only, no writes."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT max(started_at) FROM crawls").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return ""
+    return str(row[0] or "") if row else ""
+
+
+def default_collection(root: Path = DATA_ROOT) -> Path | None:
+    """The collection used by default: the only one under *root*, or the last crawled."""
+    found = collection_dirs(root)
+    if len(found) <= 1:
+        return found[0] if found else None
+    return max(found, key=lambda d: (_last_crawl(d / DATASET_FILE), d.name))
+
+
 def dataset_path(args: argparse.Namespace) -> Path:
-    """The dataset file that ``--db``/``--out`` name; UserError when there is none."""
+    """The dataset file that ``--db``/``--out`` name (or the default); UserError if none."""
     given = args.db or args.collection
-    path = Path(given) if given else DEFAULT_DB
+    if given:
+        path = Path(given)
+    else:
+        chosen = default_collection()
+        if chosen is None:
+            raise UserError(
+                f"no dataset under {DATA_ROOT}/; run 'arsip crawl' or 'make demo' first, "
+                "or give --db PATH",
+                EXIT_INPUT,
+            )
+        if len(collection_dirs()) > 1:
+            print(
+                f"arsip: using {chosen / DATASET_FILE} (the last crawled collection under "
+                f"{DATA_ROOT}/; --db PATH chooses another)",
+                file=sys.stderr,
+            )
+        path = chosen
     if path.is_dir():
         path = layout.dataset_path(path)
     if not path.is_file():
-        hint = "--db or --out" if given else "--db PATH (default " + str(DEFAULT_DB) + ")"
         raise UserError(
             f"no dataset at {path}; run 'arsip crawl' or 'arsip reextract' first, "
-            f"or point {hint} at one",
+            "or point --db or --out at one",
             EXIT_INPUT,
         )
     return path
@@ -88,6 +134,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _cell(value: Any) -> Any:
     """A value JSON and CSV can hold (BLOBs as hex)."""
     return value.hex() if isinstance(value, bytes) else value
+
+
+#: Dataset columns beside the item's JSON fields that hold JSON text.
+JSON_COLUMNS = frozenset({"crawl_ids", "stats"})
+
+
+def _json_cell(column: str, value: Any) -> Any:
+    """*value* for JSON output: a JSON column's text parsed (an array, not a string)."""
+    from pipelines.db.records import JSON_FIELDS  # noqa: PLC0415 - start-up time: pipelines.db costs every researcher command 30 ms
+
+    if (column in JSON_FIELDS or column in JSON_COLUMNS) and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:  # not JSON after all (a column named so in another query)
+            return value
+    return _cell(value)
 
 
 def _text(value: Any) -> str:
@@ -126,7 +188,7 @@ def write_rows(
 ) -> None:
     """Rows in *fmt*: ``table``, ``json`` or ``csv``."""
     if fmt == "json":
-        data = [dict(zip(columns, map(_cell, row), strict=True)) for row in rows]
+        data = [{c: _json_cell(c, v) for c, v in zip(columns, row, strict=True)} for row in rows]
         json.dump(data, out, ensure_ascii=False, indent=1)
         out.write("\n")
     elif fmt == "csv":

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
 from types import FrameType
 
-from arsip.errors import EXIT_CONFIG, EXIT_OK, UserError
+from arsip.errors import EXIT_CONFIG, EXIT_OK, EXIT_OUTPUT, UserError
 from arsip.schedule import CrawlScheduler, jobs_for
 from crawler.profiles import (
     Profile,
@@ -62,7 +63,21 @@ def load_profiles(profiles_dir: str | None) -> list[Profile]:
     return list(found.values())
 
 
+def check_data_dir(path: Path) -> Path:
+    """*path* is a folder the crawls can go to (or can become one); one line otherwise."""
+    if path.exists() and not path.is_dir():
+        raise UserError(
+            f"--data {path}: not a directory; give the folder the crawls go to (DIR/PROFILE)",
+            EXIT_OUTPUT,
+        )
+    existing = next((p for p in (path, *path.parents) if p.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"--data {path}: {existing} cannot be written; choose another", EXIT_OUTPUT)
+    return path
+
+
 def run(args: argparse.Namespace) -> int:
+    check_data_dir(Path(args.data))
     profiles = load_profiles(args.profiles)
     if args.only:
         unknown = sorted(set(args.only) - {p.name for p in profiles})

@@ -10,7 +10,8 @@ title, date, author, views, id, URL, replay path and a snippet with the
 matched words highlighted: in colour on a terminal, in [brackets]
 otherwise (``--color`` decides; NO_COLOR is honoured).
 
-``--from``/``--to`` (YYYY-MM-DD, inclusive) filter on the publication date,
+``--from``/``--to`` (inclusive; ``2021-12-09`` or as Indonesians write
+dates: ``9 Desember 2021``, ``09/12/2021``, ``9 Des 21``) filter on the publication date,
 ``--author`` on the author (part of the name, any case). ``--format json``
 prints the hits as a JSON array.
 """
@@ -20,14 +21,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from datetime import date
 from typing import TextIO
 
 from arsip.commands.query import add_dataset_options, dataset_path
 from arsip.errors import EXIT_OK, EXIT_USAGE, UserError
+from crawler.extract.dates import parse_date
 
 ANSI_START = "\x1b[1;33m"
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ANSI_END = "\x1b[0m"
 
 
@@ -59,12 +63,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _date(option: str, value: str | None) -> str | None:
+    """*value* as ``YYYY-MM-DD``: ISO or as Indonesians write it (``9 Desember 2021``)."""
     if value is None:
         return None
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise UserError(f"{option} {value!r} is not a date; use YYYY-MM-DD", EXIT_USAGE) from None
+        pass
+    # Read against two references: a date without its year comes out differently.
+    first, second = (parse_date(value, reference=date(y, 6, 15)) for y in (2001, 2002))
+    if not isinstance(first, str) or not _DAY_RE.match(first) or first != second:
+        raise UserError(
+            f"{option} {value!r} is not a date with its year; use YYYY-MM-DD or e.g. "
+            "'9 Desember 2021'",
+            EXIT_USAGE,
+        )
+    return first[:10]
 
 
 def _marks(color: str, out: TextIO) -> tuple[str, str]:
@@ -77,7 +91,11 @@ def _marks(color: str, out: TextIO) -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the ranked hits."""
-    from pipelines.db.search import render_marks, search  # noqa: PLC0415 - start-up time: arsip --help loads every command
+    from pipelines.db.search import (  # noqa: PLC0415 - start-up time: arsip --help loads every command
+        count,
+        render_marks,
+        search,
+    )
 
     date_from = _date("--from", args.date_from)
     date_to = _date("--to", args.date_to)
@@ -110,7 +128,24 @@ def run(args: argparse.Namespace) -> int:
         out.write(f"   {' · '.join(facts)} · id {hit.id}\n")
         out.write(f"   {hit.url}\n   replay {hit.replay_url}\n")
         out.write(f"   {render_marks(hit.snippet_marked, start, end)}\n\n")
-    noun = "article" if len(hits) == 1 else "articles"
-    more = f" (the first {args.limit}; raise --limit for more)" if len(hits) == args.limit else ""
-    print(f"{len(hits)} {noun} match {args.text!r}{more}", file=sys.stderr)
+    total = len(hits)
+    if total == args.limit:  # there may be more than were shown
+        total = count(
+            path,
+            args.text,
+            date_from=date_from,
+            date_to=date_to,
+            author=args.author,
+            exact=args.exact,
+        )
+    print(match_line(total, len(hits), args.text), file=sys.stderr)
     return EXIT_OK
+
+
+def match_line(total: int, shown: int, text: str) -> str:
+    """``106 articles match 'pelatihan'; showing the first 3 (--limit)``."""
+    noun = "article matches" if total == 1 else "articles match"
+    line = f"{total} {noun} {text!r}"
+    if shown < total:
+        line += f"; showing the first {shown} (raise --limit for more)"
+    return line

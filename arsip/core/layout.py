@@ -9,6 +9,7 @@
                              ``digests.sqlite``, ``crawl.lock``
       reports/               ``CRAWL_ID.json`` and ``CRAWL_ID.html``
       indexes/               ``index.cdxj``
+      logs/                  the crawl log of each crawl (``CRAWL_ID.jsonl``)
       arsip.sqlite           the dataset (unless ``DATASET_PATH`` says otherwise)
 
 Every module that names one of these goes through this one: a path spelled
@@ -25,6 +26,7 @@ JSON_DIR = "json"
 STATE_DIR = "state"
 REPORTS_DIR = "reports"
 INDEXES_DIR = "indexes"
+LOGS_DIR = "logs"
 DATASET_FILE = "arsip.sqlite"
 KNOWN_FILE = "known.sqlite"
 DIGESTS_FILE = "digests.sqlite"
@@ -99,3 +101,8 @@ def report_paths(out: PathLike, crawl_id: str) -> tuple[Path, Path]:
     """The JSON and HTML report of crawl *crawl_id*."""
     folder = reports_dir(out)
     return folder / f"{crawl_id}.json", folder / f"{crawl_id}.html"
+
+
+def crawl_log_path(out: PathLike, crawl_id: str) -> Path:
+    """The per-URL crawl log of crawl *crawl_id* (one JSON line per URL)."""
+    return Path(out) / LOGS_DIR / f"{crawl_id}{ITEMS_SUFFIX}"

@@ -11,6 +11,7 @@ terminal, log otherwise); ARSIP_PROGRESS_INTERVAL: seconds between log lines.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import time
 from typing import Any, TextIO
@@ -20,8 +21,8 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from crawler import defaults as crawl_defaults
+from crawler.figures import CrawlFigures
 from crawler.scheduler import state_of
-from crawler.stats import final_failures
 
 BAR_INTERVAL = 0.5
 
@@ -93,14 +94,17 @@ class ProgressExtension:
     def line(self) -> str:
         """The progress text: pages done/queued, articles, rate, errors, ETA."""
         stats = self.crawler.stats
-        pages = int(stats.get_value("downloader/response_count", 0))
+        values = stats.get_stats()
+        figures = CrawlFigures.from_stats(values)  # set by the report at the end
+        if figures is None:
+            try:
+                figures = CrawlFigures.of(state_of(self.crawler), values)
+            except sqlite3.ProgrammingError:  # the state is closed: the stats alone
+                figures = CrawlFigures.of(None, values)
+        pages, errors, skipped = figures.pages, figures.errors, figures.skipped
         articles = int(stats.get_value("item_scraped_count", 0))
-        errors = final_failures(stats.get_stats())
-        skipped = sum(
-            int(v) for k, v in stats.get_stats().items() if k.startswith("skip/") and k != "skip/"
-        )
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        rate = pages / elapsed
+        rate = int(stats.get_value("downloader/response_count", 0)) / elapsed  # this run
         queued = self._queued()
         parts = []
         frontier = self._frontier()

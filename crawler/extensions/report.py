@@ -33,6 +33,7 @@ from scrapy.http import Request, Response
 
 from arsip.core import layout
 from crawler import defaults as crawl_defaults
+from crawler.figures import CrawlFigures
 from crawler.frontier import CrawlState, request_kind, url_skipped
 from crawler.incremental import remember_urls
 from crawler.report import write_reports
@@ -156,6 +157,13 @@ class ReportExtension:
                 logger.exception("Could not record the URLs of crawl %s", crawl_id)
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
         stats["finish_reason"] = reason
+        # The figures every view shows (crawler.figures), into the stats: the
+        # summary and the dataset's crawls row carry the report's own values.
+        figures = CrawlFigures.of(state, stats).as_stats()
+        stats.update(figures)
+        if self.crawler.stats is not None:
+            for key, value in figures.items():
+                self.crawler.stats.set_value(key, value)
         try:
             dataset = layout.dataset_path(self.out_dir, self.crawler.settings.get("DATASET_PATH"))
             paths = write_reports(self.out_dir, crawl_id, state=state, stats=stats, dataset=dataset)

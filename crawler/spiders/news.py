@@ -48,6 +48,7 @@ from crawler.exceptions import GAVE_UP, Skipped
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.extract.patterns import ATTACHMENT_EXTENSIONS
 from crawler.extract.urls import article_id, canonical_url
+from crawler.failures import UNREACHABLE_PREFIX, network_cause
 from crawler.frontier import request_handled, url_skipped
 from crawler.incremental import Knowledge, load_knowledge
 from crawler.items import article_item
@@ -141,7 +142,8 @@ class NewsSpider(scrapy.Spider):
         self.profile_name = profile or defaults.ARSIP_PROFILE
         self.profile: Profile = find_profile(self.profile_name, profiles_dir or None)
         self.site = self.profile.site_hints()
-        starts = [start_url] if start_url else list(self.profile.start_urls)
+        # Several start URLs: separated by white space (no URL holds any).
+        starts = start_url.split() if start_url else list(self.profile.start_urls)
         if not starts:
             raise ValueError(
                 f"profile '{self.profile.name}' has no start_urls; give one with start_url"
@@ -470,7 +472,10 @@ class NewsSpider(scrapy.Spider):
         else:
             outcome = f"error/{failure.type.__name__ if failure.type else 'unknown'}"
             self._count(f"fetch/failed/{outcome}")
-            logger.warning("Could not fetch %s: %s", url, failure.getErrorMessage())
+            cause = network_cause(error) if error is not None else None
+            if cause:  # by origin and cause: the one line the crawl prints for them
+                self._count(f"{UNREACHABLE_PREFIX}{urlsplit(url).netloc}/{cause}")
+            logger.warning("Could not fetch %s: %s", url, cause or failure.getErrorMessage())
         self.handled(request, 0, outcome)
 
     def _retried_statuses(self) -> frozenset[int]:

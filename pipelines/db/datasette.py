@@ -1,11 +1,15 @@
 """Datasette metadata for the dataset: titles, descriptions, labels and FTS wiring.
 
 ``write_metadata(db)`` writes ``arsip.metadata.json`` beside the SQLite file
-(atomically), for ``datasette -i arsip.sqlite -m arsip.metadata.json``
-(which ``arsip serve`` runs). It labels every table and column, wires the
-``articles`` table's search box to ``articles_fts`` (title + body, words as
-written: Datasette cannot stem a query; ``arsip search`` can), names the
-sortable columns and hides the stemmed index.
+(atomically), for running ``datasette -i arsip.sqlite -m
+arsip.metadata.json`` yourself. It labels every table and column, wires the
+``articles`` table's search box to the stemmed index ``articles_fts_stem``
+(title + body reduced to root words; ``arsip serve``'s plugin stems the
+query the way ``arsip search`` does, so both find the same articles; plain
+Datasette does not, and finds only root words there), names the
+sortable columns and hides both full-text indexes. ``metadata_for(db)`` is
+the same metadata as a value (``arsip serve`` hands it to Datasette in
+memory, writing nothing).
 """
 
 from __future__ import annotations
@@ -55,9 +59,10 @@ def metadata(title: str = "arsip") -> dict[str, Any]:
         "articles": {
             "title": "Articles",
             "description": "One row per article: its current version, with the WARC record "
-            "it came from and a replay URL. Search box: title and body (exact words).",
+            "it came from and a link to the archived capture. Search box: title and body, "
+            "any form of the words (pelatihan, melatih and latih find each other).",
             "label_column": "title",
-            "fts_table": "articles_fts",
+            "fts_table": "articles_fts_stem",
             "fts_pk": "rowid",
             "sort_desc": "published",
             "sortable_columns": [
@@ -108,7 +113,7 @@ def metadata(title: str = "arsip") -> dict[str, Any]:
     return {
         "title": title,
         "description": "Articles archived by arsip: every record links to the WARC record "
-        "it was extracted from. Use `arsip search` for Indonesian stemmed search.",
+        "it was extracted from and to its archived capture.",
         "databases": {"arsip": {"title": title, "tables": tables}},
     }
 
@@ -118,12 +123,18 @@ def metadata_path(db: Path) -> Path:
     return db.parent / METADATA_FILE
 
 
-def write_metadata(db: Path, target: Path | None = None, *, title: str = "arsip") -> Path:
-    """Write the metadata of *db* to *target* (default beside it), atomically."""
-    target = target or metadata_path(db)
+def metadata_for(db: Path, *, title: str = "arsip") -> dict[str, Any]:
+    """The metadata of *db*, whose name in Datasette is its file's stem."""
     meta = metadata(title)
     if db.stem != "arsip":
         meta["databases"] = {db.stem: meta["databases"]["arsip"]}
+    return meta
+
+
+def write_metadata(db: Path, target: Path | None = None, *, title: str = "arsip") -> Path:
+    """Write the metadata of *db* to *target* (default beside it), atomically."""
+    target = target or metadata_path(db)
+    meta = metadata_for(db, title=title)
     text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
     files.write_text_atomically(target, text)
     return target

@@ -116,27 +116,15 @@ def search(
     (any case). Raises ``QueryError`` for a query without words.
     """
     query = SearchQuery.parse(text)
-    if not query.phrases:
-        raise QueryError(path, f"the search {text!r} has no words to look for")
-    index = "articles_fts" if exact else "articles_fts_stem"
+    index, where, params = _matching(
+        path, text, query, date_from=date_from, date_to=date_to, author=author, exact=exact
+    )
     sql = [
         f"SELECT a.rowid, a.id, a.url, a.title, a.published, a.author, a.views, a.replay_url,"
-        f" a.body, bm25({index}, ?, 1.0) AS score"
-        f" FROM {index} JOIN articles AS a ON a.rowid = {index}.rowid"
-        f" WHERE {index} MATCH ?"
+        f" a.body, bm25({index}, ?, 1.0) AS score {where}"
+        " ORDER BY score, a.published DESC, a.id LIMIT ?"
     ]
-    params: list[Any] = [TITLE_WEIGHT, query.match(stemmed=not exact)]
-    if date_from:
-        sql.append("AND substr(a.published, 1, 10) >= ?")
-        params.append(date_from)
-    if date_to:
-        sql.append("AND substr(a.published, 1, 10) <= ?")
-        params.append(date_to)
-    if author:
-        sql.append("AND instr(lower(a.author), lower(?)) > 0")
-        params.append(author)
-    sql.append("ORDER BY score, a.published DESC, a.id LIMIT ?")
-    params.append(max(0, limit))
+    params = [TITLE_WEIGHT, *params, max(0, limit)]
 
     def run(conn: sqlite3.Connection) -> list[SearchHit]:
         if not exact and _has_table(conn, "articles") and not _has_table(conn, index):
@@ -152,6 +140,60 @@ def search(
         return read_dataset(path, run)
     except sqlite3.Error as exc:
         raise read_failed(path, exc, "search") from exc
+
+
+def count(
+    path: Path | str,
+    text: str,
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    author: str | None = None,
+    exact: bool = False,
+) -> int:
+    """How many articles match (``search`` shows the best *limit* of them)."""
+    query = SearchQuery.parse(text)
+    index, where, params = _matching(
+        path, text, query, date_from=date_from, date_to=date_to, author=author, exact=exact
+    )
+
+    def run(conn: sqlite3.Connection) -> int:
+        if not exact and _has_table(conn, "articles") and not _has_table(conn, index):
+            return 0  # search() says why
+        return int(conn.execute(f"SELECT count(*) {where}", params).fetchone()[0])
+
+    try:
+        return read_dataset(path, run)
+    except sqlite3.Error as exc:
+        raise read_failed(path, exc, "search") from exc
+
+
+def _matching(
+    path: Path | str,
+    text: str,
+    query: SearchQuery,
+    *,
+    date_from: str | None,
+    date_to: str | None,
+    author: str | None,
+    exact: bool,
+) -> tuple[str, str, list[Any]]:
+    """(index, ``FROM ... WHERE ...`` of the matching articles, its parameters)."""
+    if not query.phrases:
+        raise QueryError(path, f"the search {text!r} has no words to look for")
+    index = "articles_fts" if exact else "articles_fts_stem"
+    sql = [f"FROM {index} JOIN articles AS a ON a.rowid = {index}.rowid WHERE {index} MATCH ?"]
+    params: list[Any] = [query.match(stemmed=not exact)]
+    if date_from:
+        sql.append("AND substr(a.published, 1, 10) >= ?")
+        params.append(date_from)
+    if date_to:
+        sql.append("AND substr(a.published, 1, 10) <= ?")
+        params.append(date_to)
+    if author:
+        sql.append("AND instr(lower(a.author), lower(?)) > 0")
+        params.append(author)
+    return index, " ".join(sql), params
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
