@@ -79,7 +79,16 @@ class RecordLocation(TypedDict):
 
 
 class _RecordBuilder(WARCWriter):  # type: ignore[misc]  # warcio is untyped
-    """warcio's writer with a selectable digest algorithm."""
+    """warcio's writer with a selectable digest algorithm.
+
+    No ``WARC-Payload-Digest`` on ``metadata`` records: WARC 1.1 (5.9) says
+    the field "shall not be used on records without a well-defined payload",
+    and a metadata block is warc-fields, no payload (fastwarc and warcat
+    reject the field there). warcio leaves it out of warcinfo and revisit
+    records itself (a revisit's is set by `write_revisit`).
+    """
+
+    NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata")
 
     def __init__(self, fh: BufferedWriter, digest_algorithm: str) -> None:
         super().__init__(fh, gzip=True, warc_version=WARC_VERSION)
@@ -193,7 +202,13 @@ class WarcFileWriter:
             fields["WARC-Truncated"] = truncated
         response_record = self._http_record(builder, url, fields, response.head(), response.body)
         return self._write_group(
-            builder, response_record, url=url, date=date, request=request, metadata=metadata
+            builder,
+            response_record,
+            url=url,
+            date=date,
+            request=request,
+            metadata=metadata,
+            ip_address=ip_address,
         )
 
     def write_revisit(
@@ -235,7 +250,13 @@ class WarcFileWriter:
             fields["WARC-Truncated"] = "length"
         revisit_record = self._http_record(builder, url, fields, response.head(), b"")
         return self._write_group(
-            builder, revisit_record, url=url, date=date, request=request, metadata=metadata
+            builder,
+            revisit_record,
+            url=url,
+            date=date,
+            request=request,
+            metadata=metadata,
+            ip_address=ip_address,
         )
 
     def write_metadata(
@@ -368,10 +389,17 @@ class WarcFileWriter:
         date: str,
         request: HttpRequestMessage,
         metadata: Sequence[tuple[str, str]] | None,
+        ip_address: str | None = None,
     ) -> RecordLocation:
-        """Write `main_record` (response or revisit), its request and metadata; all or none."""
+        """Write `main_record` (response or revisit), its request and metadata; all or none.
+
+        The request record gets the `ip_address` it was sent to (WARC 1.1
+        5.14 "should" for request records too, as wget writes it).
+        """
         main_id = main_record.rec_headers.get_header("WARC-Record-ID")
         request_fields = self._fields("request", url, date)
+        if ip_address:
+            request_fields["WARC-IP-Address"] = ip_address
         request_fields["WARC-Concurrent-To"] = main_id
         records = [
             main_record,

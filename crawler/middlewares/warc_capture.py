@@ -137,10 +137,13 @@ from archive.records import (
     WarcinfoFields,
     adjust_framing,
     default_software,
+    is_chunked,
+    stored_head,
 )
 from archive.recovery import recover_open_files
 from archive.writer import DIGEST_ALGORITHMS, RecordLocation, WarcFileWriter
 from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, UserError
+from crawler.handlers.http11 import META_RESPONSE_HEAD, META_SENT
 from crawler.middlewares.attempts import failure_fields, was_sent, write_failed_attempt
 
 logger = logging.getLogger(__name__)
@@ -218,7 +221,8 @@ def writer_from_settings(settings: BaseSettings) -> WarcFileWriter:
         crawl_id=str(settings.get("ARSIP_CRAWL_ID") or ""),
         collection=str(settings.get("ARSIP_COLLECTION") or ""),
         operator=str(setting("WARC_OPERATOR") or ""),
-        robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        # the values of the WARC 1.1 spec (annex: warcinfo "robots" field)
+        robots="classic" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         user_agent=str(settings.get("USER_AGENT") or ""),
         software=f"{default_software()} Scrapy/{scrapy.__version__}",
     )
@@ -345,7 +349,8 @@ class WarcCaptureMiddleware:
         if self.write_error is not None:  # stopping: nothing more is written or processed
             self._not_archived(request, response)
             raise IgnoreRequest(f"Not archived (the crawl is stopping): {self.write_error}")
-        message = response_message(response)
+        message = response_message(response, request)
+        sent = sent_message(request)
         truncated = truncation_reason(request, response)
         ip_address = str(response.ip_address) if response.ip_address else None
         metadata = metadata_fields(request) if self.metadata else None
@@ -358,7 +363,7 @@ class WarcCaptureMiddleware:
                 profile, original = revisit
                 location = self.writer.write_revisit(
                     url,
-                    request_message(request),
+                    sent,
                     message,
                     profile=REVISIT_PROFILES[profile],
                     refers_to=RefersTo(
@@ -373,7 +378,7 @@ class WarcCaptureMiddleware:
             else:
                 location = self.writer.write_exchange(
                     url,
-                    request_message(request),
+                    sent,
                     message,
                     ip_address=ip_address,
                     truncated=truncated,
@@ -612,8 +617,41 @@ def request_message(request: Request) -> HttpRequestMessage:
     return HttpRequestMessage(request.method, target, headers, request.body)
 
 
-def response_message(response: Response) -> HttpResponseMessage:
-    """The response as received, with the framing the client removed not claimed."""
+def sent_message(request: Request) -> HttpRequestMessage:
+    """The request exactly as written to the connection (`request_message` when the
+    download handler did not record it, e.g. another handler or a failed attempt)."""
+    sent = request.meta.pop(META_SENT, None)
+    if isinstance(sent, bytes):
+        try:
+            return HttpRequestMessage.from_wire(sent)
+        except ValueError:
+            pass
+    return request_message(request)
+
+
+#: Statuses whose responses carry no body whatever their headers say.
+_BODYLESS = frozenset({204, 304})
+
+
+def response_message(response: Response, request: Request | None = None) -> HttpResponseMessage:
+    """The response as received: the head recorded by the download handler, byte for
+    byte (a de-chunked body's framing renamed, see `archive.records.stored_head`),
+    else one rebuilt from Scrapy's headers with the framing the client removed not
+    claimed."""
+    raw = request.meta.pop(META_RESPONSE_HEAD, None) if request is not None else None
+    if isinstance(raw, bytes):
+        dechunked = (
+            is_chunked(raw)
+            and response.status >= 200
+            and response.status not in _BODYLESS
+            and (request is None or request.method != "HEAD")
+        )
+        return HttpResponseMessage(
+            status=response.status,
+            body=response.body,
+            protocol=response.protocol or "HTTP/1.1",
+            raw_head=stored_head(raw, len(response.body), dechunked=dechunked),
+        )
     received: list[Header] = [
         (name, value) for name, values in response.headers.items() for value in values
     ]
