@@ -19,21 +19,19 @@ file is replaced atomically (temporary file + ``os.replace``).
 writer can keep the index current after each WARC file it closes.
 
 `index_file` raises on a file warcio cannot read to its end; `scan_file`
-(for ``arsip index``) keeps the lines of the records read before the
-failure, says why it stopped, and turns what warcio prints on stderr about
-odd records into one line each instead of letting it through.
+(for ``arsip index``) reads through `archive.checked`: only records whose
+gzip CRC, length and digests hold get a line, each damaged record or
+unreadable stretch is reported (and skipped, reading on at the next record),
+and what warcio prints on stderr about odd records becomes one line each.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import heapq
-import io
 import json
 import re
-import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +42,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive import files
+from archive.checked import iter_checked
 
 #: Record types that get an index line (cdxj-indexer's defaults).
 INDEXED_TYPES: tuple[str, ...] = ("response", "revisit", "resource", "metadata")
@@ -53,8 +52,6 @@ INDEX_RELPATH = Path("indexes") / "index.cdxj"
 
 _MIME_END = re.compile(r"[;\s]")
 _CHUNK = 1 << 16
-#: The end of a file's records (a sentinel: None means "a record not indexed").
-_END = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,61 +209,39 @@ def index_file(path: Path, filename: str | None = None) -> list[str]:
 
 @dataclass(slots=True)
 class FileScan:
-    """What indexing one file gave: the lines of its whole records, and its troubles."""
+    """What indexing one file gave: the lines of its intact records, and its troubles."""
 
     lines: list[str] = field(default_factory=list)
-    records: int = 0  # records read to their end (indexed or not)
-    warnings: list[str] = field(default_factory=list)  # "record N: what warcio printed"
-    error: str | None = None  # why the reading stopped before the end of the file
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _reason(exc: Exception) -> str:
-    """What stopped warcio, in one line (its first sentence)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if isinstance(exc, AttributeError) and frames and frames[-1].name == "load_http_headers":
-        # warcio calls uri.startswith() on the WARC-Target-URI of every request,
-        # response and revisit record, and cannot read past one that has none
-        return "a request, response or revisit record without WARC-Target-URI"
-    text = _one_line(str(exc)).split(". ", 1)[0]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    records: int = 0  # intact records read (indexed or not)
+    warnings: list[str] = field(default_factory=list)  # "offset N: what warcio printed"
+    damage: list[str] = field(default_factory=list)  # one line per damaged record or gap
 
 
 def scan_file(path: Path, filename: str | None = None) -> FileScan:
-    """Index lines of one WARC file, read as far as warcio can.
+    """Index lines of the intact records of one WARC/ARC file (`archive.checked`).
 
-    warcio raises many exception types on broken input (``ArchiveLoadFailed``,
-    ``ValueError``, ``EOFError``, zlib errors, and an ``AttributeError`` on a
-    record without ``WARC-Target-URI``): any of them ends the file, and
-    ``error`` says which record and why. What warcio writes to stderr while
-    it reads a record (its ``WARNING: Record not followed by newline ...``)
-    is captured into ``warnings``. ``OSError`` from opening the file is
-    raised (the caller names the file).
+    A record whose gzip member, length or digests do not hold gets no line
+    and one ``damage`` line instead (file, offset, record id, what is wrong);
+    after a corrupt or truncated member the reading resynchronises at the
+    next record. What warcio prints about odd records goes to ``warnings``.
+    ``OSError`` from opening the file is raised (the caller names the file).
     """
     scan = FileScan()
+    name = filename or path.name
     with path.open("rb") as fh:
-        entries = _record_entries(fh, filename or path.name)
-        while True:
-            captured = io.StringIO()
-            try:
-                with contextlib.redirect_stderr(captured):
-                    entry = next(entries, _END)
-            except Exception as exc:  # warcio on broken input: say why, keep what was read
-                scan.error = f"record {scan.records + 1}: {_reason(exc)}"
-                entry = _END
-            finally:
-                if captured.getvalue().strip():
-                    number = scan.records + 1
-                    scan.warnings.append(f"record {number}: {_one_line(captured.getvalue())}")
-            if entry is _END:
-                return scan
+        for checked in iter_checked(
+            fh,
+            str(path),
+            lambda damage: scan.damage.append(damage.line()),
+            arc2warc=True,
+            on_warning=lambda offset, text: scan.warnings.append(f"offset {offset}: {text}"),
+        ):
             scan.records += 1
-            if isinstance(entry, CdxjEntry):
+            record = checked.record
+            if is_indexed(record.rec_type, record.rec_headers.get_header("Content-Type")):
+                entry = PendingEntry(record).locate(name, checked.offset, checked.length)
                 scan.lines.append(entry.line())
+    return scan
 
 
 def sorted_unique(lines: Iterable[str]) -> list[str]:
