@@ -26,6 +26,7 @@ import hashlib
 import io
 import re
 import tempfile
+import traceback
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -326,7 +327,7 @@ def _records_of(
             with contextlib.redirect_stderr(io.StringIO()):
                 record = next(records)
         except Exception as exc:  # warcio on broken input
-            on_damage(Damage(path, offset, f"unreadable record ({printable(str(exc))})", record_id))
+            on_damage(Damage(path, offset, f"unreadable record ({_reason(exc)})", record_id))
             return
         if problem is not None:
             on_damage(Damage(path, offset, problem, record_id))
@@ -348,12 +349,22 @@ def _check_all(spool: IO[bytes], arc2warc: bool) -> Iterator[tuple[str | None, s
                 record = next(records, None)
                 problem = None if record is None else _check_block(record)
         except Exception as exc:  # warcio on broken input
-            yield None, f"unreadable record ({type(exc).__name__}: {printable(str(exc))})", ""
+            yield None, f"unreadable record ({_reason(exc)})", ""
             return
         if record is None:
             return
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         yield record_id, problem, printable(" ".join(printed.getvalue().split()), 300)
+
+
+def _reason(exc: Exception) -> str:
+    """What stopped warcio, in one printable line."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if isinstance(exc, AttributeError) and frames and frames[-1].name == "load_http_headers":
+        # warcio calls uri.startswith() on the WARC-Target-URI of every request,
+        # response and revisit record, and cannot read one that has none
+        return "a request, response or revisit record without WARC-Target-URI"
+    return f"{type(exc).__name__}: {printable(str(exc))}"
 
 
 def _check_block(record: Any) -> str | None:
