@@ -152,14 +152,77 @@ class PendingEntry:
             self._fields["digest"] = digest
         self._key = url_key(url)
         self._stamp = iso_date_to_timestamp(rec_headers.get_header("WARC-Date"))
+        self.rec_type = rec_type
+        self.record_id: str | None = rec_headers.get_header("WARC-Record-ID")
+        profile = rec_headers.get_header("WARC-Profile") or ""
+        self.not_modified_of: str | None = None
+        if rec_type == "revisit" and profile.endswith("/server-not-modified"):
+            self.not_modified_of = rec_headers.get_header("WARC-Refers-To")
 
-    def locate(self, filename: str, offset: int, length: int) -> CdxjEntry:
-        """The finished entry, with the record's place in its file."""
+    def locate(
+        self,
+        filename: str,
+        offset: int,
+        length: int,
+        originals: NotModifiedResolver | None = None,
+    ) -> CdxjEntry:
+        """The finished entry, with the record's place in its file.
+
+        With `originals`, a ``server-not-modified`` revisit whose original
+        response was met before gets a line that replays as that response
+        (see `NotModifiedResolver`), and a 200 response is remembered.
+        """
         fields = dict(self._fields)
         fields["length"] = str(length)
         fields["offset"] = str(offset)
         fields["filename"] = filename
-        return CdxjEntry(self._key, self._stamp, fields)
+        entry = CdxjEntry(self._key, self._stamp, fields)
+        if originals is not None:
+            return originals.resolve(self, entry)
+        return entry
+
+
+class NotModifiedResolver:
+    """Index lines for ``server-not-modified`` revisits that replay as their original.
+
+    A 304 revisit holds the 304's head as received, and pywb 2.10 replays a
+    revisit with *its* head and the original's payload: a 304 with a body,
+    which browsers show as a blank page (docs/warc.md, "Recrawls that
+    replay"). So the line of such a revisit keeps its own URL key and
+    timestamp (the capture happened then) but locates, and describes, the
+    original response it refers to (``mime``, ``status``, ``digest``,
+    ``length``, ``offset``, ``filename``): what a client that revalidated
+    its copy would show. The revisit's own place is kept in
+    ``revisit_filename`` / ``revisit_offset`` / ``revisit_length`` (pywb
+    ignores these fields; ``arsip verify`` checks them). A revisit whose
+    original was not met first keeps cdxj-indexer's plain line.
+
+    Originals are remembered by record id across the files given in order
+    (one small dict per 200 response).
+    """
+
+    def __init__(self) -> None:
+        self._originals: dict[str, dict[str, str]] = {}
+
+    def resolve(self, pending: PendingEntry, entry: CdxjEntry) -> CdxjEntry:
+        """`entry` itself, or the line replaying the original for a 304 revisit."""
+        fields = entry.fields
+        if pending.rec_type == "response" and fields.get("status") == "200":
+            if pending.record_id:
+                self._originals[pending.record_id] = {
+                    k: fields[k]
+                    for k in ("mime", "status", "digest", "length", "offset", "filename")
+                    if k in fields
+                }
+            return entry
+        original = self._originals.get(pending.not_modified_of or "")
+        if original is None:
+            return entry
+        resolved = {"url": fields["url"], **original}
+        resolved["revisit_filename"] = fields["filename"]
+        resolved["revisit_offset"] = fields["offset"]
+        resolved["revisit_length"] = fields["length"]
+        return CdxjEntry(entry.urlkey, entry.timestamp, resolved)
 
 
 def entry_for_record(record: Any, filename: str, offset: int, length: int) -> CdxjEntry | None:
@@ -173,19 +236,23 @@ def entry_for_record(record: Any, filename: str, offset: int, length: int) -> Cd
     return PendingEntry(record).locate(filename, offset, length)
 
 
-def iter_entries(stream: IO[bytes], filename: str) -> Iterator[CdxjEntry]:
+def iter_entries(
+    stream: IO[bytes], filename: str, originals: NotModifiedResolver | None = None
+) -> Iterator[CdxjEntry]:
     """Entries of every indexed record of one WARC/ARC stream, in file order.
 
     Records are streamed (warcio's `ArchiveIterator`); a missing payload
     digest is computed on the fly. `warcio.exceptions.ArchiveLoadFailed` is
     raised on a file warcio cannot read.
     """
-    for entry in _record_entries(stream, filename):
+    for entry in _record_entries(stream, filename, originals):
         if entry is not None:
             yield entry
 
 
-def _record_entries(stream: IO[bytes], filename: str) -> Iterator[CdxjEntry | None]:
+def _record_entries(
+    stream: IO[bytes], filename: str, originals: NotModifiedResolver | None = None
+) -> Iterator[CdxjEntry | None]:
     """One value per record, in file order: its entry, or None when it is not indexed.
 
     Each record is read to its end before its value is given, so an entry is
@@ -198,13 +265,17 @@ def _record_entries(stream: IO[bytes], filename: str) -> Iterator[CdxjEntry | No
             yield None
             continue
         pending = PendingEntry(record)
-        yield pending.locate(filename, records.get_record_offset(), records.get_record_length())
+        offset, length = records.get_record_offset(), records.get_record_length()
+        yield pending.locate(filename, offset, length, originals)
 
 
-def index_file(path: Path, filename: str | None = None) -> list[str]:
-    """Index lines of one WARC file (unsorted, file order)."""
+def index_file(
+    path: Path, filename: str | None = None, originals: NotModifiedResolver | None = None
+) -> list[str]:
+    """Index lines of one WARC file (unsorted, file order); `originals` is shared by
+    the files of one collection, given oldest first (see `NotModifiedResolver`)."""
     with path.open("rb") as fh:
-        return [e.line() for e in iter_entries(fh, filename or path.name)]
+        return [e.line() for e in iter_entries(fh, filename or path.name, originals)]
 
 
 @dataclass(slots=True)
@@ -217,7 +288,9 @@ class FileScan:
     damage: list[str] = field(default_factory=list)  # one line per damaged record or gap
 
 
-def scan_file(path: Path, filename: str | None = None) -> FileScan:
+def scan_file(
+    path: Path, filename: str | None = None, originals: NotModifiedResolver | None = None
+) -> FileScan:
     """Index lines of the intact records of one WARC/ARC file (`archive.checked`).
 
     A record whose gzip member, length or digests do not hold gets no line
@@ -239,9 +312,23 @@ def scan_file(path: Path, filename: str | None = None) -> FileScan:
             scan.records += 1
             record = checked.record
             if is_indexed(record.rec_type, record.rec_headers.get_header("Content-Type")):
-                entry = PendingEntry(record).locate(name, checked.offset, checked.length)
+                pending = PendingEntry(record)
+                entry = pending.locate(name, checked.offset, checked.length, originals)
                 scan.lines.append(entry.line())
     return scan
+
+
+def index_collection(warc_paths: Iterable[Path], out: Path) -> tuple[int, list[str]]:
+    """Rebuild the index `out` from `warc_paths` (oldest first), reading as `scan_file`
+    does; return (lines written, damage lines). ``OSError`` propagates."""
+    lines: list[str] = []
+    damage: list[str] = []
+    originals = NotModifiedResolver()
+    for path in warc_paths:
+        scan = scan_file(path, originals=originals)
+        lines.extend(scan.lines)
+        damage.extend(scan.damage)
+    return write_lines_atomic(out, sorted_unique(lines)), damage
 
 
 def sorted_unique(lines: Iterable[str]) -> list[str]:
@@ -286,8 +373,9 @@ class CdxjIndex:
     def rebuild(self, warc_paths: Iterable[Path]) -> int:
         """Index every file in `warc_paths` from scratch; return the number of lines."""
         lines: list[str] = []
+        originals = NotModifiedResolver()
         for path in warc_paths:
-            lines.extend(index_file(path))
+            lines.extend(index_file(path, originals=originals))
         return write_lines_atomic(self.path, sorted_unique(lines))
 
     def append_records(self, entries: Iterable[CdxjEntry | str]) -> int:

@@ -116,7 +116,10 @@ class BlockChecker:
             findings = request_findings(http, self.header.get("WARC-Target-URI"))
         else:
             findings = response_findings(
-                http, truncated=truncated, headers_only=rec_type == "revisit"
+                http,
+                truncated=truncated,
+                headers_only=rec_type == "revisit",
+                profile=self.header.get("WARC-Profile"),
             )
         for severity, message in findings:
             sink.add(severity, message, offset, rid)

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import IO
 from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
-from archive.cdxj import index_file, sorted_unique
+from archive.cdxj import NotModifiedResolver, index_file, sorted_unique
+from archive.files import user_file_mode
 
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -140,6 +141,7 @@ def write_wacz(
             writer.small_file(
                 "datapackage-digest.json", json.dumps(digest, indent=2).encode(), listed=False
             )
+        os.chmod(tmp, user_file_mode())  # mkstemp's 0600 would carry over to the .wacz
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -179,7 +181,10 @@ class _Writer:
 
     def index(self, warc_paths: Sequence[Path]) -> int:
         """indexes/index.cdx.gz (gzip blocks, stored) and indexes/index.idx (one line a block)."""
-        lines = sorted_unique(line for path in warc_paths for line in index_file(path))
+        originals = NotModifiedResolver()  # 304 revisits replay as their original
+        lines = sorted_unique(
+            line for path in warc_paths for line in index_file(path, originals=originals)
+        )
         meta = {"format": "cdxj-gzip-1.0", "filename": "index.cdx.gz"}
         idx = [f"!meta 0 {json.dumps(meta)}"]
         info = ZipInfo("indexes/index.cdx.gz", self.stamp)

@@ -229,8 +229,11 @@ class WarcFileWriter:
         `profile` is a ``WARC-Profile`` URI (`archive.records.REVISIT_PROFILES`).
         An ``identical-payload-digest`` revisit is marked ``WARC-Truncated:
         length``, as WARC 1.1 section 6.7.2 requires of a block cut short of
-        its payload. ``WARC-Payload-Digest`` is `refers_to`'s. The returned
-        location's ``payload_digest`` is that digest too.
+        its payload, and gets `refers_to`'s ``WARC-Payload-Digest``; a
+        ``server-not-modified`` one (a 304: no payload at all) has no
+        ``WARC-Payload-Digest`` (5.9: not on records without a payload; warcat
+        and ``fastwarc check -p`` reject one). The returned location's
+        ``payload_digest`` is `refers_to`'s either way.
         """
         if profile not in REVISIT_PROFILES.values():
             raise ValueError(f"unknown revisit profile {profile!r}")
@@ -244,12 +247,13 @@ class WarcFileWriter:
             "WARC-Refers-To": refers_to.record_id,
             "WARC-Refers-To-Target-URI": refers_to.target_uri,
             "WARC-Refers-To-Date": refers_to.date,
-            "WARC-Payload-Digest": refers_to.payload_digest,
         }
         if profile == REVISIT_IDENTICAL_PAYLOAD_DIGEST:
+            # 6.7.2: the digest of the payload not stored again (the original's)
+            fields["WARC-Payload-Digest"] = refers_to.payload_digest
             fields["WARC-Truncated"] = "length"
         revisit_record = self._http_record(builder, url, fields, response.head(), b"")
-        return self._write_group(
+        location = self._write_group(
             builder,
             revisit_record,
             url=url,
@@ -258,6 +262,9 @@ class WarcFileWriter:
             metadata=metadata,
             ip_address=ip_address,
         )
+        # callers compare and index by the original's payload digest
+        location["payload_digest"] = refers_to.payload_digest
+        return location
 
     def write_metadata(
         self, url: str, concurrent_to: str, fields: Sequence[tuple[str, str]]

@@ -13,6 +13,7 @@ without fetching anything.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -24,6 +25,8 @@ from urllib.parse import urlsplit
 
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
 from crawler.profiles import Profile, ProfileError, find_profile
+
+logger = logging.getLogger(__name__)
 
 #: Close reasons of a crawl that ended by itself.
 COMPLETE_REASONS = ("finished", "closespider_pagecount")
@@ -410,6 +413,31 @@ def run_crawl(
         lock.release()
 
 
+def update_index(out: Path) -> None:
+    """Rebuild the collection's CDXJ index (OUT/indexes/index.cdxj) from its WARC files.
+
+    Every finished WARC file is read again (checked as ``arsip index`` reads:
+    a damaged record gets no line), so the index always describes the whole
+    collection, 304 revisits replaying as their originals. A failure is
+    logged and leaves the previous index: the WARC files are what counts,
+    and ``arsip index OUT`` rebuilds it.
+    """
+    # start-up time: `arsip crawls` imports this module and needs no warcio
+    from archive.cdxj import INDEX_RELPATH, index_collection
+
+    warcs = sorted((out / "warc").glob("*.warc.gz"))
+    if not warcs:
+        return
+    try:
+        count, damage = index_collection(warcs, out / INDEX_RELPATH)
+    except OSError as exc:
+        logger.error("Could not update the index %s: %s", out / INDEX_RELPATH, exc)
+        return
+    for line in damage:
+        logger.warning("Index: %s; not indexed (run: arsip verify %s)", line, out)
+    logger.info("Indexed %d records into %s", count, out / INDEX_RELPATH)
+
+
 def _run_process(
     profile: Profile,
     out: Path,
@@ -433,6 +461,7 @@ def _run_process(
     )
     process.start()
     stats: dict[str, Any] = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    update_index(out)
     return CrawlSummary(
         crawl_id=str(crawler.settings.get("ARSIP_CRAWL_ID")),
         profile=profile.name,

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive.files import user_file_mode
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.frontier import CrawlState
 from pipelines.jsonlines import crawl_items
@@ -374,6 +375,7 @@ def _atomic_write(path: Path, text: str | Iterable[str]) -> None:
                 fh.writelines(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, user_file_mode())  # mkstemp's 0600 is not the user's mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -16,7 +16,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from archive.cdxj import INDEX_RELPATH, scan_file, sorted_unique, write_lines_atomic
+from archive.cdxj import (
+    INDEX_RELPATH,
+    NotModifiedResolver,
+    scan_file,
+    sorted_unique,
+    write_lines_atomic,
+)
 from arsip.errors import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, UserError
 
 WARC_GLOBS = ("*.warc.gz", "*.warc")
@@ -57,9 +63,10 @@ def _read(files: list[Path]) -> tuple[list[str], list[str]]:
     """(index lines, problem lines) of *files*; warcio's warnings are printed as they come."""
     lines: list[str] = []
     problems: list[str] = []
+    originals = NotModifiedResolver()  # files are given oldest first (by name)
     for path in files:
         try:
-            scan = scan_file(path)
+            scan = scan_file(path, originals=originals)
         except OSError as exc:
             problems.append(f"{path}: cannot be read: {exc.strerror or exc}")
             continue

@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from archive.files import user_file_mode
+
 #: File name of the metadata, beside the database.
 METADATA_FILE = "arsip.metadata.json"
 
@@ -129,7 +131,7 @@ def write_metadata(db: Path, target: Path | None = None, *, title: str = "arsip"
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.chmod(temp, 0o644)
+        os.chmod(temp, user_file_mode())  # mkstemp makes 0600: the user's mode instead
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
