@@ -285,3 +285,40 @@ def test_chromium_renders_the_latest_capture_with_css_and_images_from_the_archiv
     assert styles, answered
     assert {u.split("/")[-1] for u in item["images"]} <= {u.split("/")[-1] for u in images}
     assert all(status == "200" for *_, status in answered), answered
+
+
+def test_extract_resolves_the_recrawls_revisits_in_one_file_without_a_profile(
+    recrawl: Recrawl, tmp_path: Path
+) -> None:
+    """A crawl and its recrawl in one WARC: every 304 revisit of a page, an image or a
+    stylesheet finds its original earlier in the same file; no false "not found" line."""
+    both = tmp_path / "both.warc.gz"
+    both.write_bytes(recrawl.first.read_bytes() + recrawl.second.read_bytes())
+    done = run_arsip("extract", str(both))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr == ""
+    urls = [json.loads(line)["url"] for line in done.stdout.splitlines()]
+    articles = {str(i["url"]) for i in recrawl.items}
+    assert articles <= set(urls)
+    assert sum(u in articles for u in urls) == 2 * len(articles)  # once per crawl
+
+
+def test_verify_catches_an_index_line_that_replays_the_wrong_record(
+    recrawl: Recrawl, tmp_path: Path
+) -> None:
+    copy = tmp_path / "coll"
+    (copy / "warc").mkdir(parents=True)
+    (copy / "indexes").mkdir()
+    for path in (recrawl.first, recrawl.second):
+        (copy / "warc" / path.name).symlink_to(path)
+    lines = (recrawl.out / "indexes" / "index.cdxj").read_text("utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines) if '"revisit_offset"' in line)
+    key, stamp, blob = lines[number].split(" ", 2)
+    fields = json.loads(blob)
+    fields["revisit_offset"] = "0"  # the warcinfo record, not the revisit
+    lines[number] = f"{key} {stamp} {json.dumps(fields)}"
+    (copy / "indexes" / "index.cdxj").write_text("\n".join(lines) + "\n", "utf-8")
+    done = run_arsip("verify", str(copy))
+    assert done.returncode == 8, done.stdout
+    assert f"index line {number + 1}: revisit_offset 0 of " in done.stdout
+    assert "has no index line" in done.stdout  # the real revisit lost its line

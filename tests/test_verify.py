@@ -327,7 +327,7 @@ def test_empty_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert_fails_with(verify_paths([empty]), "empty file")
 
 
-def _with_revisit(path: Path, refers_to: str | None) -> Path:
+def _with_revisit(path: Path, refers_to: str | None, profile: str | None = None) -> Path:
     """A WARC holding CAPTURES and a revisit of the first one's URL."""
     built = build_warc(path, CAPTURES)
     writer = WARCWriter(io.BytesIO(), gzip=False, warc_version="WARC/1.1")
@@ -346,6 +346,8 @@ def _with_revisit(path: Path, refers_to: str | None) -> Path:
     )
     if refers_to:
         revisit.rec_headers.add_header("WARC-Refers-To", refers_to)
+    if profile:
+        revisit.rec_headers.replace_header("WARC-Profile", profile)
     buf = io.BytesIO()
     WARCWriter(buf, gzip=True, warc_version="WARC/1.1").write_record(revisit)
     with built.path.open("ab") as out:
@@ -404,3 +406,53 @@ def test_same_file_given_twice_is_a_duplicate_warning_not_an_error(valid_warc: B
     assert report.ok
     assert report.warnings == 7
     assert verify_paths([valid_warc.path, copy], strict=True).errors == 7
+
+
+def test_x_orig_transfer_encoding_needs_the_true_content_length(tmp_path: Path) -> None:
+    headers = [
+        ("Content-Type", "text/plain"),
+        ("X-Orig-Transfer-Encoding", "chunked"),
+        ("Content-Length", "5"),
+    ]
+    good = [Capture("http://127.0.0.1:8000/a", body=b"hello", headers=headers)]
+    assert verify_paths([build_warc(tmp_path / "ok.warc.gz", good).path]).problems == []
+
+    def drop_length(index: int, rec_type: str, raw: bytes) -> bytes:
+        if rec_type != "response":
+            return raw
+        return raw.replace(b"Content-Length: 5\r\n", b"")
+
+    report = verify_paths([build_warc(tmp_path / "x.warc.gz", good, mutate=drop_length).path])
+    assert_fails_with(report, "X-Orig-Transfer-Encoding says the body is stored de-chunked")
+
+
+def test_metadata_with_a_payload_digest_is_an_error_under_our_rules(tmp_path: Path) -> None:
+    path = build_warc(tmp_path / "md.warc.gz", CAPTURES).path
+    writer = WARCWriter(io.BytesIO(), gzip=False, warc_version="WARC/1.1")
+    block = b"via: http://127.0.0.1:8000/\r\n"
+    record = writer.create_warc_record(
+        CAPTURES[0].url,
+        "metadata",
+        payload=io.BytesIO(block),
+        length=len(block),
+        warc_headers_dict={
+            "WARC-Record-ID": _record_id("md", 98),
+            "WARC-Date": DATE,
+            "Content-Type": "application/warc-fields",
+        },
+    )
+    buf = io.BytesIO()
+    WARCWriter(buf, gzip=True, warc_version="WARC/1.1").write_record(record)
+    with path.open("ab") as out:
+        out.write(buf.getvalue())
+    assert b"WARC-Payload-Digest" in gzip.decompress(buf.getvalue())  # warcio writes one
+    assert_fails_with(verify_paths([path], strict=True), "WARC-Payload-Digest on a metadata")
+    loose = verify_paths([path])
+    assert loose.ok
+    assert any("WARC-Payload-Digest on a metadata" in m for m in messages(loose, Severity.WARNING))
+
+
+def test_a_server_not_modified_revisit_must_hold_a_304_head(tmp_path: Path) -> None:
+    profile = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+    path = _with_revisit(tmp_path / "nm.warc.gz", _record_id("nm.warc.gz", 1), profile=profile)
+    assert_fails_with(verify_paths([path]), "server-not-modified revisit holds an HTTP 200 head")

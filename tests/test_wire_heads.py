@@ -244,3 +244,16 @@ def test_warcinfo_says_robots_classic(crawl: Crawl) -> None:
 def test_verify_passes_on_the_wire_exact_warc(crawl: Crawl) -> None:
     done = run_arsip("verify", "--strict", *map(str, sorted((crawl.out / "warc").iterdir())))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_foreign_checkers_accept_the_wire_exact_warc(crawl: Crawl) -> None:
+    bin_dir = Path(sys.executable).parent
+    for path in sorted((crawl.out / "warc").iterdir()):
+        for argv in (
+            [str(bin_dir / "warcio"), "check", str(path)],
+            [str(bin_dir / "fastwarc"), "check", "-p", "-q", str(path)],
+            [sys.executable, "-m", "warcat", "verify", str(path)],
+        ):
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+            assert done.returncode == 0, (argv, done.stdout[-2000:], done.stderr[-2000:])
+            assert "Problems:" not in done.stderr, done.stderr[-2000:]
