@@ -156,8 +156,13 @@ class PendingEntry:
         self.record_id: str | None = rec_headers.get_header("WARC-Record-ID")
         profile = rec_headers.get_header("WARC-Profile") or ""
         self.not_modified_of: str | None = None
+        self.refers_to_capture: tuple[str, str] | None = None
         if rec_type == "revisit" and profile.endswith("/server-not-modified"):
             self.not_modified_of = rec_headers.get_header("WARC-Refers-To")
+            refers_date = rec_headers.get_header("WARC-Refers-To-Date")
+            if refers_date:
+                refers_uri = rec_headers.get_header("WARC-Refers-To-Target-URI") or url
+                self.refers_to_capture = (refers_uri, iso_date_to_timestamp(refers_date))
 
     def locate(
         self,
@@ -198,24 +203,36 @@ class NotModifiedResolver:
     original was not met first keeps cdxj-indexer's plain line.
 
     Originals are remembered by record id across the files given in order
-    (one small dict per 200 response).
+    (one small dict per 200 response). `earlier_lines`, the lines of an
+    index being extended, stand for the files read before: an original there
+    is found by the revisit's ``WARC-Refers-To-Target-URI`` and
+    ``WARC-Refers-To-Date`` (its URL and 14-digit timestamp).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, earlier_lines: Iterable[str] = ()) -> None:
         self._originals: dict[str, dict[str, str]] = {}
+        self._by_capture: dict[tuple[str, str], dict[str, str]] = {}
+        for line in earlier_lines:
+            try:
+                entry = CdxjEntry.parse(line)
+            except ValueError:
+                continue
+            fields = entry.fields
+            plain_200 = fields.get("status") == "200" and fields.get("mime") != "warc/revisit"
+            if plain_200 and "revisit_offset" not in fields and "url" in fields:
+                key = (fields["url"], entry.timestamp)
+                self._by_capture.setdefault(key, _original_fields(fields))
 
     def resolve(self, pending: PendingEntry, entry: CdxjEntry) -> CdxjEntry:
         """`entry` itself, or the line replaying the original for a 304 revisit."""
         fields = entry.fields
         if pending.rec_type == "response" and fields.get("status") == "200":
             if pending.record_id:
-                self._originals[pending.record_id] = {
-                    k: fields[k]
-                    for k in ("mime", "status", "digest", "length", "offset", "filename")
-                    if k in fields
-                }
+                self._originals[pending.record_id] = _original_fields(fields)
             return entry
         original = self._originals.get(pending.not_modified_of or "")
+        if original is None and pending.refers_to_capture is not None:
+            original = self._by_capture.get(pending.refers_to_capture)
         if original is None:
             return entry
         resolved = {"url": fields["url"], **original}
@@ -223,6 +240,12 @@ class NotModifiedResolver:
         resolved["revisit_offset"] = fields["offset"]
         resolved["revisit_length"] = fields["length"]
         return CdxjEntry(entry.urlkey, entry.timestamp, resolved)
+
+
+def _original_fields(fields: dict[str, str]) -> dict[str, str]:
+    """What a 304 revisit's line takes from its original's."""
+    names = ("mime", "status", "digest", "length", "offset", "filename")
+    return {k: fields[k] for k in names if k in fields}
 
 
 def entry_for_record(record: Any, filename: str, offset: int, length: int) -> CdxjEntry | None:
@@ -329,6 +352,20 @@ def index_collection(warc_paths: Iterable[Path], out: Path) -> tuple[int, list[s
         lines.extend(scan.lines)
         damage.extend(scan.damage)
     return write_lines_atomic(out, sorted_unique(lines)), damage
+
+
+def extend_index(index_path: Path, warc_paths: Iterable[Path]) -> tuple[int, list[str]]:
+    """Add the records of `warc_paths` (files not in the index yet, oldest first) to the
+    index at `index_path`, read as `scan_file` does; return (lines, damage lines)."""
+    index = CdxjIndex(index_path)
+    originals = NotModifiedResolver(index.read_lines())
+    lines: list[str] = []
+    damage: list[str] = []
+    for path in warc_paths:
+        scan = scan_file(path, originals=originals)
+        lines.extend(scan.lines)
+        damage.extend(scan.damage)
+    return index.append_records(lines), damage
 
 
 def sorted_unique(lines: Iterable[str]) -> list[str]:

@@ -413,23 +413,34 @@ def run_crawl(
         lock.release()
 
 
-def update_index(out: Path) -> None:
-    """Rebuild the collection's CDXJ index (OUT/indexes/index.cdxj) from its WARC files.
+def finished_warcs(out: Path) -> list[Path]:
+    """The finished WARC files of the collection OUT, oldest first (by name)."""
+    return sorted((out / "warc").glob("*.warc.gz"))
 
-    Every finished WARC file is read again (checked as ``arsip index`` reads:
-    a damaged record gets no line), so the index always describes the whole
-    collection, 304 revisits replaying as their originals. A failure is
-    logged and leaves the previous index: the WARC files are what counts,
-    and ``arsip index OUT`` rebuilds it.
+
+def update_index(out: Path, before: set[str] | None = None) -> None:
+    """Bring the collection's CDXJ index (OUT/indexes/index.cdxj) up to date.
+
+    With `before` (the names of the WARC files there before the crawl) and
+    an index in place, the files written since are added to it; otherwise it
+    is rebuilt from every WARC file. Files are read as ``arsip index`` reads
+    them (a damaged record gets no line), 304 revisits replaying as their
+    originals (docs/warc.md). A failure is logged and leaves the previous
+    index: the WARC files are what counts, and ``arsip index OUT`` rebuilds it.
     """
     # start-up time: `arsip crawls` imports this module and needs no warcio
-    from archive.cdxj import INDEX_RELPATH, index_collection
+    from archive.cdxj import INDEX_RELPATH, extend_index, index_collection
 
-    warcs = sorted((out / "warc").glob("*.warc.gz"))
-    if not warcs:
+    warcs = finished_warcs(out)
+    index = out / INDEX_RELPATH
+    new = [p for p in warcs if before is None or p.name not in before]
+    if not new:
         return
     try:
-        count, damage = index_collection(warcs, out / INDEX_RELPATH)
+        if before is not None and index.exists():
+            count, damage = extend_index(index, new)
+        else:
+            count, damage = index_collection(warcs, index)
     except OSError as exc:
         logger.error("Could not update the index %s: %s", out / INDEX_RELPATH, exc)
         return
@@ -453,6 +464,7 @@ def _run_process(
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
     started = time.monotonic()
+    before = {p.name for p in finished_warcs(out)}
     process.crawl(
         crawler,
         profile=profile.path or profile.name,
@@ -461,7 +473,7 @@ def _run_process(
     )
     process.start()
     stats: dict[str, Any] = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    update_index(out)
+    update_index(out, before)
     return CrawlSummary(
         crawl_id=str(crawler.settings.get("ARSIP_CRAWL_ID")),
         profile=profile.name,

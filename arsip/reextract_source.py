@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive.checked import Damage, iter_checked
+from archive.checked import Damage, iter_checked, printable
 from archive.reader import compute_digest, read_record_at, sniff_format
 from crawler.profiles import Profile, profile_for_url
 
@@ -239,7 +239,8 @@ def spider_headers(pairs: list[tuple[str, str]], remaining: list[str]) -> dict[s
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """`text` on one line, any control or binary character escaped (never raw bytes)."""
+    return printable(" ".join(text.split()), 300)
 
 
 # -- records ---------------------------------------------------------------------

@@ -102,6 +102,16 @@ def test_the_crawl_leaves_an_index_and_verify_passes_without_warnings(recrawl: R
     assert "warning" not in done.stdout, done.stdout
 
 
+def test_the_index_the_recrawl_extended_equals_a_rebuilt_one(
+    recrawl: Recrawl, tmp_path: Path
+) -> None:
+    rebuilt = tmp_path / "index.cdxj"
+    done = run_arsip("index", str(recrawl.out), "--out", str(rebuilt))
+    assert done.returncode == 0, done.stderr
+    kept = (recrawl.out / "indexes" / "index.cdxj").read_text("utf-8")
+    assert kept == rebuilt.read_text("utf-8")
+
+
 def test_output_files_get_the_users_umask(recrawl: Recrawl, tmp_path: Path) -> None:
     wacz = tmp_path / "crawl.wacz"
     packed = run_arsip("package", str(recrawl.out), "--wacz", "--out", str(wacz))
