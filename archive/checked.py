@@ -44,6 +44,8 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 _ARC_LINE = re.compile(rb"^\S+ \S+ \d{14} \S+ \d+\r?\n")
 #: How far a member's start is inflated to see whether it starts a record.
 _PROBE = 512
+#: WARC header blocks longer than this are left to warcio.
+_HEAD_MAX = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,8 +306,9 @@ def _records_of(
     if not starts_record(start):
         on_damage(Damage(path, offset, f"not a WARC or ARC record: {printable(start, 40)!r}"))
         return
+    fast = _fast_verdict(spool)
     spool.seek(0)
-    verdicts = list(_check_all(spool, arc2warc))
+    verdicts = [(*fast, "")] if fast is not None else list(_check_all(spool, arc2warc))
     if gzipped and len(verdicts) > 1:
         # a record's place is its member: records sharing one cannot be pointed at
         on_damage(
@@ -367,57 +370,121 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {printable(str(exc))}"
 
 
+class _BlockHashes:
+    """The block digest and (for HTTP records: after the head's empty line) the payload
+    digest a record declares, computed over its block as it is fed."""
+
+    def __init__(
+        self, rec_type: str, declared_block: str | None, declared_payload: str | None
+    ) -> None:
+        self.declared_block = declared_block
+        self.declared_payload = declared_payload
+        self.block = _hasher(declared_block)
+        self.payload = None
+        if rec_type in ("response", "request", "resource") and declared_payload:
+            self.payload = _hasher(declared_payload)
+        self.in_payload = not (rec_type in ("response", "request") and self.payload is not None)
+        self._head = b""
+
+    def feed(self, data: bytes) -> None:
+        if self.block is not None:
+            self.block.update(data)
+        if self.payload is None:
+            return
+        if self.in_payload:
+            self.payload.update(data)
+            return
+        self._head += data
+        end = self._head.find(b"\r\n\r\n")
+        if end >= 0:
+            self.in_payload = True
+            self.payload.update(self._head[end + 4 :])
+            self._head = b""
+
+    def problem(self) -> str | None:
+        """What does not match, or None."""
+        block, payload = self.declared_block, self.declared_payload
+        if self.block is not None and not self.block.matches():
+            return f"WARC-Block-Digest does not match the block ({printable(block or '')})"
+        if self.payload is not None and self.in_payload and not self.payload.matches():
+            return f"WARC-Payload-Digest does not match the payload ({printable(payload or '')})"
+        return None
+
+
 def _check_block(record: Any) -> str | None:
     """What is wrong with the block of `record` (read to its end here), or None."""
     headers = record.rec_headers
-    declared_block = headers.get_header("WARC-Block-Digest")
-    declared_payload = headers.get_header("WARC-Payload-Digest")
-    rec_type = record.rec_type
-    block_hash = _hasher(declared_block)
-    # the payload of an HTTP record is what follows the head's empty line
-    payload_hash = None
-    if rec_type in ("response", "request", "resource") and declared_payload:
-        payload_hash = _hasher(declared_payload)
-    http_record = rec_type in ("response", "request") and payload_hash is not None
-    head_buf = b""
-    in_payload = not http_record
-    size = 0
-    while True:
-        data = record.raw_stream.read(_CHUNK)
-        if not data:
-            break
-        size += len(data)
-        if block_hash is not None:
-            block_hash.update(data)
-        if payload_hash is None:
-            continue
-        if in_payload:
-            payload_hash.update(data)
-            continue
-        head_buf += data
-        end = head_buf.find(b"\r\n\r\n")
-        if end >= 0:
-            in_payload = True
-            payload_hash.update(head_buf[end + 4 :])
-            head_buf = b""
+    hashes = _BlockHashes(
+        record.rec_type,
+        headers.get_header("WARC-Block-Digest"),
+        headers.get_header("WARC-Payload-Digest"),
+    )
+    while data := record.raw_stream.read(_CHUNK):
+        hashes.feed(data)
     missing = getattr(record.raw_stream, "limit", 0)
     if missing:
         return f"the record is cut short: {missing} of its bytes are missing"
-    if block_hash is not None and not _matches(block_hash, declared_block):
-        return f"WARC-Block-Digest does not match the block ({printable(declared_block)})"
-    if payload_hash is not None and in_payload and not _matches(payload_hash, declared_payload):
-        return f"WARC-Payload-Digest does not match the payload ({printable(declared_payload)})"
-    return None
+    return hashes.problem()
 
 
-def _hasher(declared: str | None) -> Any:
+def _fast_verdict(spool: IO[bytes]) -> tuple[str | None, str | None] | None:
+    """(record id, problem) of a spool holding exactly one plain WARC record, read
+    without warcio; None for anything else (warcio then reads it: `_check_all`)."""
+    spool.seek(0)
+    head = spool.read(_HEAD_MAX)
+    end = head.find(b"\r\n\r\n")
+    if not head.startswith(b"WARC/1.") or end < 0:
+        return None
+    fields: dict[bytes, str] = {}
+    for line in head[:end].split(b"\r\n")[1:]:
+        name, sep, value = line.partition(b":")
+        if not sep or line[:1] in (b" ", b"\t"):
+            return None  # continuation lines and oddities: warcio's business
+        fields.setdefault(name.strip().lower(), value.strip().decode("latin-1"))
+    length_text = fields.get(b"content-length", "")
+    if not length_text.isdigit():
+        return None
+    hashes = _BlockHashes(
+        fields.get(b"warc-type", ""),
+        fields.get(b"warc-block-digest"),
+        fields.get(b"warc-payload-digest"),
+    )
+    spool.seek(end + 4)
+    remaining = int(length_text)
+    while remaining > 0:
+        data = spool.read(min(_CHUNK, remaining))
+        if not data:
+            break
+        hashes.feed(data)
+        remaining -= len(data)
+    record_id = fields.get(b"warc-record-id")
+    if remaining:
+        return record_id, f"the record is cut short: {remaining} of its bytes are missing"
+    if spool.read(4) != b"\r\n\r\n" or spool.read(1):
+        return None  # no record separator, or more records: warcio says what it sees
+    return record_id, hashes.problem()
+
+
+class _Digest:
+    """A declared digest being computed: its hashlib object and the value expected."""
+
+    def __init__(self, algorithm: str, expected: bytes) -> None:
+        self.hash = hashlib.new(algorithm)
+        self.expected = expected
+
+    def update(self, data: bytes) -> None:
+        self.hash.update(data)
+
+    def matches(self) -> bool:
+        return self.hash.digest() == self.expected
+
+
+def _hasher(declared: str | None) -> _Digest | None:
+    """The digest to compute for a declared ``ALGORITHM:VALUE`` (None: none or uncheckable)."""
     if not declared:
         return None
     try:
-        return hashlib.new(parse_digest(declared).algorithm)
+        parsed = parse_digest(declared)
     except (DigestFormatError, UnsupportedDigest):  # not checkable here (verify says so)
         return None
-
-
-def _matches(hasher: Any, declared: str) -> bool:
-    return bool(hasher.digest() == parse_digest(declared).expected)
+    return _Digest(parsed.algorithm, parsed.expected)
