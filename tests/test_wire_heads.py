@@ -110,6 +110,10 @@ def _serve(conn: socket.socket, site: Site) -> None:
                 return
             request, pending = got
             path = request.split(b" ", 2)[1].decode("ascii")
+            if path == "/reset":  # read the request, then hang up without a word
+                with site.lock:
+                    site.exchanges.append(Exchange(request, b"", b""))
+                return
             head, body, _ = RESPONSES.get(path, RESPONSES["/missing"])
             with site.lock:
                 site.exchanges.append(Exchange(request, head, body))
@@ -151,7 +155,7 @@ def crawl(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     work = tmp_path_factory.mktemp("wire")
     warc_dir = work / "warc"
     config = {
-        "urls": [site.base + path for path in ("/odd", "/chunked", "/missing")],
+        "urls": [site.base + path for path in ("/odd", "/chunked", "/missing", "/reset")],
         "stats": str(work / "stats.json"),
         "settings": {
             "DOWNLOAD_HANDLERS": {
@@ -220,12 +224,17 @@ def test_a_chunked_response_keeps_its_head_with_the_framing_renamed(crawl: Crawl
 
 
 def test_each_request_record_is_the_bytes_the_server_read(site: Site, crawl: Crawl) -> None:
+    """Those answered and the one the server hung up on (a failed attempt) alike."""
     requests = sorted(r.block for r in crawl.of_type("request"))
     assert requests == sorted(e.request for e in site.exchanges)
+    assert any(_path(r) == "/reset" for r in crawl.of_type("request"))
 
 
 def test_requests_and_responses_carry_the_ip_address(crawl: Crawl) -> None:
-    for record in crawl.of_type("request") + crawl.of_type("response"):
+    answered = {r.header("WARC-Record-ID") for r in crawl.of_type("response")}
+    exchanges = [r for r in crawl.of_type("request") if r.header("WARC-Concurrent-To") in answered]
+    assert len(exchanges) == len(answered) == 4
+    for record in exchanges + crawl.of_type("response"):
         assert record.header("WARC-IP-Address") == "127.0.0.1"
 
 

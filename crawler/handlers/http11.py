@@ -8,8 +8,9 @@ Two changes to ``scrapy.core.downloader.handlers.http11``:
   byte for byte: reason phrase, order, case, repeated fields, continuation
   lines, even lines Scrapy's lenient parser skips). Both reach the WARC
   capture middleware in ``request.meta``: `META_SENT` and
-  `META_RESPONSE_HEAD` (bytes; set afresh on every download, absent when the
-  download failed before a response head came). Scrapy's parsed headers
+  `META_RESPONSE_HEAD` (bytes; set afresh on every download). When the
+  download fails after the request went out, `META_SENT` is still set (the
+  capture middleware records the failed attempt with it). Scrapy's parsed headers
   cannot give these: Twisted lower-cases names, moves ``Content-Length`` and
   ``Transfer-Encoding`` to its connection headers and drops the reason
   phrase. An interim ``1xx`` head is not kept (Twisted skips it; the final
@@ -30,6 +31,7 @@ It uses Scrapy's private ``_ScrapyAgent`` and ``_LenientHTTP11ClientProtocol``
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -125,7 +127,15 @@ class _RecordingProtocol(_LenientHTTP11ClientProtocol):
         finally:
             self.transport = real
             tee.recording = False
-        request._wire_sent = b"".join(tee.written)
+        sent = request._wire_sent = b"".join(tee.written)
+
+        def failed(failure: Any) -> Any:
+            # the request went out but no response came back: say what was sent
+            with contextlib.suppress(AttributeError, TypeError):
+                failure.value._wire_sent = sent
+            return failure
+
+        deferred.addErrback(failed)
         parser = self._parser
         if parser is not None:
             # as Scrapy's own protocol does: the parser class is hard-coded in Twisted
@@ -185,11 +195,26 @@ class AttemptVisibleHTTP11DownloadHandler(HTTP11DownloadHandler):
             with wrap_twisted_exceptions():
                 response: Response = await maybe_deferred_to_future(agent.download_request(request))
                 return response
-        except ResponseDataLossError:
-            if not self._fail_on_dataloss_warned:
+        except BaseException as exc:
+            sent = _sent_of(exc)
+            if sent is not None:  # a failed attempt: the capture middleware records it
+                request.meta[META_SENT] = sent
+            if isinstance(exc, ResponseDataLossError) and not self._fail_on_dataloss_warned:
                 logger.warning(get_dataloss_msg(request.url))
                 self._fail_on_dataloss_warned = True
             raise
+
+
+def _sent_of(exc: BaseException | None) -> bytes | None:
+    """The bytes a failed request had written, found on `exc` or what it wraps."""
+    for _ in range(5):
+        if exc is None:
+            return None
+        sent = getattr(exc, "_wire_sent", None)
+        if isinstance(sent, bytes):
+            return sent
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 __all__ = ["META_RESPONSE_HEAD", "META_SENT", "AttemptVisibleHTTP11DownloadHandler"]

@@ -408,7 +408,7 @@ class WarcCaptureMiddleware:
             return
         url = urldefrag(request.url)[0]
         base = metadata_fields(request)
-        sent = request_message(request) if was_sent(exception) else None
+        sent = sent_message(request) if was_sent(exception) else None
         try:
             write_failed_attempt(self.writer, url, sent, failure_fields(request, exception, base))
         except OSError as exc:
