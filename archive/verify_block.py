@@ -97,6 +97,8 @@ class BlockChecker:
         if self.http is not None:
             self.http.finish()
             self._report_http(sink, offset, rid)
+            if strict:
+                self._arsip_head_rules(sink, offset, rid)
         elif self.payload_digest and rec_type != "revisit" and not self.segmented:
             self._check_payload(sink, offset, rid, self.block_hash, None)
         if strict and rec_type in ("request", "response", "resource"):
@@ -125,6 +127,24 @@ class BlockChecker:
             sink.add(severity, message, offset, rid)
         if self.payload_digest and rec_type != "revisit" and not self.segmented:
             self._check_payload(sink, offset, rid, http.raw_hash, http.dechunked_hash)
+
+    def _arsip_head_rules(self, sink: Sink, offset: int, rid: str | None) -> None:
+        """arsip's own rule for revisit heads: the head as received, nothing added.
+
+        A 304 answers with no body and servers rarely send ``Content-Length:
+        0`` with one; arsip before its wire-exact capture added exactly that
+        (docs/warc.md), so under arsip's rules it is a warning to look at.
+        """
+        head = self.http.head if self.http is not None else None
+        if head is None or self.header.rec_type != "revisit" or head.status != 304:
+            return
+        if [v.strip() for v in head.get_all("Content-Length")] == ["0"]:
+            sink.warning(
+                "304 revisit head has Content-Length: 0, which servers rarely send: was it "
+                "added by the crawler rather than received?",
+                offset,
+                rid,
+            )
 
     def _check_payload(
         self,

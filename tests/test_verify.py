@@ -327,7 +327,12 @@ def test_empty_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert_fails_with(verify_paths([empty]), "empty file")
 
 
-def _with_revisit(path: Path, refers_to: str | None, profile: str | None = None) -> Path:
+def _with_revisit(
+    path: Path,
+    refers_to: str | None,
+    profile: str | None = None,
+    head: StatusAndHeaders | None = None,
+) -> Path:
     """A WARC holding CAPTURES and a revisit of the first one's URL."""
     built = build_warc(path, CAPTURES)
     writer = WARCWriter(io.BytesIO(), gzip=False, warc_version="WARC/1.1")
@@ -339,9 +344,8 @@ def _with_revisit(path: Path, refers_to: str | None, profile: str | None = None)
         digest,
         CAPTURES[0].url,
         DATE,
-        http_headers=StatusAndHeaders(
-            "200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"
-        ),
+        http_headers=head
+        or StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"),
         warc_headers_dict={"WARC-Record-ID": _record_id(path.name, 99), "WARC-Date": DATE},
     )
     if refers_to:
@@ -456,3 +460,20 @@ def test_a_server_not_modified_revisit_must_hold_a_304_head(tmp_path: Path) -> N
     profile = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
     path = _with_revisit(tmp_path / "nm.warc.gz", _record_id("nm.warc.gz", 1), profile=profile)
     assert_fails_with(verify_paths([path]), "server-not-modified revisit holds an HTTP 200 head")
+
+
+def test_a_304_revisit_with_content_length_zero_is_a_warning_under_our_rules(
+    tmp_path: Path,
+) -> None:
+    profile = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+    path = _with_revisit(
+        tmp_path / "cl.warc.gz",
+        _record_id("cl.warc.gz", 1),
+        profile=profile,
+        head=StatusAndHeaders("304 Not Modified", [("Content-Length", "0")], protocol="HTTP/1.1"),
+    )
+    strict = verify_paths([path], strict=True)
+    assert any(
+        "304 revisit head has Content-Length: 0" in m for m in messages(strict, Severity.WARNING)
+    )
+    assert verify_paths([path]).problems == []
