@@ -262,13 +262,13 @@ def _plain(
                 error = f"the file ends inside this record ({missing} bytes missing)"
         if error is None and length > 0:
             fh.seek(pos + length)
-            trailer = fh.read(4)  # warcio leaves the record's CRLF CRLF out of its length
-            length += len(trailer) - len(trailer.lstrip(b"\r\n"))
+            trailer = fh.read(16)  # warcio leaves the record's CRLF CRLF out of its length
+            extent = length + len(trailer) - len(trailer.lstrip(b"\r\n"))
             fh.seek(pos)
             spool = _spool()
-            _copy(fh, spool, length)
-            yield pos, length, spool
-            pos += length
+            _copy(fh, spool, extent)
+            yield pos, length, spool  # the length warcio (and read_record_at) give
+            pos += extent
             continue
         nxt = next_record_line(fh, pos + 1)
         end = size if nxt is None else nxt
