@@ -63,6 +63,7 @@ def build_warc(
     *,
     mutate: Callable[[int, str, bytes], bytes] | None = None,
     warcinfo: bool = True,
+    info_fields: dict[str, str] | None = None,
 ) -> BuiltWarc:
     """Write `captures` as a WARC/1.1 file, one gzip member per record.
 
@@ -80,7 +81,7 @@ def build_warc(
     writer = WARCWriter(io.BytesIO(), gzip=False, warc_version="WARC/1.1")
     if warcinfo:
         info = writer.create_warcinfo_record(
-            path.name, {"software": "arsip-test", "crawl-id": "t1"}
+            path.name, {"software": "arsip-test", "crawl-id": "t1", **(info_fields or {})}
         )
         info.rec_headers.replace_header("WARC-Record-ID", _record_id(path.name, counter))
         info.rec_headers.replace_header("WARC-Date", DATE)
@@ -477,3 +478,11 @@ def test_a_304_revisit_with_content_length_zero_is_a_warning_under_our_rules(
         "304 revisit head has Content-Length: 0" in m for m in messages(strict, Severity.WARNING)
     )
     assert verify_paths([path]).problems == []
+
+
+def test_warcinfo_robots_must_be_a_value_of_the_spec_under_our_rules(tmp_path: Path) -> None:
+    old = build_warc(tmp_path / "obey.warc.gz", CAPTURES, info_fields={"robots": "obey"}).path
+    strict = verify_paths([old], strict=True)
+    assert any("warcinfo robots: 'obey'" in m for m in messages(strict, Severity.WARNING))
+    good = build_warc(tmp_path / "ok.warc.gz", CAPTURES, info_fields={"robots": "classic"}).path
+    assert verify_paths([good], strict=True).problems == []
