@@ -257,6 +257,9 @@ def test_verify_passes_on_the_wire_exact_warc(crawl: Crawl) -> None:
 
 def test_foreign_checkers_accept_the_wire_exact_warc(crawl: Crawl) -> None:
     bin_dir = Path(sys.executable).parent
+    for tool in ("warcio", "fastwarc"):
+        if not (bin_dir / tool).exists():
+            pytest.fail(f"{tool} is not installed: `pip install -e '.[dev]'` installs it")
     for path in sorted((crawl.out / "warc").iterdir()):
         for argv in (
             [str(bin_dir / "warcio"), "check", str(path)],
