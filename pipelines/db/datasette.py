@@ -11,12 +11,10 @@ sortable columns and hides the stemmed index.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from archive.files import user_file_mode
+from archive import files
 
 #: File name of the metadata, beside the database.
 METADATA_FILE = "arsip.metadata.json"
@@ -127,13 +125,5 @@ def write_metadata(db: Path, target: Path | None = None, *, title: str = "arsip"
     if db.stem != "arsip":
         meta["databases"] = {db.stem: meta["databases"]["arsip"]}
     text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(temp, user_file_mode())  # mkstemp makes 0600: the user's mode instead
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    files.write_text_atomically(target, text)
     return target
