@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import bagit
-from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+
+from archive.limits import archive_iterator
 
 CHECKSUMS: tuple[str, ...] = ("sha256", "sha512")
 
@@ -63,7 +64,7 @@ def warcinfo_summary(warc_paths: Sequence[Path]) -> dict[str, list[str]]:
 def _first_warcinfo(path: Path) -> list[tuple[str, str]]:
     try:
         with path.open("rb") as fh:
-            for record in ArchiveIterator(fh):
+            for record in archive_iterator(fh):
                 if record.rec_type != "warcinfo":
                     return []
                 text = record.content_stream().read(1 << 16).decode("utf-8", "replace")

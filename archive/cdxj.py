@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import surt
-from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive import files
 from archive.checked import iter_checked
+from archive.limits import archive_iterator
 from archive.verify_digest import sha1_base32
 from arsip.core import layout
 
@@ -282,7 +282,7 @@ def _record_entries(
     Each record is read to its end before its value is given, so an entry is
     only ever made for a whole record.
     """
-    records = ArchiveIterator(stream, arc2warc=True)
+    records = archive_iterator(stream, arc2warc=True)
     for record in records:
         if not is_indexed(record.rec_type, record.rec_headers.get_header("Content-Type")):
             records.read_to_end()

@@ -32,8 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
-
+from archive.limits import archive_iterator
 from archive.verify_digest import DigestFormatError, UnsupportedDigest, parse_digest
 
 #: Decoded bytes of one record kept in memory before the spool goes to disk.
@@ -243,7 +242,7 @@ def _plain(
     size = fh.seek(0, io.SEEK_END)
     while pos < size:
         fh.seek(pos)
-        iterator = ArchiveIterator(fh, no_record_parse=True, arc2warc=True)
+        iterator = archive_iterator(fh, no_record_parse=True, arc2warc=True)
         try:
             with contextlib.redirect_stderr(io.StringIO()):
                 record = next(iterator, None)
@@ -321,7 +320,7 @@ def _records_of(
         )
         return
     spool.seek(0)
-    iterator = ArchiveIterator(spool, arc2warc=arc2warc, no_record_parse=not parse_http)
+    iterator = archive_iterator(spool, arc2warc=arc2warc, no_record_parse=not parse_http)
     records = iter(iterator)
     for index, (record_id, problem, warning) in enumerate(verdicts):
         if warning and on_warning is not None:
@@ -343,7 +342,7 @@ def _records_of(
 
 def _check_all(spool: IO[bytes], arc2warc: bool) -> Iterator[tuple[str | None, str | None, str]]:
     """(record id, problem or None, what warcio printed) for each record in `spool`."""
-    iterator = ArchiveIterator(spool, arc2warc=arc2warc, no_record_parse=True)
+    iterator = archive_iterator(spool, arc2warc=arc2warc, no_record_parse=True)
     records = iter(iterator)
     while True:
         printed = io.StringIO()

@@ -9,6 +9,7 @@ exports, JSON Lines, reports, ingested copies) goes through these helpers.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -95,3 +96,34 @@ def write_text_atomically(
 def write_bytes_atomically(target: Path, data: bytes, *, mode: int | None = None) -> None:
     """`write_atomically` for bytes in memory."""
     write_atomically(target, lambda fh: fh.write(data), mode=mode)
+
+
+#: What a path is when it is none of a file or a folder (`os.stat` modes).
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_kind(path: str | os.PathLike[str]) -> str | None:
+    """What *path* is (``a FIFO (named pipe)``, ``a character device``, ...) when it is
+    neither a regular file nor a folder, following symbolic links; None otherwise
+    (also when it does not exist). Reading a FIFO or a device never ends: a reader
+    asks first. Raises OSError when a link cannot be followed (a loop)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    return next((what for test, what in _SPECIAL if test(mode)), None)
+
+
+def describe_unreadable(path: str | os.PathLike[str], noun: str = "file") -> str | None:
+    """One line saying why *path* cannot be read as a *noun* (a special file, a link
+    loop), or None when nothing is wrong with it in that way."""
+    try:
+        kind = special_kind(path)
+    except OSError as exc:
+        return f"{path}: {exc.strerror or exc}"
+    return f"{path}: is {kind}, not a {noun}" if kind else None

@@ -19,9 +19,9 @@ from contextlib import redirect_stderr
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archive.limits import MAX_HTTP_HEAD, MAX_PAYLOAD, LimitExceeded, archive_iterator, too_large
 from archive.recovery import iter_gzip_members
 from archive.verify_digest import base32
 
@@ -101,14 +101,16 @@ def read_record_at(
     """
     with open(path, "rb") as fh:
         fh.seek(offset)
-        iterator = ArchiveIterator(fh, no_record_parse=True)
+        iterator = archive_iterator(fh, no_record_parse=True)
         try:
             record = next(iterator)
         except StopIteration:
             raise ValueError(f"no record at offset {offset} of {path}") from None
-        except ArchiveLoadFailed as exc:
+        except (ArchiveLoadFailed, LimitExceeded) as exc:
             raise ValueError(f"no record at offset {offset} of {path}: {exc}") from exc
-        block = record.raw_stream.read()
+        block = record.raw_stream.read(MAX_HTTP_HEAD + MAX_PAYLOAD + 1)
+        if len(block) > MAX_HTTP_HEAD + MAX_PAYLOAD:
+            raise too_large(f"the record at offset {offset} of {path}", MAX_HTTP_HEAD + MAX_PAYLOAD)
         declared = int(record.rec_headers.get_header("Content-Length") or -1)
         if declared != len(block):
             raise ValueError(
@@ -217,7 +219,7 @@ def iter_records(
         return
     try:
         file_format, gzipped = sniff_format(fh)
-        iterator = ArchiveIterator(fh, arc2warc=True)
+        iterator = archive_iterator(fh, arc2warc=True)
         last: RecordEntry | None = None
         while True:
             # warcio writes its warnings to stderr; catch them only around warcio's

@@ -31,6 +31,12 @@ _HEAD_LIMIT = 1 << 16
 _CONTENT_LENGTH_RE = re.compile(
     rb"^content-length:[ \t]*(\d+)[ \t]*$", re.IGNORECASE | re.MULTILINE
 )
+_FIELD_RE = re.compile(
+    rb"^(warc-type|warc-record-id|warc-concurrent-to):[ \t]*(\S+)[ \t]*\r?$",
+    re.IGNORECASE | re.MULTILINE,
+)
+#: Record types the writer follows with their request record.
+_PAIRED = (b"response", b"revisit")
 
 Action = Literal["renamed", "truncated", "removed", "skipped"]
 
@@ -57,6 +63,20 @@ class GzipMember:
             return False
         expected = end + 4 + int(match[1]) + 4
         return self.size == expected and self.tail == b"\r\n\r\n"
+
+    def warc_fields(self) -> tuple[bytes, bytes, list[bytes]]:
+        """(WARC-Type, WARC-Record-ID, the WARC-Concurrent-To ids) of the member's record."""
+        end = self.head.find(b"\r\n\r\n")
+        kind, record_id, concurrent = b"", b"", []
+        for match in _FIELD_RE.finditer(self.head, 0, max(end, 0)):
+            name = match[1].lower()
+            if name == b"warc-type":
+                kind = match[2].lower()
+            elif name == b"warc-record-id":
+                record_id = match[2]
+            else:
+                concurrent.append(match[2])
+        return kind, record_id, concurrent
 
 
 def iter_gzip_members(fh: BinaryIO) -> Iterator[GzipMember]:
@@ -103,15 +123,24 @@ def iter_gzip_members(fh: BinaryIO) -> Iterator[GzipMember]:
 
 
 def complete_prefix(path: str | os.PathLike[str]) -> tuple[int, int]:
-    """(records, bytes) of the leading run of whole-record members of `path`."""
-    records = end = 0
+    """(records, bytes) of the leading run of whole-record members of `path`, up to the
+    last whole exchange: no response or revisit at the end without its request."""
+    records = 0
+    kept = (0, 0)
+    unpaired: set[bytes] = set()
     with open(path, "rb") as fh:
         for member in iter_gzip_members(fh):
             if not member.holds_whole_record():
                 break
             records += 1
-            end = member.offset + member.length
-    return records, end
+            kind, record_id, concurrent = member.warc_fields()
+            if kind in _PAIRED:
+                unpaired.add(record_id)
+            elif kind == b"request":
+                unpaired.difference_update(concurrent)
+            if not unpaired:
+                kept = (records, member.offset + member.length)
+    return kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from functools import partial
 from pathlib import Path
 
 from archive.cdxj import INDEX_RELPATH, CdxjIndex
+from archive.files import describe_unreadable
 from archive.verify_collection import Collection
 from archive.verify_package import verify_bag, verify_wacz
 from archive.verify_report import Problem, Report, Severity, Sink
@@ -61,6 +62,9 @@ def verify_paths(paths: Sequence[Path], *, strict: bool | None = None) -> Report
 
 
 def _kind(path: Path) -> str:
+    wrong = describe_unreadable(path)
+    if wrong is not None:
+        raise VerifyInputError(wrong)
     if not path.exists():
         raise VerifyInputError(f"{path}: no such file or directory")
     if not os.access(path, os.R_OK):

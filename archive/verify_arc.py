@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 
+from archive.limits import MAX_HEADER_LINE
 from archive.verify_http import HttpBlock, response_findings
 from archive.verify_report import Sink
 from archive.verify_stream import ArchiveStream
 
 _CHUNK = 1 << 16
-_MAX_LINE = 1 << 16
+_MAX_LINE = MAX_HEADER_LINE
 _HEADER_LIKE = re.compile(rb"^[A-Za-z][A-Za-z0-9+.\-]*:\S* .* \d+\r?\n$")
 
 

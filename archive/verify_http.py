@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from archive.limits import MAX_HTTP_HEAD
 from archive.verify_digest import MultiHash
 from archive.verify_report import Severity
 
-MAX_HEAD = 1 << 20  # an HTTP head longer than this is taken as broken
+MAX_HEAD = MAX_HTTP_HEAD  # an HTTP head longer than this is taken as broken
 _SNIFF = 4
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")

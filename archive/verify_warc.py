@@ -20,6 +20,7 @@ from warcio.timeutils import iso_date_to_timestamp
 
 from archive.cdxj import is_indexed, mime_of
 from archive.checked import next_record_member
+from archive.limits import MAX_HEADER_LINE, MAX_WARC_HEAD
 from archive.verify_arc import verify_arc
 from archive.verify_block import BlockChecker
 from archive.verify_collection import Collection, RecordFacts, RevisitRef
@@ -28,8 +29,8 @@ from archive.verify_report import Report, Severity, Sink
 from archive.verify_stream import ArchiveStream
 
 _CHUNK = 1 << 16
-_MAX_LINE = 1 << 16
-_MAX_HEADER = 1 << 18
+_MAX_LINE = MAX_HEADER_LINE
+_MAX_HEADER = MAX_WARC_HEAD
 _TERMINATOR = b"\r\n\r\n"
 
 

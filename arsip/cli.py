@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from arsip import __version__
 from arsip.core.errors import ArsipError
-from arsip.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, exit_code
+from arsip.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OUTPUT, EXIT_USAGE, exit_code
 
 #: Subcommand modules under arsip.commands, in help order.
 COMMANDS: tuple[str, ...] = (
@@ -93,6 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
+        from pipelines.full_disk import is_full_disk, reason  # noqa: PLC0415 - start-up time: only a failing command pays for it
+
+        if is_full_disk(exc):  # wherever it was met: no room is the user's to make
+            print(
+                f"arsip: no room to write ({reason(exc)}): free space (or choose another "
+                "--out), then run the command again",
+                file=sys.stderr,
+            )
+            return EXIT_OUTPUT
         print(
             f"arsip: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
             file=sys.stderr,

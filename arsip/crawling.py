@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.files import describe_unreadable
 from arsip.core import layout
 from arsip.core.lock import CrawlLock, check_unlocked
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
@@ -83,6 +85,17 @@ class CrawlSummary:
         return str(value) if value else None
 
     @property
+    def bounded(self) -> int:
+        """URLs not followed because a bound stopped them (``traps/*``: depth, query
+        variants, repeated segments, URLs longer than URLLENGTH_LIMIT)."""
+        return sum(int(v) for k, v in self.stats.items() if k.startswith("traps/"))
+
+    @property
+    def anomalies(self) -> int:
+        """Pages extraction could not read whole (``extract/anomaly/*``)."""
+        return sum(int(v) for k, v in self.stats.items() if k.startswith("extract/anomaly/"))
+
+    @property
     def bytes(self) -> int:
         return int(self.stats.get("downloader/response_bytes", 0))
 
@@ -103,7 +116,12 @@ class CrawlSummary:
         archived as received), nor a URL left out by decision (robots.txt,
         scope, traps, limits, unsafe XML: the report lists it with its reason).
         """
-        return self.finish_reason in COMPLETE_REASONS and self.errors == 0 and not self.write_error
+        return (
+            self.finish_reason in COMPLETE_REASONS
+            and self.errors == 0
+            and not self.write_error
+            and not self.bounded
+        )
 
     def lines(self) -> list[str]:
         """The human summary printed at the end of a crawl."""
@@ -121,9 +139,22 @@ class CrawlSummary:
             f"  WARC files {len(warcs)} ({_human(warc_bytes)}) in {self.out_dir / 'warc'}",
             f"  JSON Lines {self.jsonl_path}",
             f"  dataset    {self.db_path}",
-            f"  report     {self.report_path}",
+            f"  report     {self.report_path if self.report_path.exists() else 'not written'}",
             f"  duration   {self.duration:.1f} s",
         ]
+        if self.bounded:
+            lines.insert(
+                4,
+                f"  bounds     {self.bounded} URL(s) not followed: a crawl bound stopped them "
+                "(TRAPS_MAX_DEPTH, TRAPS_MAX_QUERY_VARIANTS, TRAPS_MAX_SEGMENT_REPEATS, "
+                "URLLENGTH_LIMIT); the report lists each (skip trap, url_too_long)",
+            )
+        if self.anomalies:
+            lines.insert(
+                4,
+                f"  anomalies  {self.anomalies} page(s) extraction could not read whole "
+                "(too deep, too large); the report lists each (errors, kind extract)",
+            )
         if self.finish_reason == "shutdown" and self.distributed:
             lines.append(
                 "  stopped: the other workers go on with the crawl; run the same command again"
@@ -146,7 +177,15 @@ def _human(n: float) -> str:
 
 
 def check_start_url(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises on a port out of range or not a number
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        raise UserError(
+            f"--start-url {url!r} is not a valid URL ({exc}); give e.g. "
+            "http://127.0.0.1:8000/publikasi/berita",
+            EXIT_USAGE,
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UserError(
             f"--start-url {url!r} is not an absolute http(s) URL; give e.g. "
@@ -156,8 +195,54 @@ def check_start_url(url: str) -> str:
     return url
 
 
+#: The sub-folders a crawl writes into its --out folder.
+OUT_SUBFOLDERS = (
+    layout.WARC_DIR,
+    layout.STATE_DIR,
+    layout.JSON_DIR,
+    layout.REPORTS_DIR,
+    layout.INDEXES_DIR,
+)
+
+
+def check_out_subfolders(out_dir: Path) -> None:
+    """Refuse sub-folders of *out_dir* that would send writes elsewhere: a symbolic link
+    to a place outside *out_dir*, or to nothing (the crawl would create its target), or
+    something that is not a folder. Nothing is created."""
+    root = out_dir.resolve()
+    for name in OUT_SUBFOLDERS:
+        sub = out_dir / name
+        if sub.is_symlink():
+            target = sub.resolve()
+            if not target.exists():
+                raise UserError(
+                    f"{sub} is a symbolic link to {os.readlink(sub)}, which does not exist; "
+                    "remove the link or create its target",
+                    EXIT_OUTPUT,
+                )
+            if not target.is_relative_to(root):
+                raise UserError(
+                    f"{sub} is a symbolic link to {target}, outside --out {out_dir}; a "
+                    "collection keeps its files inside its folder: move them in, or give "
+                    "that folder's parent as --out",
+                    EXIT_OUTPUT,
+                )
+        wrong = describe_unreadable(sub, "folder")
+        if wrong is not None or (sub.exists() and not sub.is_dir()):
+            raise UserError(wrong or f"{sub} is not a folder; move it aside", EXIT_OUTPUT)
+
+
+#: Free space a crawl needs to start: the dataset, the state files and the first WARC
+#: records. With less, it would fail while Scrapy opens its components (tracebacks);
+#: a disk that fills up later stops the crawl with one line (`pipelines.full_disk`).
+MIN_FREE_BYTES = 1 << 20
+
+
 def check_out_dir(out_dir: Path) -> Path:
-    """Create *out_dir* if needed and prove it is writable, or fail with one line."""
+    """Create *out_dir* if needed and prove it is writable and has room, or fail with one
+    line."""
+    if out_dir.exists() or out_dir.is_symlink():
+        check_out_subfolders(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".arsip-write-test-"):
@@ -168,6 +253,13 @@ def check_out_dir(out_dir: Path) -> Path:
             "choose another with --out",
             EXIT_OUTPUT,
         ) from None
+    free = shutil.disk_usage(out_dir).free
+    if free < MIN_FREE_BYTES:
+        raise UserError(
+            f"no room to crawl into {out_dir}: {free // 1024} KB free, at least "
+            f"{MIN_FREE_BYTES // 1024} KB needed; free space or choose another --out",
+            EXIT_OUTPUT,
+        )
     return out_dir
 
 

@@ -45,11 +45,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
 from archive.checked import Damage, iter_checked, printable
+from archive.limits import MAX_HTTP_HEAD, MAX_PAYLOAD, LimitExceeded, archive_iterator, too_large
 from archive.reader import compute_digest, read_record_at, sniff_format
 from archive.records import NOT_MODIFIED
 from crawler.profiles import Profile, profile_for_url
@@ -163,9 +163,14 @@ class OriginalsIndex:
 # -- bodies ----------------------------------------------------------------------
 
 
-def _gunzip(data: bytes) -> bytes:
+def _check(size: int, max_size: int) -> None:
+    if max_size and size > max_size:
+        raise too_large("the decoded body", max_size)
+
+
+def _gunzip(data: bytes, max_size: int) -> bytes:
     """As much as can be gunzipped (``scrapy.utils.gz.gunzip``, copied: importing
-    Scrapy would cost ``arsip reextract`` ~0.3 s)."""
+    Scrapy would cost ``arsip reextract`` ~0.3 s), at most *max_size* bytes."""
     with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
         output = io.BytesIO()
         chunk = b"."
@@ -177,31 +182,60 @@ def _gunzip(data: bytes) -> bytes:
                     break
                 raise
             output.write(chunk)
+            _check(output.getbuffer().nbytes, max_size)
         return output.getvalue()
 
 
-def _inflate(data: bytes) -> bytes:
+def _inflate(data: bytes, max_size: int) -> bytes:
+    """zlib or raw deflate (as some servers send; Scrapy accepts it too), bounded."""
+    inflater = zlib.decompressobj()
     try:
-        return zlib.decompressobj().decompress(data)
-    except zlib.error:  # raw deflate, as some servers send (Scrapy accepts it too)
-        return zlib.decompressobj(wbits=-15).decompress(data)
+        first = inflater.decompress(data, _CHUNK_SIZE)
+    except zlib.error:
+        inflater = zlib.decompressobj(wbits=-15)
+        first = inflater.decompress(data, _CHUNK_SIZE)
+    output = io.BytesIO()
+    output.write(first)
+    while inflater.unconsumed_tail and not inflater.eof:
+        output.write(inflater.decompress(inflater.unconsumed_tail, _CHUNK_SIZE))
+        _check(output.getbuffer().nbytes, max_size)
+    _check(output.getbuffer().nbytes, max_size)
+    return output.getvalue()
 
 
-def _unbrotli(data: bytes) -> bytes:
-    result: bytes = importlib.import_module("brotli").decompress(data)
-    return result
+#: Compressed bytes given to the brotli decoder at a time: its API has no output
+#: bound, so the input is fed in small pieces and the output counted after each.
+_BROTLI_STEP = 256
 
 
-def _unzstd(data: bytes) -> bytes:
+def _unbrotli(data: bytes, max_size: int) -> bytes:
+    decompressor = importlib.import_module("brotli").Decompressor()
+    output = io.BytesIO()
+    for start in range(0, len(data), _BROTLI_STEP):
+        output.write(decompressor.decompress(data[start : start + _BROTLI_STEP]))
+        _check(output.getbuffer().nbytes, max_size)
+    return output.getvalue()
+
+
+def _unzstd(data: bytes, max_size: int) -> bytes:
     try:
         zstd = importlib.import_module("compression.zstd")  # Python 3.14+
     except ImportError:
         zstd = importlib.import_module("backports.zstd")
-    result: bytes = zstd.decompress(data)
-    return result
+    output = io.BytesIO()
+    with zstd.ZstdFile(io.BytesIO(data)) as stream:
+        chunk = b"."
+        while chunk:
+            try:
+                chunk = stream.read(_CHUNK_SIZE)
+            except EOFError:  # as much as a truncated body holds (as Scrapy does)
+                break
+            output.write(chunk)
+            _check(output.getbuffer().nbytes, max_size)
+    return output.getvalue()
 
 
-_DECODERS: dict[str, Callable[[bytes], bytes]] = {
+_DECODERS: dict[str, Callable[[bytes, int], bytes]] = {
     "gzip": _gunzip,
     "x-gzip": _gunzip,
     "deflate": _inflate,
@@ -210,13 +244,17 @@ _DECODERS: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
-def decode_body(body: bytes, content_encoding: list[str]) -> tuple[bytes, list[str]]:
+def decode_body(
+    body: bytes, content_encoding: list[str], max_size: int = MAX_PAYLOAD
+) -> tuple[bytes, list[str]]:
     """*body* with its content codings undone, last applied first; returns the body and
-    the codings left (those after an unknown one). Raises on corrupt data."""
+    the codings left (those after an unknown one). Raises on corrupt data, and
+    `LimitExceeded` once a decoded body passes *max_size* bytes (0: no limit), as
+    the live crawl's HttpCompressionMiddleware stops at ``DOWNLOAD_MAXSIZE``."""
     codings = [part.strip().lower() for value in content_encoding for part in value.split(",")]
     codings = [c for c in codings if c and c != "identity"]
     while codings and codings[-1] in _KNOWN_CODINGS:
-        body = _DECODERS[codings.pop()](body)
+        body = _DECODERS[codings.pop()](body, max_size)
     return body, codings
 
 
@@ -270,7 +308,7 @@ def _records(
 
 
 def _warcinfo(record: Any) -> dict[str, str]:
-    text = record.content_stream().read().decode("utf-8", "replace")
+    text = record.content_stream().read(MAX_HTTP_HEAD).decode("utf-8", "replace")
     found: dict[str, str] = {}
     for line in text.splitlines():
         name, sep, value = line.partition(":")
@@ -284,7 +322,7 @@ def read_warcinfo(path: Path) -> FileInfo:
     info = FileInfo()
     try:
         with path.open("rb") as fh, contextlib.redirect_stderr(io.StringIO()):
-            record = next(iter(ArchiveIterator(fh, arc2warc=True)), None)
+            record = next(iter(archive_iterator(fh, arc2warc=True)), None)
             if record is not None and record.rec_type == "warcinfo":
                 info.fields = _warcinfo(record)
                 info.date = record.rec_headers.get_header("WARC-Date")
@@ -369,6 +407,8 @@ def _candidate(
         return None
     if record.rec_type == "revisit":
         return _revisit(reading, record, http, url, profile)
+    if record.rec_headers.get_header("WARC-Truncated"):
+        return None  # a body cut short: the live crawl retried it or left it (skip `truncated`)
     if _is_html_200(http):
         return _capture(reading, iterator, record, http, url, profile)
     if http.get_statuscode() == "200":
@@ -402,6 +442,9 @@ def _http(record: Any, where: str, report: Report) -> Any:
     parser = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False)
     try:
         http = parser.parse(record.raw_stream)
+    except LimitExceeded as exc:
+        report(f"{where}: {exc}; skipped")
+        return None
     except (StatusAndHeadersParserException, ValueError, UnicodeDecodeError, EOFError) as exc:
         reason = _one_line(str(exc)) or type(exc).__name__
         report(f"{where}: no readable HTTP head ({reason}); not used")
@@ -427,6 +470,9 @@ def _decoded(
             payload = dechunk(payload)
         codings = [v for k, v in pairs if k.lower() == "content-encoding"]
         return decode_body(payload, codings)
+    except LimitExceeded as exc:  # the live crawl ignored it too (DOWNLOAD_MAXSIZE)
+        report(f"{where}: {exc} (DOWNLOAD_MAXSIZE); skipped, as the live crawl skips it")
+        return None
     except Exception as exc:  # zlib/brotli/zstd/chunk errors: one line, not used
         report(f"{where}: cannot decode the body ({type(exc).__name__}: {_one_line(str(exc))})")
         return None
@@ -449,7 +495,10 @@ def _capture(  # noqa: PLR0917  # one record, seen from its file
     headers = record.rec_headers
     where = f"{path.name}: {url}"
     pairs = [(str(k), str(v)) for k, v in http.headers]
-    payload = record.raw_stream.read()
+    payload = record.raw_stream.read(MAX_PAYLOAD + 1)
+    if len(payload) > MAX_PAYLOAD:  # the live crawl cuts a body there (WARC-Truncated)
+        report(f"{where}: {too_large('the payload', MAX_PAYLOAD)}; skipped")
+        return None
     if getattr(record.raw_stream, "limit", 0):
         report(f"{where}: the record is cut short; not used")
         return None

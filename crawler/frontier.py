@@ -27,6 +27,7 @@ writes its queue metadata and seen-set only at a clean close.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -40,6 +41,7 @@ from urllib.parse import urlsplit
 
 from archive.files import fsync_path
 from arsip.core import layout
+from pipelines.full_disk import is_full_disk
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +194,11 @@ class CrawlState:
         # transaction as the marks recorded meanwhile.
         self._responses: list[tuple[Any, ...]] = []
         self._skips: dict[tuple[str, str], list[Any]] = {}
+        #: Set when a write met a full disk: from then on nothing more is written (the
+        #: file stays at its last commit; a resume redoes the rest) and
+        #: `on_full_disk`, when set, is told once.
+        self.write_error: BaseException | None = None
+        self.on_full_disk: Callable[[BaseException], object] | None = None
         if readonly:
             self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         else:
@@ -207,13 +214,32 @@ class CrawlState:
     # -- transactions ----------------------------------------------------
 
     def _write(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        if not self.conn.in_transaction:
-            self.conn.execute("BEGIN IMMEDIATE")
-        self._ops += 1
-        cursor = self.conn.execute(sql, args)
+        if self.write_error is not None:
+            return self.conn.execute("SELECT NULL")
+        try:
+            if not self.conn.in_transaction:
+                self.conn.execute("BEGIN IMMEDIATE")
+            self._ops += 1
+            cursor = self.conn.execute(sql, args)
+        except (sqlite3.OperationalError, OSError) as exc:
+            self._stop_writing(exc)
+            return self.conn.execute("SELECT NULL")
         if self._ops >= COMMIT_OPS:
             self.checkpoint()
         return cursor
+
+    def _stop_writing(self, exc: BaseException) -> None:
+        """A write failed: on a full disk, write no more (see `write_error`); else raise."""
+        if not is_full_disk(exc):
+            raise exc
+        with contextlib.suppress(sqlite3.Error):
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        self._responses, self._skips = [], {}
+        first = self.write_error is None
+        self.write_error = exc
+        if first and self.on_full_disk is not None:
+            self.on_full_disk(exc)
 
     def _count_op(self) -> None:
         self._ops += 1
@@ -224,6 +250,15 @@ class CrawlState:
         """Write the buffered report rows into the open transaction (not committed yet)."""
         if not self._responses and not self._skips:
             return
+        if self.write_error is not None:
+            self._responses, self._skips = [], {}
+            return
+        try:
+            self._flush()
+        except (sqlite3.OperationalError, OSError) as exc:
+            self._stop_writing(exc)
+
+    def _flush(self) -> None:
         if not self.conn.in_transaction:
             self.conn.execute("BEGIN IMMEDIATE")
         if self._responses:
@@ -244,11 +279,14 @@ class CrawlState:
     def checkpoint(self) -> None:
         """Make everything recorded so far durable: fsync the data files, then commit."""
         self.flush()
-        if not self.conn.in_transaction:
+        if not self.conn.in_transaction or self.write_error is not None:
             return
-        for path in self.sync_files() if self.sync_files else ():
-            fsync_path(path, missing_ok=True)
-        self.conn.execute("COMMIT")
+        try:
+            for path in self.sync_files() if self.sync_files else ():
+                fsync_path(path, missing_ok=True)
+            self.conn.execute("COMMIT")
+        except (sqlite3.OperationalError, OSError) as exc:
+            self._stop_writing(exc)
         self._ops = 0
         self._last_commit = time.monotonic()
 
@@ -260,9 +298,12 @@ class CrawlState:
         """Commit and close (idempotent)."""
         try:
             self.checkpoint()
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            if self.write_error is None:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         except sqlite3.ProgrammingError:
             return
+        except sqlite3.OperationalError as exc:
+            self._stop_writing(exc)
         self.conn.close()
 
     # -- meta and runs ---------------------------------------------------

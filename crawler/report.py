@@ -50,12 +50,15 @@ SKIP_REASONS: dict[str, str] = {
     "not_news": "neither a listing nor an article URL of the profile",
     "trap": "a crawler trap: past TRAPS_MAX_DEPTH, TRAPS_MAX_QUERY_VARIANTS or "
     "TRAPS_MAX_SEGMENT_REPEATS",
+    "url_too_long": "URL longer than URLLENGTH_LIMIT (2083 characters): not requested",
     "offsite_redirect": "fetched, but it redirects to a host outside the allowed hosts "
     "(not followed)",
     "truncated": "body cut at a limit (LIMITS_MAXSIZE; LIMITS_TIME when not retried): "
     "archived with WARC-Truncated, not processed",
     "unsafe_xml": "XML that declares entities (XML bomb, XXE): archived, not parsed",
     "too_large": "body larger than DOWNLOAD_MAXSIZE once decompressed: archived, not processed",
+    "head_too_large": "response head over 1 MiB (archive.limits.MAX_HTTP_HEAD): recorded as a "
+    "failed attempt, not archived as a response, not processed",
     "redirects": "more than REDIRECT_MAX_TIMES redirects in a row",
     "not_archived": "fetched while the crawl was stopping after a WARC write error: "
     "not archived, fetched again by --resume",

@@ -36,6 +36,7 @@ from scrapy.http import Response
 from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 
+from crawler import defaults as crawl_defaults
 from crawler.frontier import (
     META_SEQ,
     CrawlState,
@@ -46,6 +47,7 @@ from crawler.frontier import (
     state_path,
 )
 from pipelines import defaults
+from pipelines.full_disk import stop_for_full_disk
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -83,8 +85,8 @@ class FrontierScheduler(Scheduler):
     def from_crawler(cls, crawler: Crawler) -> Self:
         scheduler: Self = super().from_crawler(crawler)
         settings = crawler.settings
-        scheduler.enabled = settings.getbool("FRONTIER_ENABLED", True)
-        scheduler.resume = settings.getbool("ARSIP_RESUME", False)
+        scheduler.enabled = settings.getbool("FRONTIER_ENABLED", crawl_defaults.FRONTIER_ENABLED)
+        scheduler.resume = settings.getbool("ARSIP_RESUME", crawl_defaults.ARSIP_RESUME)
         scheduler.out_dir = defaults.out_dir(settings)
         if scheduler.enabled:
             for signal, handler in (
@@ -118,6 +120,10 @@ class FrontierScheduler(Scheduler):
         existing = path.exists()
         out_dir = self.out_dir
         self.state = CrawlState(path, sync_files=lambda: data_files(out_dir))
+        crawler = self._crawler
+        self.state.on_full_disk = lambda exc: stop_for_full_disk(
+            crawler, "the crawl state", path.parent, exc
+        )
         _STATES[self._crawler] = self.state
         if existing and self.resume:
             self._reload(spider)

@@ -22,6 +22,7 @@ Settings (defaults in ``pipelines.defaults``): ``DATASET_ENABLED`` (True),
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from pathlib import Path
@@ -33,6 +34,7 @@ from scrapy.exceptions import NotConfigured
 from arsip.core import layout
 from pipelines import defaults
 from pipelines.db import Dataset, DatasetError
+from pipelines.full_disk import stop_for_full_disk
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -66,6 +68,7 @@ class DatasetPipeline:
         self.started_at: str | None = None
         self.finished_at: str | None = None
         self._crawl_ids: list[str] = []
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DatasetPipeline:
@@ -91,6 +94,7 @@ class DatasetPipeline:
             stats=crawler.stats,
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        pipeline.crawler = crawler
         return pipeline
 
     def _open(self) -> Dataset:
@@ -119,9 +123,13 @@ class DatasetPipeline:
             if crawl_id not in self._crawl_ids:
                 self._begin(self.dataset, crawl_id)
             result = self.dataset.upsert(item)
-        except (DatasetError, sqlite3.Error):
-            logger.exception("Could not add item %s to the dataset %s", item.get("id"), self.path)
+        except (DatasetError, sqlite3.Error) as exc:
             self._inc("dataset/errors")
+            what = f"item {item.get('id')} to the dataset {self.path}"
+            if not stop_for_full_disk(self.crawler, what, self.path.parent, exc):
+                logger.exception(
+                    "Could not add item %s to the dataset %s", item.get("id"), self.path
+                )
             return item
         self._inc("dataset/upserted")
         self._inc(f"dataset/{result}")
@@ -142,8 +150,16 @@ class DatasetPipeline:
             self.finished_at = defaults.utc_now()
             for crawl_id in self._crawl_ids:
                 self.dataset.finish_crawl(crawl_id, self.finished_at, self._stats())
-        finally:
             self.dataset.close()
+        except (DatasetError, sqlite3.Error) as exc:
+            if not stop_for_full_disk(
+                self.crawler, f"the dataset {self.path}", self.path.parent, exc
+            ):
+                raise
+            self.finished_at = None  # nothing more to record: the resume does it
+        finally:
+            with contextlib.suppress(DatasetError, sqlite3.Error):
+                self.dataset.close()
             self.dataset = None
 
     def spider_closed(self, reason: str) -> None:
@@ -155,5 +171,8 @@ class DatasetPipeline:
             with self._open() as dataset:
                 for crawl_id in self._crawl_ids:
                     dataset.finish_crawl(crawl_id, self.finished_at, stats)
-        except DatasetError:
-            logger.exception("Could not record the end of the crawl in %s", self.path)
+        except DatasetError as exc:
+            if not stop_for_full_disk(
+                self.crawler, f"the dataset {self.path}", self.path.parent, exc
+            ):
+                logger.exception("Could not record the end of the crawl in %s", self.path)

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from archive import files
 from arsip.core import layout
 from pipelines import defaults
+from pipelines.full_disk import stop_for_full_disk
 from pipelines.itemjson import dumps_line
 
 if TYPE_CHECKING:
@@ -161,6 +162,7 @@ class JsonLinesPipeline:
         self.crawl_id = crawl_id
         self.stats = stats
         self.writers: dict[str, JsonLinesWriter] = {}
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesPipeline:
@@ -172,7 +174,9 @@ class JsonLinesPipeline:
         if not settings.getbool("JSONL_ENABLED", defaults.JSONL_ENABLED):
             raise NotConfigured("JSONL_ENABLED is off")
         folder = layout.json_dir(defaults.out_dir(settings))
-        return cls(folder, crawl_id=defaults.crawl_id(settings), stats=crawler.stats)
+        pipeline = cls(folder, crawl_id=defaults.crawl_id(settings), stats=crawler.stats)
+        pipeline.crawler = crawler
+        return pipeline
 
     def path_for(self, crawl_id: str) -> Path:
         """The finished file of *crawl_id*."""
@@ -203,10 +207,13 @@ class JsonLinesPipeline:
             raise ValueError("item has no crawl_id and ARSIP_CRAWL_ID is empty")
         try:
             written = self._writer(crawl_id).write(item)
-        except OSError:
+        except OSError as exc:
             # The WARC still holds the page; later pipelines still get the item.
-            logger.exception("Could not write item %s to JSON Lines", item.get("id"))
             self._inc("jsonl/errors")
+            if not stop_for_full_disk(
+                self.crawler, f"item {item.get('id')} to JSON Lines", self.folder, exc
+            ):
+                logger.exception("Could not write item %s to JSON Lines", item.get("id"))
             return item
         self._inc("jsonl/items" if written else "jsonl/duplicates")
         return item
@@ -216,7 +223,8 @@ class JsonLinesPipeline:
         for writer in self.writers.values():
             try:
                 writer.close()
-            except OSError:
-                logger.exception("Could not finish %s", writer.final)
+            except OSError as exc:
                 self._inc("jsonl/errors")
+                if not stop_for_full_disk(self.crawler, str(writer.final), self.folder, exc):
+                    logger.exception("Could not finish %s", writer.final)
         self.writers.clear()

@@ -154,3 +154,31 @@ def test_existing_final_name_is_never_overwritten(tmp_path: Path) -> None:
 
 def test_missing_directory_gives_no_reports(tmp_path: Path) -> None:
     assert recover_open_files(tmp_path / "none") == []
+
+
+def test_a_response_whose_request_the_kill_cut_off_is_cut_off_too(tmp_path: Path) -> None:
+    """Issue 15: a kill between a response record and its request record (the writer
+    writes them one after the other) must not leave a response that verify rejects."""
+    open_path, locations = crashed_crawl(tmp_path)
+    whole = open_path.stat().st_size
+    last = locations[-1]
+    data = open_path.read_bytes()
+    response_member = data[last["offset"] : last["offset"] + last["length"]]
+    with open_path.open("ab") as fh:
+        fh.write(response_member)  # a whole response, its request never written
+    assert complete_prefix(open_path) == (7, whole)
+
+    (report,) = recover_open_files(tmp_path)
+
+    assert report.action == "truncated" and report.bytes_discarded == len(response_member)
+    final = tmp_path / locations[0]["filename"]
+    assert final.stat().st_size == whole
+    verify = subprocess.run(
+        [sys.executable, "-m", "arsip", "verify", str(final)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stdout
+    assert "no request" not in verify.stdout

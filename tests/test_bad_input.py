@@ -25,6 +25,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,6 +159,33 @@ def write(path: Path, data: bytes | str) -> Path:
 
 def crawl(work: Path, *extra: str, out: str = "out") -> list[str]:
     return ["crawl", "anri", "--start-url", START, "--out", str(work / out), *extra]
+
+
+def crawl_with(work: Path, extra: str, *, name: str = "x") -> list[str]:
+    """``crawl`` of a profile file with *extra* TOML after a minimal valid top."""
+    text = f'name = "{name}"\nstart_urls = ["{START}"]\n{extra}'
+    return ["crawl", str(write(work / "p.toml", text)), "--out", str(work / "out")]
+
+
+def link(path: Path, target: Path, *, make: bool = False) -> Path:
+    """A symbolic link at *path* to *target* (created as a folder first with *make*)."""
+    if make:
+        target.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+    return path
+
+
+def fifo(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    return path
+
+
+def loop(a: Path, b: Path) -> Path:
+    a.symlink_to(b)
+    b.symlink_to(a)
+    return a
 
 
 def corrupt_open(work: Path) -> Path:
@@ -469,6 +497,107 @@ CASES = [
         EXIT_INPUT,
         ("no WARC files (*.warc.gz) to work on",),
     ),
+    # -- names used in paths, headers (issue 15 item 8) --
+    Case(
+        "crawl-profile-warc-prefix-escapes",
+        lambda w, d: crawl_with(w, '[archive]\nwarc_prefix = "../../etc/x"\n'),
+        EXIT_CONFIG,
+        ("key 'archive.warc_prefix' is '../../etc/x'", "letters, digits"),
+    ),
+    Case(
+        "crawl-profile-collection-escapes",
+        lambda w, d: crawl_with(w, '[archive]\ncollection = "../../../../etc"\n'),
+        EXIT_CONFIG,
+        ("key 'archive.collection' is '../../../../etc'", "letters, digits"),
+    ),
+    Case(
+        "crawl-profile-name-escapes",
+        lambda w, d: crawl_with(w, "", name=".."),
+        EXIT_CONFIG,
+        ("key 'name' is '..'", "starting with a letter or digit"),
+    ),
+    Case(
+        "crawl-profile-user-agent-crlf",
+        lambda w, d: crawl_with(
+            w, '[crawl]\nuser_agent = "arsip (+https://x.org)\\r\\nX-Evil: 1"\n'
+        ),
+        EXIT_CONFIG,
+        ("key 'crawl.user_agent'", "control character"),
+    ),
+    # -- output places that lead elsewhere --
+    Case(
+        "crawl-warc-symlink-outside-out",
+        lambda w, d: (link(w / "out" / "warc", w / "elsewhere", make=True), crawl(w))[1],
+        EXIT_OUTPUT,
+        ("out/warc is a symbolic link to", "outside --out"),
+    ),
+    Case(
+        "crawl-warc-dangling-symlink",
+        lambda w, d: (link(w / "out" / "warc", w / "missing" / "warc"), crawl(w))[1],
+        EXIT_OUTPUT,
+        ("out/warc is a symbolic link to", "which does not exist"),
+    ),
+    Case(
+        "crawl-state-dangling-symlink",
+        lambda w, d: (link(w / "out" / "state", w / "missing" / "state"), crawl(w))[1],
+        EXIT_OUTPUT,
+        ("out/state is a symbolic link to", "which does not exist"),
+    ),
+    # -- special files: refused at once --
+    Case(
+        "extract-fifo",
+        lambda w, d: ["extract", str(fifo(w / "page.html"))],
+        EXIT_INPUT,
+        ("page.html: is a FIFO (named pipe), not a file",),
+        marks=[pytest.mark.timeout(30)],
+    ),
+    Case(
+        "verify-fifo",
+        lambda w, d: ["verify", str(fifo(w / "x.warc.gz"))],
+        EXIT_INPUT,
+        ("x.warc.gz: is a FIFO (named pipe), not a file",),
+        marks=[pytest.mark.timeout(30)],
+    ),
+    Case(
+        "verify-symlink-to-dev-zero",
+        lambda w, d: ["verify", str(link(w / "zero.warc.gz", Path("/dev/zero")))],
+        EXIT_INPUT,
+        ("zero.warc.gz: is a character device, not a file",),
+        marks=[pytest.mark.timeout(30)],
+    ),
+    Case(
+        "crawl-profile-fifo",
+        lambda w, d: ["crawl", str(fifo(w / "p.toml")), "--out", str(w / "out")],
+        EXIT_CONFIG,
+        ("p.toml: is a FIFO (named pipe), not a profile file",),
+        marks=[pytest.mark.timeout(30)],
+    ),
+    Case(
+        "index-fifo-in-warc",
+        lambda w, d: (fifo(w / "c" / "warc" / "x.warc.gz"), ["index", str(w / "c")])[1],
+        EXIT_INPUT,
+        ("x.warc.gz: is a FIFO (named pipe), not a file",),
+        marks=[pytest.mark.timeout(30)],
+    ),
+    Case(
+        "reextract-fifo",
+        lambda w, d: ["reextract", str(fifo(w / "x.warc.gz")), "--out", str(w / "r")],
+        EXIT_INPUT,
+        ("x.warc.gz: is a FIFO (named pipe), not a file",),
+        marks=[pytest.mark.timeout(30)],
+    ),
+    Case(
+        "extract-symlink-loop",
+        lambda w, d: ["extract", str(loop(w / "a.html", w / "b.html"))],
+        EXIT_INPUT,
+        ("a.html: ", "symbolic links"),
+    ),
+    Case(
+        "crawl-start-url-bad-ipv6",
+        lambda w, d: ["crawl", "anri", "--start-url", "http://[::1/x", "--out", str(w / "o")],
+        EXIT_USAGE,
+        ("--start-url 'http://[::1/x' is not a valid URL",),
+    ),
     Case(
         "verify-corrupt-open",
         lambda w, d: (corrupt_open(w), ["verify", str(w / "cw")])[1],
@@ -480,10 +609,15 @@ CASES = [
 
 
 def tree(folder: Path) -> dict[str, str]:
-    """Every file under *folder* (relative path -> SHA-1 of its bytes)."""
+    """Every file under *folder* (relative path -> SHA-1 of its bytes; links and special
+    files by what they are, never opened)."""
     found = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_symlink():
+            found[str(path.relative_to(folder))] = f"-> {os.readlink(path)}"
+        elif not path.is_file() and path.exists() and not path.is_dir():
+            found[str(path.relative_to(folder))] = "special"
+        elif path.is_file():
             found[str(path.relative_to(folder))] = hashlib.sha1(path.read_bytes()).hexdigest()
         elif path.is_dir():
             found[str(path.relative_to(folder)) + "/"] = ""
@@ -496,7 +630,10 @@ def tree(folder: Path) -> dict[str, str]:
         pytest.param(
             case,
             id=case.name,
-            marks=[pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail else [],
+            marks=[
+                *([pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail else []),
+                *case.marks,
+            ],
         )
         for case in CASES
     ],
@@ -596,3 +733,84 @@ def test_serve_refuses_a_write_through_its_sql_page(tmp_path: Path, dataset: Pat
     result = run_arsip("serve", "--db", str(db), "--get", "/arsip.json?sql=DELETE+FROM+articles")
     assert '"ok": false' in result.stdout and "Statement must be a SELECT" in result.stdout
     assert hashlib.sha1(db.read_bytes()).hexdigest() == digest
+
+
+def test_serve_of_a_read_only_folder_writes_nothing_into_the_system_temp_folder(
+    tmp_path: Path, dataset: Path
+) -> None:
+    """Issue 15: the metadata file goes to the user's cache folder, never to a shared
+    temporary folder where another user could have planted a file or link."""
+    folder = collection_with(tmp_path, dataset)
+    system_temp, cache = tmp_path / "system-temp", tmp_path / "cache"
+    system_temp.mkdir()
+    env = {"TMPDIR": str(system_temp), "XDG_CACHE_HOME": str(cache)}
+    if os.geteuid() == 0:
+        if shutil.which("chattr") is None:
+            pytest.skip("cannot make a folder read-only for root here (no chattr)")
+        subprocess.run(["chattr", "+i", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "arsip",
+                "serve",
+                "--db",
+                str(folder / "arsip.sqlite"),
+                "--get",
+                "/arsip.json?sql=select+1",
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            timeout=120,
+            check=False,
+        )
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert list(system_temp.iterdir()) == []
+    assert [p.name.split("-", 1)[1] for p in (cache / "arsip").iterdir()] == ["arsip.metadata.json"]
+
+
+#: ``python -m arsip ARGV...`` under a file size limit of 4 KB: no file can grow past it,
+#: as on a full disk (``-c LIMITED ARGV...``).
+FULL_DISK_ARSIP = (
+    "import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096)); "
+    "sys.argv = ['arsip', *sys.argv[1:]]; runpy.run_module('arsip', run_name='__main__')"
+)
+
+
+def test_query_reads_a_dataset_left_with_an_empty_wal_on_a_full_disk(
+    tmp_path: Path, dataset: Path
+) -> None:
+    """Issue 15: a crawl stopped by a full disk leaves ``-wal`` empty and ``-shm`` short;
+    a locking read would have to grow ``-shm`` and answered "disk I/O error"."""
+    db = collection_with(tmp_path, dataset) / "arsip.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+    Path(f"{db}-wal").write_bytes(b"")
+    Path(f"{db}-shm").write_bytes(bytes(4096))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FULL_DISK_ARSIP,
+            "query",
+            "SELECT count(*) AS n FROM articles",
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].strip() == "n"

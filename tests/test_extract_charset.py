@@ -8,6 +8,7 @@ import pytest
 
 from crawler.extract import extract
 from crawler.extract.charset import decode_html, header_value, sniff_encoding
+from crawler.profiles import site_for
 
 NAME = "Sauli Väinämö Niinistö"
 URL = "https://www.example.id/berita/kunjungan"
@@ -75,3 +76,29 @@ def test_header_value_any_case_any_type(
     headers: dict[str, object] | None, value: str | None
 ) -> None:
     assert header_value(headers, "Content-Type") == value  # type: ignore[arg-type]
+
+
+#: An Indonesian UTF-8 article with one invalid byte in the middle (issue 15 item 7).
+ONE_BAD_BYTE = (
+    "<html><head>{meta}<title>Kabar</title></head><body><article><h1>Pameran Arsip</h1>"
+    "<p>Jakarta – ANRI menggelar pameran “Arsip Kita” di Gedung C; pengunjung "
+    "mencapai 1.250 orang.</p><p>Kepala ANRI menyampaikan sambutan.</p>"
+    "</article></body></html>"
+)
+
+
+@pytest.mark.parametrize("meta", ['<meta charset="utf-8">', ""])
+def test_one_invalid_byte_in_a_utf8_page_is_replaced_not_mojibake(meta: str) -> None:
+    page = ONE_BAD_BYTE.format(meta=meta).encode("utf-8").replace(b"Gedung C", b"Gedung \xff C")
+    text, encoding = decode_html(page)
+    assert encoding == "utf-8"
+    assert "“Arsip Kita”" in text and "Jakarta – ANRI" in text
+    assert "Gedung \ufffd C" in text and "â€" not in text
+    article = extract(page, "http://anri.go.id/publikasi/berita/pameran", site=site_for("anri"))
+    assert article.body is not None and "“Arsip Kita”" in article.body
+
+
+def test_a_windows_1252_page_declared_utf8_is_still_windows_1252() -> None:
+    page = ONE_BAD_BYTE.format(meta='<meta charset="utf-8">').encode("cp1252")
+    text, encoding = decode_html(page)
+    assert encoding == "cp1252" and "“Arsip Kita”" in text and "Jakarta – ANRI" in text

@@ -15,6 +15,7 @@ from warcio.warcwriter import WARCWriter
 
 from arsip.cli import main
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+from tests.conftest import run_arsip
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "anri-seed-article.html"
 ARTICLE_URL = (
@@ -237,3 +238,23 @@ def test_parse_date_bad_reference(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err == (
         "arsip: --reference '9 Desember' is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]\n"
     )
+
+
+def test_a_page_nested_too_deep_is_an_extraction_anomaly_not_silence(tmp_path: Path) -> None:
+    """Issue 15 item 7: 100,000 nested divs (lxml stops at 256 levels)."""
+    page = tmp_path / "dalam.html"
+    page.write_bytes(
+        b'<html><head><meta charset="utf-8"><title>Kabar</title></head><body><article>'
+        b"<h1>Kabar</h1>"
+        + b"<div>" * 100_000
+        + b"<p>Isi.</p>"
+        + b"</div>" * 100_000
+        + b"</article></body></html>"
+    )
+    result = run_arsip("extract", str(page), "--url", "http://anri.go.id/publikasi/berita/x")
+    assert result.returncode == 6, result.stderr
+    assert result.stderr == (
+        f"arsip: extract: {page}: extraction anomaly: too_deep: elements nested deeper than "
+        "256 levels; lxml stopped there\n"
+    )
+    assert json.loads(result.stdout)["url"] == "http://anri.go.id/publikasi/berita/x"

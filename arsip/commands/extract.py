@@ -8,7 +8,8 @@ gzip, deflate, br, zstd; revisits resolved). Every record is checked first
 (gzip CRC, length, block and payload digests: docs/warc.md): a damaged or
 unreadable record is reported on stderr, one line each (file, offset, record
 id, what is wrong), makes no output, and the command goes on at the next
-record; it then exits with code 6 (partial).
+record; it then exits with code 6 (partial). So is a page extraction could not
+read whole (an extraction anomaly: nested too deep, a text run too large).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import zlib
 from pathlib import Path
 from typing import Any, TextIO
 
+from archive.files import describe_unreadable
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UserError
 from crawler.extract import extract, page_url
 from crawler.profiles import Profile, ProfileError, load_profile, profile_for_url
@@ -52,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _kind(path: Path) -> str:
     """``html``, ``warc`` or ``arc``; UserError when the file is neither."""
+    wrong = describe_unreadable(path)
+    if wrong is not None:
+        raise UserError(wrong, EXIT_INPUT)
     try:
         with path.open("rb") as fh:
             head = fh.read(2048)
@@ -109,7 +114,15 @@ def _run_html(path: Path, url: str | None, profile_name: str | None, out: TextIO
     page = url or page_url(html) or path.resolve().as_uri()
     article = extract(html, page, site=_profile(profile_name, page).site_hints())
     _dump(article.as_dict(), out, indent=2)
-    return EXIT_OK
+    return EXIT_PARTIAL if _anomalies(article, str(path), sys.stderr) else EXIT_OK
+
+
+def _anomalies(article: Any, where: str, err: TextIO) -> bool:
+    """Say (one line each) why the page could not be read whole; True if it could not."""
+    found = article.debug.get("anomalies", ())
+    for anomaly in found:
+        err.write(f"arsip: extract: {where}: extraction anomaly: {anomaly}\n")
+    return bool(found)
 
 
 def _run_warc(path: Path, profile_name: str | None, out: TextIO, err: TextIO) -> int:
@@ -149,6 +162,8 @@ def _run_warc(path: Path, profile_name: str | None, out: TextIO, err: TextIO) ->
                 site=capture.profile.site_hints(),
             )
             _dump(article.as_dict(), out, indent=None)
+            if _anomalies(article, f"{path.name}: {capture.url}", err):
+                problems.append(f"{capture.url}: extraction anomaly")
     finally:
         index.close()
     if problems and info.records == 0:

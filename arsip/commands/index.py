@@ -23,6 +23,7 @@ from archive.cdxj import (
     sorted_unique,
     write_lines_atomic,
 )
+from archive.files import describe_unreadable
 from arsip.core import layout
 from arsip.errors import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, UserError
 
@@ -54,7 +55,12 @@ def collection_warcs(directory: Path) -> list[Path]:
             f"{directory}: not a crawl directory (no warc/ inside); give the --out DIR of a crawl",
             EXIT_INPUT,
         )
-    files = sorted({p for pattern in WARC_GLOBS for p in warc_dir.glob(pattern) if p.is_file()})
+    found = {p for pattern in WARC_GLOBS for p in warc_dir.glob(pattern) if not p.is_dir()}
+    for path in sorted(found):
+        wrong = describe_unreadable(path)
+        if wrong is not None:
+            raise UserError(wrong, EXIT_INPUT)
+    files = sorted(p for p in found if p.is_file())
     if not files:
         raise UserError(f"{warc_dir}: no WARC files (*.warc.gz) to work on", EXIT_INPUT)
     return files

@@ -21,7 +21,6 @@ import importlib.util
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from arsip.commands.query import add_dataset_options, dataset_path
@@ -81,15 +80,18 @@ def datasette_argv(db: Path, metadata: Path, port: int, get: str | None) -> list
 
 
 def _metadata(db: Path) -> Path:
-    """Write the metadata beside *db*, or (read-only folder) in the temporary folder."""
+    """Write the metadata beside *db*, or (read-only folder) in the user's own cache folder
+    (``$XDG_CACHE_HOME/arsip``, else ``~/.cache/arsip``; never the shared temporary folder,
+    where another user could have put a file or link under that name first)."""
     from pipelines.db.datasette import METADATA_FILE, write_metadata  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     try:
         return write_metadata(db)
     except OSError:
         digest = hashlib.sha1(str(db.resolve()).encode("utf-8")).hexdigest()[:12]
-        spare = Path(tempfile.gettempdir()) / f"arsip-{digest}-{METADATA_FILE}"
-        return write_metadata(db, spare)
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arsip"
+        cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return write_metadata(db, cache / f"{digest}-{METADATA_FILE}")
 
 
 def _get(argv: list[str], path: str, *, debug: bool) -> int:

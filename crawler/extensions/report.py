@@ -32,11 +32,13 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 from arsip.core import layout
+from crawler import defaults as crawl_defaults
 from crawler.frontier import CrawlState, request_kind, url_skipped
 from crawler.incremental import remember_urls
 from crawler.report import write_reports
 from crawler.scheduler import state_of
 from pipelines import defaults
+from pipelines.full_disk import stop_for_full_disk
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -54,7 +56,9 @@ class ReportExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReportExtension:
-        if not crawler.settings.getbool("ARSIP_REPORT_ENABLED", True):
+        if not crawler.settings.getbool(
+            "ARSIP_REPORT_ENABLED", crawl_defaults.ARSIP_REPORT_ENABLED
+        ):
             raise NotConfigured("ARSIP_REPORT_ENABLED is off")
         ext = cls(crawler, defaults.out_dir(crawler.settings))
         for signal, handler in (
@@ -146,15 +150,19 @@ class ReportExtension:
                 crawl_id,
                 ((row[0], row[1] or "other", row[2]) for row in fetched),
             )
-        except Exception:
-            logger.exception("Could not record the URLs of crawl %s", crawl_id)
+        except Exception as exc:
+            where = self.out_dir / "state"
+            if not stop_for_full_disk(self.crawler, "the URLs of the crawl", where, exc):
+                logger.exception("Could not record the URLs of crawl %s", crawl_id)
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
         stats["finish_reason"] = reason
         try:
             dataset = layout.dataset_path(self.out_dir, self.crawler.settings.get("DATASET_PATH"))
             paths = write_reports(self.out_dir, crawl_id, state=state, stats=stats, dataset=dataset)
-        except Exception:
-            logger.exception("Could not write the report of crawl %s", crawl_id)
+        except Exception as exc:
+            where = layout.reports_dir(self.out_dir)
+            if not stop_for_full_disk(self.crawler, "the crawl report", where, exc):
+                logger.exception("Could not write the report of crawl %s", crawl_id)
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value("report/errors")
             return

@@ -7,6 +7,15 @@ that decode cleanly as UTF-8 and hold multibyte sequences are UTF-8 (the
 "Sauli VÃ¤inÃ¤mÃ¶" mojibake otherwise); bytes declared UTF-8 that are not
 UTF-8 are windows-1252. ``iso-8859-1`` and ASCII are read as windows-1252,
 as the WHATWG Encoding standard says.
+
+"Is UTF-8" is decided per document by evidence, not by a single byte: the
+valid UTF-8 multibyte sequences are counted against the bytes that are no
+UTF-8. A page declared (or not declared) UTF-8 whose text is UTF-8 but for
+a stray invalid byte stays UTF-8, that byte becoming U+FFFD; only a page
+where the invalid bytes outnumber the valid sequences is windows-1252 (the
+whole article turned to mojibake by one bad byte otherwise). Bytes declared
+windows-1252 are UTF-8 when the valid sequences outnumber the invalid bytes
+ten to one.
 """
 
 from __future__ import annotations
@@ -82,6 +91,15 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
+def utf8_evidence(body: bytes) -> tuple[int, int]:
+    """(valid UTF-8 multibyte sequences, bytes that are no UTF-8) in *body*."""
+    valid = len(_MULTIBYTE_RE.findall(body))
+    if _is_utf8(body):
+        return valid, 0
+    text = body.decode("utf-8", errors="replace")
+    return valid, text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
+
+
 def sniff_encoding(body: bytes, headers: Headers | None = None) -> str:
     """The codec to decode *body* with (see the module docstring)."""
     for bom, name in _BOMS:
@@ -94,15 +112,13 @@ def sniff_encoding(body: bytes, headers: Headers | None = None) -> str:
         declared = _normalize(m.group(1)) if m else None
     if declared is None:
         declared = _meta_charset(body[:4096])
-    if declared == "utf-8":
-        return "utf-8" if _is_utf8(body) else "cp1252"
-    if declared in (None, "cp1252"):
-        if _MULTIBYTE_RE.search(body) and _is_utf8(body):
-            return "utf-8"
-        if declared is None and _is_utf8(body):
-            return "utf-8"
-        return "cp1252"
-    return declared
+    if declared not in (None, "utf-8", "cp1252"):
+        return declared
+    valid, invalid = utf8_evidence(body)
+    if declared in ("utf-8", None):
+        return "utf-8" if invalid <= valid else "cp1252"
+    # declared windows-1252 (or Latin-1, ASCII): UTF-8 only on strong evidence
+    return "utf-8" if valid and invalid * 10 <= valid else "cp1252"
 
 
 def decode_html(body: bytes, headers: Headers | None = None) -> tuple[str, str]:

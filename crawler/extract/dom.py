@@ -46,6 +46,26 @@ def parse(text: str) -> Element:
     return root
 
 
+#: What lxml's resource limits (without ``huge_tree``) mean for extraction.
+_LIMIT_ANOMALIES = (
+    ("Excessive depth", "too_deep: elements nested deeper than 256 levels; lxml stopped there"),
+    ("Buffer size limit", "too_large: a text run of over 10 MB; lxml stopped there"),
+)
+
+
+def parse_anomalies() -> list[str]:
+    """What stopped the last `parse` short of the whole page (lxml's resource limits:
+    nesting depth, the size of one text run): ``kind: explanation`` lines, or []."""
+    found = []
+    for entry in _PARSER.error_log:
+        if entry.type_name != "ERR_RESOURCE_LIMIT":
+            continue
+        found.append(next((a for key, a in _LIMIT_ANOMALIES if key in entry.message), ""))
+        if not found[-1]:
+            found[-1] = f"resource_limit: {' '.join(entry.message.split())}"
+    return list(dict.fromkeys(found))
+
+
 #: Through the attribute axis: ten times faster than testing ``//*[...]`` on every element.
 _HIDDEN_XPATH = etree.XPath(
     "//@style[contains(., 'none') or contains(., 'hidden')]/.. | //@hidden/.."

@@ -219,6 +219,9 @@ def extract(
     by the caller from a profile (`crawler.profiles.site_for`). Pure: reads
     nothing.
 
+    ``debug["anomalies"]`` (when present) says why the page could not be read
+    whole (``too_deep: ...``, ``too_large: ...``: lxml's limits), so a body
+    left empty or short by them is reported, not silent.
     ``debug["fallback"]`` lists the fields whose pinned selector found nothing
     (generic rules were used); ``debug["published_source"]`` says which source
     gave `published` (``visible``, ``jsonld``, ``meta``, ``dateline`` or None)
@@ -226,11 +229,14 @@ def extract(
     """
     text, encoding = decode_html(html, headers)
     root = dom.parse(text)
+    anomalies = dom.parse_anomalies()  # the page was not read to its end: said, not hidden
     meta = read_meta(root)
     dom.strip_invisible(root)
     pins = _Pinned(root, site.selectors)
     host = (urlsplit(url).hostname or "").lower()
     debug: dict[str, Any] = {"encoding": encoding}
+    if anomalies:
+        debug["anomalies"] = anomalies
 
     # Where the article is: its text block, its heading, the container of both.
     block = pins.first("body")

@@ -12,12 +12,15 @@ profiles that let more through; it drops a request the spider yields when:
   window of two pages either side, reaches page N at depth about N / 4);
 - its path already had ``TRAPS_MAX_QUERY_VARIANTS`` distinct query strings
   (1000: a thousand listing pages of ``?page=N``);
-- one path segment occurs more than ``TRAPS_MAX_SEGMENT_REPEATS`` times (3).
+- one path segment occurs more than ``TRAPS_MAX_SEGMENT_REPEATS`` times (3);
+- its URL is longer than ``URLLENGTH_LIMIT`` (2083 characters, Scrapy's
+  setting: its own UrlLengthMiddleware, at 800, would drop it silently).
 
 Unlike Scrapy's ``DEPTH_LIMIT`` (silent), each dropped URL is reported as a
-skipped URL with reason ``trap`` (the ``url_skipped`` signal: the crawl
-report lists it) and counted (``traps/<rule>``: ``depth``,
-``query_variants``, ``repeated_segment``).
+skipped URL with reason ``trap`` (``url_too_long`` for a long URL; the
+``url_skipped`` signal: the crawl report lists it) and counted
+(``traps/<rule>``: ``depth``, ``query_variants``, ``repeated_segment``,
+``url_too_long``).
 
 A spider middleware at **850**: the spider's output reaches it after
 Scrapy's DepthMiddleware (900) has set ``meta["depth"]``. Settings:
@@ -57,9 +60,16 @@ class TrapMiddleware(BaseSpiderMiddleware):
     """Drop (and report) requests that look like a crawler trap."""
 
     def __init__(
-        self, crawler: Crawler, *, max_depth: int, max_variants: int, max_repeats: int
+        self,
+        crawler: Crawler,
+        *,
+        max_depth: int,
+        max_variants: int,
+        max_repeats: int,
+        max_url_length: int = 2083,
     ) -> None:
         super().__init__(crawler)
+        self.max_url_length = max_url_length
         self.max_depth = max_depth
         self.max_variants = max_variants
         self.max_repeats = max_repeats
@@ -82,6 +92,7 @@ class TrapMiddleware(BaseSpiderMiddleware):
             max_depth=limits["TRAPS_MAX_DEPTH"],
             max_variants=limits["TRAPS_MAX_QUERY_VARIANTS"],
             max_repeats=limits["TRAPS_MAX_SEGMENT_REPEATS"],
+            max_url_length=settings.getint("URLLENGTH_LIMIT", 2083),
         )
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
@@ -96,13 +107,16 @@ class TrapMiddleware(BaseSpiderMiddleware):
         self.crawler.signals.send_catch_log(
             signal=url_skipped,
             url=request.url,
-            reason="trap",
+            reason="url_too_long" if rule == "url_too_long" else "trap",
             referer=response.url if response is not None else None,
         )
         return None
 
     def trap(self, request: Request) -> str | None:
-        """The rule *request* breaks (``depth``, ``repeated_segment``, ``query_variants``)."""
+        """The rule *request* breaks (``depth``, ``repeated_segment``, ``query_variants``,
+        ``url_too_long``)."""
+        if self.max_url_length > 0 and len(request.url) > self.max_url_length:
+            return "url_too_long"
         depth = request.meta.get("depth", 0)
         if self.max_depth and isinstance(depth, int) and depth > self.max_depth:
             return "depth"

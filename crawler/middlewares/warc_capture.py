@@ -129,6 +129,7 @@ from twisted.web.client import URI
 from twisted.web.http_headers import Headers as TwistedHeaders
 
 from archive.digests import DigestIndex, default_index_path, record_path
+from archive.limits import MAX_HTTP_HEAD, too_large
 from archive.records import (
     IDENTICAL_PAYLOAD,
     NOT_MODIFIED,
@@ -150,6 +151,8 @@ from crawler.exceptions import Skipped
 from crawler.frontier import META_SEQ
 from crawler.handlers.http11 import META_RESPONSE_HEAD, META_SENT
 from crawler.middlewares.attempts import failure_fields, was_sent, write_failed_attempt
+from crawler.scheduler import state_of
+from pipelines.full_disk import full_disk_seen, stop_for_full_disk
 
 logger = logging.getLogger(__name__)
 
@@ -328,11 +331,18 @@ class WarcCaptureMiddleware:
         """Finish the current WARC file (fsync, final name); close the digest index."""
         try:
             self.writer.close()
-        except OSError:
-            logger.exception("Could not close the WARC file in %s", self.writer.directory)
+        except OSError as exc:
             self._inc("warc/errors")
+            where = self.writer.directory
+            if not stop_for_full_disk(self.crawler, f"the WARC file in {where}", where, exc):
+                logger.exception("Could not close the WARC file in %s", where)
         if self.digests is not None:
-            self.digests.close()
+            try:
+                self.digests.close()
+            except sqlite3.Error as exc:
+                where = self.digests.path.parent
+                if not stop_for_full_disk(self.crawler, "the digest index", where, exc):
+                    raise
         self._sync_stats()
 
     # -- downloader middleware -------------------------------------------------
@@ -351,6 +361,9 @@ class WarcCaptureMiddleware:
             )
         message = response_message(response, request)
         sent = sent_message(request)
+        head_size = len(message.head())
+        if head_size > MAX_HTTP_HEAD:  # no reader (verify, replay, reextract) would read it
+            self._refuse_head(request, url, head_size)
         truncated = truncation_reason(request, response)
         ip_address = str(response.ip_address) if response.ip_address else None
         metadata = metadata_fields(request) if self.metadata else None
@@ -422,6 +435,27 @@ class WarcCaptureMiddleware:
         self._inc("warc/failed_attempts")
         self._sync_stats()
 
+    def _refuse_head(self, request: Request, url: str, size: int) -> None:
+        """A response head over `MAX_HTTP_HEAD`: recorded as a failed attempt, reported,
+        ignored (raises IgnoreRequest)."""
+        error = too_large(f"the response head ({size} bytes)", MAX_HTTP_HEAD)
+        message = f"{error}; not archived as a response, not processed"
+        fields = [(k, v) for k, v in metadata_fields(request) if k != "fetchTimeMs"]
+        fields += [("fetchError", f"arsip.limits: {message}"), ("attempt", "1")]
+        try:
+            write_failed_attempt(self.writer, url, request_message(request), fields)
+        except OSError as exc:
+            self._write_failed(url, exc)
+            raise IgnoreRequest(message) from None
+        self._inc("warc/failed_attempts")
+        self._inc("warc/refused_heads")
+        self._sync_stats()
+        logger.warning("Refused %s: %s", url, message)
+        state = state_of(self.crawler) if self.crawler is not None else None
+        if state is not None:
+            state.add_error(url, "limit", message)
+        raise Skipped("head_too_large", message)
+
     # -- write errors ----------------------------------------------------------
 
     def _write_failed(self, url: str, exc: OSError) -> None:
@@ -431,6 +465,8 @@ class WarcCaptureMiddleware:
             return
         what = exc.strerror or str(exc)
         self.write_error = f"cannot write to WARC_DIR {self.writer.directory}: {what}"
+        if full_disk_seen(self.crawler):  # another writer met the full disk first and said so
+            return
         crawler = self.crawler
         profile = getattr(getattr(crawler, "spider", None), "profile", None)
         out = crawler.settings.get("ARSIP_OUT_DIR") if crawler is not None else None
@@ -511,10 +547,14 @@ class WarcCaptureMiddleware:
                 self.digests.add_revisit(
                     url, payload_digest, revisit, etag=etag, last_modified=last_modified
                 )
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             # the WARC records are written; only later deduplication suffers
-            logger.exception("Could not update the digest index %s for %s", self.digests.path, url)
             self._inc("warc/digest_index_errors")
+            what = f"the digest index {self.digests.path} for {url}"
+            if not stop_for_full_disk(self.crawler, what, self.digests.path.parent, exc):
+                logger.exception(
+                    "Could not update the digest index %s for %s", self.digests.path, url
+                )
 
     # -- stats -----------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.files import describe_unreadable
 from crawler.extract.site import Site
 from crawler.profiles.schema import (
     AGE_FROM,
@@ -31,6 +32,7 @@ from crawler.profiles.schema import (
     ProfileError,
     check_choice,
     check_patterns,
+    check_safe_name,
     check_schedule,
     check_start_urls,
     check_table,
@@ -195,12 +197,11 @@ def parse_profile(data: dict[str, Any], where: str = "<profile>") -> Profile:
     revisit = tables["revisit"]
     if "age_from" in revisit:
         check_choice(where, "revisit.age_from", revisit["age_from"], AGE_FROM)
-    name = data["name"]
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-        raise ProfileError(
-            f"{where}: key 'name' is {name!r}; allowed values: letters, digits, '.', '_' and '-'"
-        )
+    name = check_safe_name(where, "name", data["name"])
     archive = tables["archive"]
+    for key in ("collection", "warc_prefix"):
+        if key in archive:
+            check_safe_name(where, f"archive.{key}", archive[key])
     return Profile(
         name=name,
         site=data.get("site", "") or "",
@@ -223,6 +224,9 @@ def parse_profile(data: dict[str, Any], where: str = "<profile>") -> Profile:
 def load_profile_file(path: str | Path) -> Profile:
     """Read and validate the profile TOML file at *path*."""
     path = Path(path)
+    wrong = describe_unreadable(path, "profile file")
+    if wrong is not None:
+        raise ProfileError(wrong)
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)

@@ -178,8 +178,28 @@ def _croniter_valid(expression: str) -> bool:
     return bool(croniter.is_valid(expression))
 
 
+#: A value used in file names, folder names and replay URLs: no separator, no "..".
+_SAFE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_safe_name(where: str, key: str, value: str) -> str:
+    """*value* if it can name a file or folder safely (it becomes one), else ProfileError."""
+    if not _SAFE_NAME_RE.fullmatch(value):
+        raise ProfileError(
+            f"{where}: key {key!r} is {value!r}; allowed values: letters, digits, '.', '_' "
+            "and '-', starting with a letter or digit (at most 100): it names files and folders"
+        )
+    return value
+
+
 def check_user_agent(where: str, user_agent: str) -> str:
     """A user agent that says how to reach the operator (a URL or an e-mail address)."""
+    if _CONTROL_RE.search(user_agent):
+        raise ProfileError(
+            f"{where}: key 'crawl.user_agent' is {user_agent!r}, with a control character "
+            "(CR, LF, ...); allowed values: one line of printable text"
+        )
     if not _CONTACT_RE.search(user_agent):
         raise ProfileError(
             f"{where}: key 'crawl.user_agent' is {user_agent!r} with no contact; allowed values: "

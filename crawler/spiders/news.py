@@ -43,6 +43,7 @@ from twisted.python.failure import Failure
 from arsip.core import layout
 from arsip.core.errors import ConfigError
 from arsip.core.version import __version__
+from crawler import defaults as crawl_defaults
 from crawler.exceptions import GAVE_UP, Skipped
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.extract.patterns import ATTACHMENT_EXTENSIONS
@@ -53,6 +54,7 @@ from crawler.items import article_item
 from crawler.profiles import Profile, find_profile
 from crawler.scheduler import state_of
 from pipelines import defaults
+from pipelines.full_disk import full_disk_seen
 from pipelines.jsonlines import crawl_items
 
 logger = logging.getLogger(__name__)
@@ -177,13 +179,15 @@ class NewsSpider(scrapy.Spider):
         crawl id, resume, and what an incremental crawl knows of the collection."""
         out_dir = str(settings.get("ARSIP_OUT_DIR"))
         self.crawl_id = str(settings.get("ARSIP_CRAWL_ID"))
-        self.extract_enabled = settings.getbool("ARSIP_EXTRACT_ENABLED", True)
-        self.resumed = settings.getbool("ARSIP_RESUME", False)
+        self.extract_enabled = settings.getbool(
+            "ARSIP_EXTRACT_ENABLED", crawl_defaults.ARSIP_EXTRACT_ENABLED
+        )
+        self.resumed = settings.getbool("ARSIP_RESUME", crawl_defaults.ARSIP_RESUME)
         self.knowledge = load_knowledge(
             self.profile,
             Path(out_dir),
             layout.dataset_path(out_dir, settings.get("DATASET_PATH")),
-            requested=str(settings.get("ARSIP_CRAWL_MODE") or "auto"),
+            requested=str(settings.get("ARSIP_CRAWL_MODE") or crawl_defaults.ARSIP_CRAWL_MODE),
             crawl_id=self.crawl_id,
         )
         settings.set("ARSIP_CRAWL_MODE_RESOLVED", self.knowledge.mode, priority="spider")
@@ -231,6 +235,16 @@ class NewsSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(
             signal=url_skipped, url=url, reason=reason, referer=referer
         )
+
+    def _anomaly(self, url: str, anomaly: str) -> None:
+        """A page extraction could not read whole: stat ``extract/anomaly/<kind>``, a
+        report line (kind ``extract``), a warning."""
+        self._count(f"extract/anomaly/{anomaly.split(':', 1)[0]}")
+        message = f"extraction anomaly: {anomaly}; the body and other fields may be missing"
+        logger.warning("%s: %s", url, message)
+        state = state_of(self.crawler)
+        if state is not None:
+            state.add_error(url, "extract", message)
 
     def handled(self, request: scrapy.Request | None, items: int, outcome: str) -> None:
         """Tell the frontier that *request* is handled (see `tracked`)."""
@@ -473,7 +487,13 @@ class NewsSpider(scrapy.Spider):
         location = response.meta.get("warc")
         if not location:
             self._count("extract/skipped/no_warc")
-            logger.error("Not emitting %s: its response was not written to WARC", response.url)
+            # Stopping after a write error (said once already): the resume fetches it again.
+            stopping = full_disk_seen(getattr(self, "crawler", None))
+            logger.log(
+                logging.DEBUG if stopping else logging.ERROR,
+                "Not emitting %s: its response was not written to WARC",
+                response.url,
+            )
             return None
         headers = {
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
@@ -486,6 +506,8 @@ class NewsSpider(scrapy.Spider):
         self._emitted.add(article.id)
         for field_name in article.debug.get("fallback", ()):
             self._count(f"extract/fallback/{field_name}")
+        for anomaly in article.debug.get("anomalies", ()):
+            self._anomaly(response.url, anomaly)
         item = article_item(
             article,
             fetched_at=response.meta.get("fetched_at") or location.get("warc_date"),

@@ -19,6 +19,13 @@ checkpointed meanwhile), the result is thrown away and read again, with
 locking (``mode=ro``) when a writer is now there; its ``-wal`` and ``-shm``
 exist already, so nothing is created then either.
 
+An empty ``-wal`` (a writer's last checkpoint truncated it, and it was
+closed, or stopped by a full disk, before it could remove it) is the same
+case: every committed transaction is in the main file. It is read as
+immutable too, and its size is part of what is looked at again; on a full
+disk this is what keeps the dataset readable (a locking connection would
+have to grow ``-shm`` and answers "disk I/O error").
+
 `connect_readonly` is the plain locking connection, for long streaming reads
 (``arsip export``) that cannot be read again.
 """
@@ -93,18 +100,21 @@ def connect_readonly(path: Path | str, timeout: float = 5.0) -> sqlite3.Connecti
 
 def quiet_wal_state(file: Path) -> tuple[int, ...] | None:
     """The main file's identity and last change, when *file* is a WAL database with no
-    ``-wal`` beside it (nobody is writing it: see the module doc); None otherwise."""
+    ``-wal`` beside it or an empty one (every committed row is in the main file: see the
+    module doc); None otherwise."""
     try:
         with file.open("rb") as fh:
             header = fh.read(20)
         if not header.startswith(_MAGIC) or header[18] != 2:  # write version 2: WAL
             return None
-        if Path(f"{file}-wal").exists():
+        wal = Path(f"{file}-wal")
+        wal_size = wal.stat().st_size if wal.exists() else -1
+        if wal_size > 0:
             return None
         st = file.stat()
     except OSError:
         return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, wal_size)
 
 
 def read_dataset(
