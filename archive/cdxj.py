@@ -19,20 +19,18 @@ file is replaced atomically (temporary file + ``os.replace``).
 writer can keep the index current after each WARC file it closes.
 
 `index_file` raises on a file warcio cannot read to its end; `scan_file`
-(for ``arsip index``) keeps the lines of the records read before the
-failure, says why it stopped, and turns what warcio prints on stderr about
-odd records into one line each instead of letting it through.
+(for ``arsip index``) reads through `archive.checked`: only records whose
+gzip CRC, length and digests hold get a line, each damaged record or
+unreadable stretch is reported (and skipped, reading on at the next record),
+and what warcio prints on stderr about odd records becomes one line each.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import heapq
-import io
 import json
 import re
-import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +40,7 @@ import surt
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive import files
+from archive.checked import iter_checked
 from archive.limits import archive_iterator
 from archive.verify_digest import sha1_base32
 from arsip.core import layout
@@ -54,8 +53,6 @@ INDEX_RELPATH = Path(layout.INDEXES_DIR) / layout.INDEX_FILE
 
 _MIME_END = re.compile(r"[;\s]")
 _CHUNK = 1 << 16
-#: The end of a file's records (a sentinel: None means "a record not indexed").
-_END = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,14 +153,100 @@ class PendingEntry:
             self._fields["digest"] = digest
         self._key = url_key(url)
         self._stamp = iso_date_to_timestamp(rec_headers.get_header("WARC-Date"))
+        self.rec_type = rec_type
+        self.record_id: str | None = rec_headers.get_header("WARC-Record-ID")
+        profile = rec_headers.get_header("WARC-Profile") or ""
+        self.not_modified_of: str | None = None
+        self.refers_to_capture: tuple[str, str] | None = None
+        if rec_type == "revisit" and profile.endswith("/server-not-modified"):
+            self.not_modified_of = rec_headers.get_header("WARC-Refers-To")
+            refers_date = rec_headers.get_header("WARC-Refers-To-Date")
+            if refers_date:
+                refers_uri = rec_headers.get_header("WARC-Refers-To-Target-URI") or url
+                self.refers_to_capture = (refers_uri, iso_date_to_timestamp(refers_date))
 
-    def locate(self, filename: str, offset: int, length: int) -> CdxjEntry:
-        """The finished entry, with the record's place in its file."""
+    def locate(
+        self,
+        filename: str,
+        offset: int,
+        length: int,
+        originals: NotModifiedResolver | None = None,
+    ) -> CdxjEntry:
+        """The finished entry, with the record's place in its file.
+
+        With `originals`, a ``server-not-modified`` revisit whose original
+        response was met before gets a line that replays as that response
+        (see `NotModifiedResolver`), and a 200 response is remembered.
+        """
         fields = dict(self._fields)
         fields["length"] = str(length)
         fields["offset"] = str(offset)
         fields["filename"] = filename
-        return CdxjEntry(self._key, self._stamp, fields)
+        entry = CdxjEntry(self._key, self._stamp, fields)
+        if originals is not None:
+            return originals.resolve(self, entry)
+        return entry
+
+
+class NotModifiedResolver:
+    """Index lines for ``server-not-modified`` revisits that replay as their original.
+
+    A 304 revisit holds the 304's head as received, and pywb 2.10 replays a
+    revisit with *its* head and the original's payload: a 304 with a body,
+    which browsers show as a blank page (docs/warc.md, "Recrawls that
+    replay"). So the line of such a revisit keeps its own URL key and
+    timestamp (the capture happened then) but locates, and describes, the
+    original response it refers to (``mime``, ``status``, ``digest``,
+    ``length``, ``offset``, ``filename``): what a client that revalidated
+    its copy would show. The revisit's own place is kept in
+    ``revisit_filename`` / ``revisit_offset`` / ``revisit_length`` (pywb
+    ignores these fields; ``arsip verify`` checks them). A revisit whose
+    original was not met first keeps cdxj-indexer's plain line.
+
+    Originals are remembered by record id across the files given in order
+    (one small dict per 200 response). `earlier_lines`, the lines of an
+    index being extended, stand for the files read before: an original there
+    is found by the revisit's ``WARC-Refers-To-Target-URI`` and
+    ``WARC-Refers-To-Date`` (its URL and 14-digit timestamp).
+    """
+
+    def __init__(self, earlier_lines: Iterable[str] = ()) -> None:
+        self._originals: dict[str, dict[str, str]] = {}
+        self._by_capture: dict[tuple[str, str], dict[str, str]] = {}
+        for line in earlier_lines:
+            try:
+                entry = CdxjEntry.parse(line)
+            except ValueError:
+                continue
+            fields = entry.fields
+            plain_200 = fields.get("status") == "200" and fields.get("mime") != "warc/revisit"
+            if plain_200 and "revisit_offset" not in fields and "url" in fields:
+                key = (fields["url"], entry.timestamp)
+                self._by_capture.setdefault(key, _original_fields(fields))
+
+    def resolve(self, pending: PendingEntry, entry: CdxjEntry) -> CdxjEntry:
+        """`entry` itself, or the line replaying the original for a 304 revisit."""
+        fields = entry.fields
+        if pending.rec_type == "response" and fields.get("status") == "200":
+            if pending.record_id:
+                self._originals[pending.record_id] = _original_fields(fields)
+            return entry
+        original = self._originals.get(pending.not_modified_of or "")
+        if original is None and pending.refers_to_capture is not None:
+            original = self._by_capture.get(pending.refers_to_capture)
+        if original is None:
+            return entry
+        resolved = {"url": fields["url"], **original}
+        resolved["revisit_filename"] = fields["filename"]
+        resolved["revisit_offset"] = fields["offset"]
+        resolved["revisit_length"] = fields["length"]
+        return CdxjEntry(entry.urlkey, entry.timestamp, resolved)
+
+
+def _original_fields(fields: dict[str, str]) -> dict[str, str]:
+    """What a 304 revisit's line takes from its original's."""
+    names = ("mime", "status", "digest", "length", "offset", "filename")
+    return {k: fields[k] for k in names if k in fields}
 
 
 def entry_for_record(record: Any, filename: str, offset: int, length: int) -> CdxjEntry | None:
@@ -177,19 +260,23 @@ def entry_for_record(record: Any, filename: str, offset: int, length: int) -> Cd
     return PendingEntry(record).locate(filename, offset, length)
 
 
-def iter_entries(stream: IO[bytes], filename: str) -> Iterator[CdxjEntry]:
+def iter_entries(
+    stream: IO[bytes], filename: str, originals: NotModifiedResolver | None = None
+) -> Iterator[CdxjEntry]:
     """Entries of every indexed record of one WARC/ARC stream, in file order.
 
     Records are streamed (warcio's `ArchiveIterator`); a missing payload
     digest is computed on the fly. `warcio.exceptions.ArchiveLoadFailed` is
     raised on a file warcio cannot read.
     """
-    for entry in _record_entries(stream, filename):
+    for entry in _record_entries(stream, filename, originals):
         if entry is not None:
             yield entry
 
 
-def _record_entries(stream: IO[bytes], filename: str) -> Iterator[CdxjEntry | None]:
+def _record_entries(
+    stream: IO[bytes], filename: str, originals: NotModifiedResolver | None = None
+) -> Iterator[CdxjEntry | None]:
     """One value per record, in file order: its entry, or None when it is not indexed.
 
     Each record is read to its end before its value is given, so an entry is
@@ -202,72 +289,84 @@ def _record_entries(stream: IO[bytes], filename: str) -> Iterator[CdxjEntry | No
             yield None
             continue
         pending = PendingEntry(record)
-        yield pending.locate(filename, records.get_record_offset(), records.get_record_length())
+        offset, length = records.get_record_offset(), records.get_record_length()
+        yield pending.locate(filename, offset, length, originals)
 
 
-def index_file(path: Path, filename: str | None = None) -> list[str]:
-    """Index lines of one WARC file (unsorted, file order)."""
+def index_file(
+    path: Path, filename: str | None = None, originals: NotModifiedResolver | None = None
+) -> list[str]:
+    """Index lines of one WARC file (unsorted, file order); `originals` is shared by
+    the files of one collection, given oldest first (see `NotModifiedResolver`)."""
     with path.open("rb") as fh:
-        return [e.line() for e in iter_entries(fh, filename or path.name)]
+        return [e.line() for e in iter_entries(fh, filename or path.name, originals)]
 
 
 @dataclass(slots=True)
 class FileScan:
-    """What indexing one file gave: the lines of its whole records, and its troubles."""
+    """What indexing one file gave: the lines of its intact records, and its troubles."""
 
     lines: list[str] = field(default_factory=list)
-    records: int = 0  # records read to their end (indexed or not)
-    warnings: list[str] = field(default_factory=list)  # "record N: what warcio printed"
-    error: str | None = None  # why the reading stopped before the end of the file
+    records: int = 0  # intact records read (indexed or not)
+    warnings: list[str] = field(default_factory=list)  # "offset N: what warcio printed"
+    damage: list[str] = field(default_factory=list)  # one line per damaged record or gap
 
 
-def _one_line(text: str, limit: int = 300) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+def scan_file(
+    path: Path, filename: str | None = None, originals: NotModifiedResolver | None = None
+) -> FileScan:
+    """Index lines of the intact records of one WARC/ARC file (`archive.checked`).
 
-
-def _reason(exc: Exception) -> str:
-    """What stopped warcio, in one line (its first sentence)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if isinstance(exc, AttributeError) and frames and frames[-1].name == "load_http_headers":
-        # warcio calls uri.startswith() on the WARC-Target-URI of every request,
-        # response and revisit record, and cannot read past one that has none
-        return "a request, response or revisit record without WARC-Target-URI"
-    text = _one_line(str(exc)).split(". ", 1)[0]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def scan_file(path: Path, filename: str | None = None) -> FileScan:
-    """Index lines of one WARC file, read as far as warcio can.
-
-    warcio raises many exception types on broken input (``ArchiveLoadFailed``,
-    ``ValueError``, ``EOFError``, zlib errors, and an ``AttributeError`` on a
-    record without ``WARC-Target-URI``): any of them ends the file, and
-    ``error`` says which record and why. What warcio writes to stderr while
-    it reads a record (its ``WARNING: Record not followed by newline ...``)
-    is captured into ``warnings``. ``OSError`` from opening the file is
-    raised (the caller names the file).
+    A record whose gzip member, length or digests do not hold gets no line
+    and one ``damage`` line instead (file, offset, record id, what is wrong);
+    after a corrupt or truncated member the reading resynchronises at the
+    next record. What warcio prints about odd records goes to ``warnings``.
+    ``OSError`` from opening the file is raised (the caller names the file).
     """
     scan = FileScan()
+    name = filename or path.name
     with path.open("rb") as fh:
-        entries = _record_entries(fh, filename or path.name)
-        while True:
-            captured = io.StringIO()
-            try:
-                with contextlib.redirect_stderr(captured):
-                    entry = next(entries, _END)
-            except Exception as exc:  # warcio on broken input: say why, keep what was read
-                scan.error = f"record {scan.records + 1}: {_reason(exc)}"
-                entry = _END
-            finally:
-                if captured.getvalue().strip():
-                    number = scan.records + 1
-                    scan.warnings.append(f"record {number}: {_one_line(captured.getvalue())}")
-            if entry is _END:
-                return scan
+        for checked in iter_checked(
+            fh,
+            str(path),
+            lambda damage: scan.damage.append(damage.line()),
+            arc2warc=True,
+            on_warning=lambda offset, text: scan.warnings.append(f"offset {offset}: {text}"),
+        ):
             scan.records += 1
-            if isinstance(entry, CdxjEntry):
+            record = checked.record
+            if is_indexed(record.rec_type, record.rec_headers.get_header("Content-Type")):
+                pending = PendingEntry(record)
+                entry = pending.locate(name, checked.offset, checked.length, originals)
                 scan.lines.append(entry.line())
+    return scan
+
+
+def index_collection(warc_paths: Iterable[Path], out: Path) -> tuple[int, list[str]]:
+    """Rebuild the index `out` from `warc_paths` (oldest first), reading as `scan_file`
+    does; return (lines written, damage lines). ``OSError`` propagates."""
+    lines: list[str] = []
+    damage: list[str] = []
+    originals = NotModifiedResolver()
+    for path in warc_paths:
+        scan = scan_file(path, originals=originals)
+        lines.extend(scan.lines)
+        damage.extend(scan.damage)
+    return write_lines_atomic(out, sorted_unique(lines)), damage
+
+
+def extend_index(index_path: Path, warc_paths: Iterable[Path]) -> tuple[int, list[str]]:
+    """Add the records of `warc_paths` (files not in the index yet, oldest first) to the
+    index at `index_path`, read as `scan_file` does; return (lines, damage lines)."""
+    index = CdxjIndex(index_path)
+    originals = NotModifiedResolver(index.read_lines())
+    lines: list[str] = []
+    damage: list[str] = []
+    for path in warc_paths:
+        scan = scan_file(path, originals=originals)
+        lines.extend(scan.lines)
+        damage.extend(scan.damage)
+    return index.append_records(lines), damage
 
 
 def sorted_unique(lines: Iterable[str]) -> list[str]:
@@ -312,8 +411,9 @@ class CdxjIndex:
     def rebuild(self, warc_paths: Iterable[Path]) -> int:
         """Index every file in `warc_paths` from scratch; return the number of lines."""
         lines: list[str] = []
+        originals = NotModifiedResolver()
         for path in warc_paths:
-            lines.extend(index_file(path))
+            lines.extend(index_file(path, originals=originals))
         return write_lines_atomic(self.path, sorted_unique(lines))
 
     def append_records(self, entries: Iterable[CdxjEntry | str]) -> int:

@@ -42,8 +42,24 @@ def fsync_dir(folder: Path) -> None:
         return
 
 
-def write_atomically(target: Path, write: Callable[[IO[bytes]], T], *, mode: int = 0o644) -> T:
+def user_file_mode() -> int:
+    """The mode a new file gets from ``open()``: 0o666 less the process umask.
+
+    ``tempfile.mkstemp`` creates files 0600 whatever the umask; a file made
+    that way and renamed into place is chmodded to this, so every output
+    file gets the user's normal permissions.
+    """
+    mask = os.umask(0o022)  # the only way to read the umask is to set it: put it back
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomically(
+    target: Path, write: Callable[[IO[bytes]], T], *, mode: int | None = None
+) -> T:
     """Call *write* on a temporary file beside *target*, then rename it to *target*.
+
+    The file gets *mode*, by default the user's (`user_file_mode`).
 
     Returns what *write* returned. On any error the temporary file is removed
     and *target* is left as it was; OSError from creating the temporary file
@@ -56,7 +72,7 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], T], *, mode: int
             result = write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(temp, mode)
+        os.chmod(temp, user_file_mode() if mode is None else mode)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -66,7 +82,7 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], T], *, mode: int
 
 
 def write_text_atomically(
-    target: Path, text: str | Iterable[str], *, mode: int = 0o644, encoding: str = "utf-8"
+    target: Path, text: str | Iterable[str], *, mode: int | None = None, encoding: str = "utf-8"
 ) -> None:
     """`write_atomically` for text: a string, or the chunks of one (streamed)."""
 
@@ -77,7 +93,7 @@ def write_text_atomically(
     write_atomically(target, write, mode=mode)
 
 
-def write_bytes_atomically(target: Path, data: bytes, *, mode: int = 0o644) -> None:
+def write_bytes_atomically(target: Path, data: bytes, *, mode: int | None = None) -> None:
     """`write_atomically` for bytes in memory."""
     write_atomically(target, lambda fh: fh.write(data), mode=mode)
 

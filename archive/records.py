@@ -96,6 +96,9 @@ class HttpRequestMessage:
     headers: Sequence[Header] = ()
     body: bytes = b""
     protocol: str = "HTTP/1.1"
+    #: The request line and header block exactly as written to the connection, when
+    #: the client recorded them (`headers` is then only what a caller may look at).
+    raw_head: bytes | None = None
 
     @property
     def start_line(self) -> str:
@@ -103,8 +106,21 @@ class HttpRequestMessage:
         return f"{self.method} {self.target} {self.protocol}"
 
     def head(self) -> bytes:
-        """Request line and header lines, CRLF-terminated, ending with the empty line."""
+        """Request line and header lines ending with the empty line (as sent, if recorded)."""
+        if self.raw_head is not None:
+            return self.raw_head
         return _head(self.start_line, self.headers)
+
+    @classmethod
+    def from_wire(cls, sent: bytes) -> HttpRequestMessage:
+        """The request made of the bytes a client wrote: head, empty line, body."""
+        end = sent.find(b"\r\n\r\n")
+        if end < 0:
+            raise ValueError("the bytes sent hold no whole request head")
+        head, body = sent[: end + 4], sent[end + 4 :]
+        method, _, rest = head.split(b"\r\n", 1)[0].decode("latin-1").partition(" ")
+        target, _, protocol = rest.rpartition(" ")
+        return cls(method, target, (), body, protocol or "HTTP/1.1", raw_head=head)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +136,8 @@ class HttpResponseMessage:
     body: bytes = b""
     protocol: str = "HTTP/1.1"
     reason: str | None = None
+    #: The head to store, when the client recorded the one received (see `stored_head`).
+    raw_head: bytes | None = None
 
     @property
     def status_line(self) -> str:
@@ -128,8 +146,52 @@ class HttpResponseMessage:
         return f"{self.protocol} {self.status} {reason}"
 
     def head(self) -> bytes:
-        """Status line and header lines, CRLF-terminated, ending with the empty line."""
+        """Status line and header lines ending with the empty line (as received, if recorded)."""
+        if self.raw_head is not None:
+            return self.raw_head
         return _head(self.status_line, self.headers)
+
+
+def _header_name(line: bytes) -> bytes:
+    """The lower-cased field name of a header line (b"" for a continuation line)."""
+    if line[:1] in (b" ", b"\t"):
+        return b""
+    return line.partition(b":")[0].strip().lower()
+
+
+def stored_head(received: bytes, body_length: int, *, dechunked: bool) -> bytes:
+    """The head to store for a response whose head was `received` byte for byte.
+
+    Every byte is kept (status line, reason phrase, order, case, repeated
+    fields) unless the client removed a chunked transfer coding from the body
+    (`dechunked`): the record then holds the de-chunked body, so the head's
+    ``Transfer-Encoding`` field name becomes ``X-Orig-Transfer-Encoding`` and
+    a ``Content-Length`` field name ``X-Orig-Content-Length`` (value and line
+    ending untouched), and a true ``Content-Length: N`` line is added before
+    the empty line (warcprox's and pywb's recorder convention; docs/warc.md).
+    """
+    if not dechunked:
+        return received
+    lines = received.splitlines(keepends=True)
+    out: list[bytes] = []
+    for line in lines[:-1]:  # the last line is the empty one
+        name = _header_name(line)
+        if name in (b"transfer-encoding", b"content-length"):
+            colon = line.index(b":")
+            line = b"X-Orig-" + line[:colon].lstrip() + line[colon:]
+        out.append(line)
+    out.append(b"Content-Length: %d\r\n" % body_length)
+    out.append(lines[-1] if lines else b"\r\n")
+    return b"".join(out)
+
+
+def is_chunked(received: bytes) -> bool:
+    """True if the head `received` declares a ``chunked`` transfer coding (first value)."""
+    for line in received.splitlines()[1:]:
+        if _header_name(line) == b"transfer-encoding":
+            value = line.partition(b":")[2].strip().lower()
+            return value.split(b",")[0].strip() == b"chunked"
+    return False
 
 
 def adjust_framing(headers: Iterable[Header], body_length: int, status: int = 200) -> list[Header]:

@@ -26,6 +26,21 @@ HTTP_TYPES = frozenset({"request", "response", "revisit"})
 _METHODS = (b"GET ", b"POST ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ", b"PATCH ", b"CONNECT ")
 
 
+#: How much of a warcinfo block is kept to read its fields.
+_WARCINFO_KEPT = 1 << 14
+#: The ``robots`` values of the WARC 1.1 annex (warcinfo fields).
+_ROBOTS_VALUES = ("classic", "ignore", "custom")
+
+
+def _warc_field(block: bytes, name: bytes) -> str | None:
+    """The first ``name: value`` line of an application/warc-fields block."""
+    for line in block.splitlines():
+        key, sep, value = line.partition(b":")
+        if sep and key.strip().lower() == name:
+            return value.strip().decode("utf-8", "replace")
+    return None
+
+
 def _declared(value: str | None) -> DeclaredDigest | None:
     if not value or not value.strip():
         return None
@@ -58,12 +73,16 @@ class BlockChecker:
         #: a segment's payload digest is that of the whole logical record: not checkable here
         self.segmented = bool((header.get("WARC-Segment-Number") or "").strip())
         self.http: HttpBlock | None = HttpBlock(payload_algorithms) if is_http else None
+        #: the start of a warcinfo block, kept to read its fields (robots, ...)
+        self.warcinfo = b"" if rec_type == "warcinfo" else None
 
     def feed(self, data: bytes) -> None:
         """Consume the next bytes of the block."""
         self.block_hash.update(data)
         if self.http is not None:
             self.http.feed(data)
+        if self.warcinfo is not None and len(self.warcinfo) < _WARCINFO_KEPT:
+            self.warcinfo += data[: _WARCINFO_KEPT - len(self.warcinfo)]
 
     def payload_sha1(self) -> str | None:
         """sha1 (base32) of the payload as stored; None when it cannot be told."""
@@ -97,8 +116,19 @@ class BlockChecker:
         if self.http is not None:
             self.http.finish()
             self._report_http(sink, offset, rid)
+            if strict:
+                self._arsip_head_rules(sink, offset, rid)
         elif self.payload_digest and rec_type != "revisit" and not self.segmented:
             self._check_payload(sink, offset, rid, self.block_hash, None)
+        if strict and self.warcinfo is not None:
+            robots = _warc_field(self.warcinfo, b"robots")
+            if robots is not None and robots.lower() not in _ROBOTS_VALUES:
+                sink.warning(
+                    f"warcinfo robots: {robots!r} is not one of the WARC 1.1 values "
+                    f"({', '.join(_ROBOTS_VALUES)})",
+                    offset,
+                    rid,
+                )
         if strict and rec_type in ("request", "response", "resource"):
             for name in ("WARC-Block-Digest", "WARC-Payload-Digest"):
                 if not (self.header.get(name) or "").strip():
@@ -116,12 +146,33 @@ class BlockChecker:
             findings = request_findings(http, self.header.get("WARC-Target-URI"))
         else:
             findings = response_findings(
-                http, truncated=truncated, headers_only=rec_type == "revisit"
+                http,
+                truncated=truncated,
+                headers_only=rec_type == "revisit",
+                profile=self.header.get("WARC-Profile"),
             )
         for severity, message in findings:
             sink.add(severity, message, offset, rid)
         if self.payload_digest and rec_type != "revisit" and not self.segmented:
             self._check_payload(sink, offset, rid, http.raw_hash, http.dechunked_hash)
+
+    def _arsip_head_rules(self, sink: Sink, offset: int, rid: str | None) -> None:
+        """arsip's own rule for revisit heads: the head as received, nothing added.
+
+        A 304 answers with no body and servers rarely send ``Content-Length:
+        0`` with one; arsip before its wire-exact capture added exactly that
+        (docs/warc.md), so under arsip's rules it is a warning to look at.
+        """
+        head = self.http.head if self.http is not None else None
+        if head is None or self.header.rec_type != "revisit" or head.status != 304:
+            return
+        if [v.strip() for v in head.get_all("Content-Length")] == ["0"]:
+            sink.warning(
+                "304 revisit head has Content-Length: 0, which servers rarely send: was it "
+                "added by the crawler rather than received?",
+                offset,
+                rid,
+            )
 
     def _check_payload(
         self,

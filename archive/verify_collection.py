@@ -200,6 +200,11 @@ class Collection:
                 continue
             seen.add((filename, offset))
             self.index_urls.add(entry.fields.get("url", ""))
+            if "revisit_offset" in entry.fields:  # a 304 revisit replayed as its original
+                revisit = self._not_modified_line(sink, where, entry, facts, filenames)
+                if revisit is not None:
+                    seen.add(revisit)
+                continue
             for msg in _entry_mismatches(entry, facts):
                 sink.error(f"{where}: {filename} offset {offset}: {msg}", None, facts.record_id)
         for (filename, offset), facts in sorted(self.locations.items()):
@@ -211,6 +216,43 @@ class Collection:
                     facts.record_id,
                 )
         return count
+
+    def _not_modified_line(
+        self, sink: Sink, where: str, entry: CdxjEntry, original: RecordFacts, filenames: set[str]
+    ) -> tuple[str, int] | None:
+        """Check a line that replays a ``server-not-modified`` revisit as its original
+        (`archive.cdxj.NotModifiedResolver`); return the revisit's place."""
+        fields = entry.fields
+        try:
+            place = (fields["revisit_filename"], int(fields["revisit_offset"]))
+        except (KeyError, ValueError):
+            sink.error(f"{where}: revisit_filename/revisit_offset are not a record's place")
+            return None
+        revisit = self.locations.get(place) if place[0] in filenames else None
+        if revisit is None or revisit.rec_type != "revisit":
+            sink.error(
+                f"{where}: revisit_offset {place[1]} of {place[0]} is not where a revisit "
+                "record starts"
+            )
+            return None
+        # the capture is the revisit's (url, time); what it replays is the original's
+        as_revisit = CdxjEntry(
+            entry.urlkey,
+            entry.timestamp,
+            {"url": fields.get("url", ""), "length": fields.get("revisit_length", "")},
+        )
+        problems = _entry_mismatches(as_revisit, revisit)
+        as_original = CdxjEntry(
+            entry.urlkey,
+            original.timestamp,
+            {k: v for k, v in fields.items() if k in ("url", "length", "status", "mime", "digest")},
+        )
+        problems += _entry_mismatches(as_original, original)
+        if original.rec_type != "response":
+            problems.append(f"replays a {original.rec_type} record, not a response")
+        for msg in problems:
+            sink.error(f"{where}: {place[0]} offset {place[1]}: {msg}", None, revisit.record_id)
+        return place
 
 
 def _entry_mismatches(entry: CdxjEntry, facts: RecordFacts) -> list[str]:

@@ -164,6 +164,15 @@ def _presence_checks(rec_type: str, counts: dict[str, int]) -> list[Finding]:
 
 def _value_checks(header: Header, strict: bool) -> list[Finding]:
     found: list[Finding] = []
+    if header.rec_type in ("warcinfo", "metadata") and header.get("WARC-Payload-Digest"):
+        # 5.9: "shall not be used on records without a well-defined payload"
+        found.append(
+            (
+                Severity.ERROR if strict else Severity.WARNING,
+                f"WARC-Payload-Digest on a {header.rec_type} record, which has no payload "
+                "(WARC 1.1 section 5.9)",
+            )
+        )
     rid = header.get("WARC-Record-ID")
     if rid and rid.strip() and not _RECORD_ID.match(rid.strip()):
         found.append((Severity.ERROR, f"WARC-Record-ID {rid.strip()!r} is not a <URI>"))

@@ -228,9 +228,15 @@ def _content_encodings(head: HttpHead) -> list[str]:
 
 
 def response_findings(
-    block: HttpBlock, *, truncated: bool, headers_only: bool
+    block: HttpBlock, *, truncated: bool, headers_only: bool, profile: str | None = None
 ) -> list[tuple[Severity, str]]:
-    """What is wrong with a response (or revisit) message's framing and encoding."""
+    """What is wrong with a response (or revisit) message's framing and encoding.
+
+    A head that keeps a de-chunked body's framing renamed (docs/warc.md:
+    ``X-Orig-Transfer-Encoding``) must carry the true ``Content-Length``; a
+    revisit's head must fit its profile: ``server-not-modified`` is a 304,
+    ``identical-payload-digest`` a 2xx (`profile` is its ``WARC-Profile``).
+    """
     found: list[tuple[Severity, str]] = []
     head = block.head
     if head is None:
@@ -239,7 +245,16 @@ def response_findings(
         found.append((Severity.ERROR, f"HTTP status line unreadable: {head.start_line[:80]!r}"))
         return found
     found.extend(_head_warnings(head))
+    if head.get_all("X-Orig-Transfer-Encoding") and not head.get_all("Content-Length"):
+        found.append(
+            (
+                Severity.ERROR,
+                "X-Orig-Transfer-Encoding says the body is stored de-chunked, but the head "
+                "has no Content-Length for it",
+            )
+        )
     if headers_only:
+        found.extend(_revisit_head_findings(head, profile))
         if block.body_length:
             found.append(
                 (Severity.WARNING, f"revisit record stores {block.body_length} body bytes")
@@ -304,6 +319,28 @@ def response_findings(
                 )
             )
     return found
+
+
+def _revisit_head_findings(head: HttpHead, profile: str | None) -> list[tuple[Severity, str]]:
+    """A revisit's HTTP head against what its profile says happened."""
+    status = head.status or 0
+    if profile and profile.endswith("/server-not-modified") and status != 304:
+        return [
+            (
+                Severity.ERROR,
+                f"server-not-modified revisit holds an HTTP {status} head: the server's "
+                "304 is what it must keep",
+            )
+        ]
+    if profile and profile.endswith("/identical-payload-digest") and not 200 <= status < 300:
+        return [
+            (
+                Severity.ERROR,
+                f"identical-payload-digest revisit holds an HTTP {status} head: a payload "
+                "came with a 2xx",
+            )
+        ]
+    return []
 
 
 def _head_warnings(head: HttpHead) -> list[tuple[Severity, str]]:

@@ -25,11 +25,11 @@ _MAX_OUT = 1 << 18  # decoded bytes per inflate call: bounds memory on gzip bomb
 class ArchiveStream:
     """Decoded bytes of one archive file, across gzip members, read on demand."""
 
-    def __init__(self, raw: IO[bytes], sink: Sink) -> None:
+    def __init__(self, raw: IO[bytes], sink: Sink, start: int = 0) -> None:
         self._fh = raw
         self._sink = sink
         self._raw = b""  # compressed (or plain) bytes read but not yet used
-        self._raw_pos = 0  # file offset of self._raw[0]
+        self._raw_pos = start  # file offset of self._raw[0] (`raw` is read from there)
         self._buf = bytearray()  # decoded bytes not yet consumed
         self._buf_pos = 0  # decoded position of self._buf[0]
         self._decoded_end = 0  # decoded position after the last decoded byte
@@ -44,6 +44,8 @@ class ArchiveStream:
         self.member_ends: dict[int, int] = {}
         #: set when the stream stopped on damage (truncated/corrupt gzip, garbage)
         self.damaged = False
+        #: file offset of the gzip member the damage is in (None: not a gzip member)
+        self.damaged_at: int | None = None
 
     # -- raw input -------------------------------------------------------
 
@@ -80,7 +82,7 @@ class ArchiveStream:
                     "(the file ends inside it)",
                     self.member_offsets[-1],
                 )
-                self.damaged = True
+                self.damaged, self.damaged_at = True, self.member_offsets[-1]
                 self._eof = True
                 return False
             try:
@@ -91,7 +93,7 @@ class ArchiveStream:
                     f"{self.member_offsets[-1]}: {exc}",
                     self.member_offsets[-1],
                 )
-                self.damaged = True
+                self.damaged, self.damaged_at = True, self.member_offsets[-1]
                 self._eof = True
                 return False
             if self._inflater.eof:

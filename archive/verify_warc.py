@@ -19,6 +19,7 @@ from typing import IO
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive.cdxj import is_indexed, mime_of
+from archive.checked import next_record_member
 from archive.limits import MAX_HEADER_LINE, MAX_WARC_HEAD
 from archive.verify_arc import verify_arc
 from archive.verify_block import BlockChecker
@@ -52,19 +53,50 @@ def verify_warc_into(
     *,
     strict: bool,
 ) -> None:
-    """Verify one archive file read from `raw` into `report`, counting it."""
-    verifier = WarcVerifier(raw, Sink(display, report), filename, collection, strict=strict)
+    """Verify one archive file read from `raw` into `report`, counting it.
+
+    After a corrupt or truncated gzip member the verification goes on at the
+    next member that starts a record (`archive.checked.next_record_member`),
+    so the records after the damage are checked too; the gap is reported.
+    """
+    sink = Sink(display, report)
+    verifier = WarcVerifier(raw, sink, filename, collection, strict=strict)
     report.files += 1
     report.records += verifier.run()
+    while verifier.stream.damaged_at is not None and raw.seekable():
+        damaged_at = verifier.stream.damaged_at
+        nxt = next_record_member(raw, damaged_at + 1)  # type: ignore[arg-type]  # a file
+        if nxt is None:
+            return
+        sink.warning(
+            f"skipped {nxt - damaged_at} bytes after the damaged gzip member at offset "
+            f"{damaged_at}; verifying on from the next record at offset {nxt}",
+            nxt,
+        )
+        raw.seek(nxt)
+        verifier = WarcVerifier(
+            raw, sink, filename, collection, strict=strict, start=nxt, resumed=True
+        )
+        report.records += verifier.run()
 
 
 class WarcVerifier:
     """Verifies the records of one file, in order."""
 
     def __init__(
-        self, raw: IO[bytes], sink: Sink, filename: str, collection: Collection, *, strict: bool
+        self,
+        raw: IO[bytes],
+        sink: Sink,
+        filename: str,
+        collection: Collection,
+        *,
+        strict: bool,
+        start: int = 0,
+        resumed: bool = False,
     ) -> None:
-        self.stream = ArchiveStream(raw, sink)
+        self.stream = ArchiveStream(raw, sink, start)
+        #: reading on after damage: the first record read is not the file's first
+        self.resumed = resumed
         self.sink = sink
         self.filename = filename
         self.collection = collection
@@ -342,7 +374,7 @@ class WarcVerifier:
                 f"several records share one gzip member: each record must be its own member{tail}",
                 self.shared_member[0],
             )
-        if self.first_type is not None and self.first_type != "warcinfo":
+        if self.first_type is not None and self.first_type != "warcinfo" and not self.resumed:
             severity = Severity.ERROR if self.strict else Severity.WARNING
             self.sink.add(
                 severity, f"first record is {self.first_type or 'untyped'}, not warcinfo", 0

@@ -28,7 +28,7 @@ from typing import IO
 from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
 from archive import files
-from archive.cdxj import index_file, sorted_unique
+from archive.cdxj import NotModifiedResolver, index_file, sorted_unique
 
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -175,7 +175,10 @@ class _Writer:
 
     def index(self, warc_paths: Sequence[Path]) -> int:
         """indexes/index.cdx.gz (gzip blocks, stored) and indexes/index.idx (one line a block)."""
-        lines = sorted_unique(line for path in warc_paths for line in index_file(path))
+        originals = NotModifiedResolver()  # 304 revisits replay as their original
+        lines = sorted_unique(
+            line for path in warc_paths for line in index_file(path, originals=originals)
+        )
         meta = {"format": "cdxj-gzip-1.0", "filename": "index.cdx.gz"}
         idx = [f"!meta 0 {json.dumps(meta)}"]
         info = ZipInfo("indexes/index.cdx.gz", self.stamp)

@@ -79,7 +79,16 @@ class RecordLocation(TypedDict):
 
 
 class _RecordBuilder(WARCWriter):  # type: ignore[misc]  # warcio is untyped
-    """warcio's writer with a selectable digest algorithm."""
+    """warcio's writer with a selectable digest algorithm.
+
+    No ``WARC-Payload-Digest`` on ``metadata`` records: WARC 1.1 (5.9) says
+    the field "shall not be used on records without a well-defined payload",
+    and a metadata block is warc-fields, no payload (fastwarc and warcat
+    reject the field there). warcio leaves it out of warcinfo and revisit
+    records itself (a revisit's is set by `write_revisit`).
+    """
+
+    NO_PAYLOAD_DIGEST_TYPES = ("warcinfo", "revisit", "metadata")
 
     def __init__(self, fh: BufferedWriter, digest_algorithm: str) -> None:
         super().__init__(fh, gzip=True, warc_version=WARC_VERSION)
@@ -193,7 +202,13 @@ class WarcFileWriter:
             fields["WARC-Truncated"] = truncated
         response_record = self._http_record(builder, url, fields, response.head(), response.body)
         return self._write_group(
-            builder, response_record, url=url, date=date, request=request, metadata=metadata
+            builder,
+            response_record,
+            url=url,
+            date=date,
+            request=request,
+            metadata=metadata,
+            ip_address=ip_address,
         )
 
     def write_revisit(
@@ -214,8 +229,11 @@ class WarcFileWriter:
         `profile` is a ``WARC-Profile`` URI (`archive.records.REVISIT_PROFILES`).
         An ``identical-payload-digest`` revisit is marked ``WARC-Truncated:
         length``, as WARC 1.1 section 6.7.2 requires of a block cut short of
-        its payload. ``WARC-Payload-Digest`` is `refers_to`'s. The returned
-        location's ``payload_digest`` is that digest too.
+        its payload, and gets `refers_to`'s ``WARC-Payload-Digest``; a
+        ``server-not-modified`` one (a 304: no payload at all) has no
+        ``WARC-Payload-Digest`` (5.9: not on records without a payload; warcat
+        and ``fastwarc check -p`` reject one). The returned location's
+        ``payload_digest`` is `refers_to`'s either way.
         """
         if profile not in REVISIT_PROFILES.values():
             raise ValueError(f"unknown revisit profile {profile!r}")
@@ -229,14 +247,24 @@ class WarcFileWriter:
             "WARC-Refers-To": refers_to.record_id,
             "WARC-Refers-To-Target-URI": refers_to.target_uri,
             "WARC-Refers-To-Date": refers_to.date,
-            "WARC-Payload-Digest": refers_to.payload_digest,
         }
         if profile == REVISIT_IDENTICAL_PAYLOAD_DIGEST:
+            # 6.7.2: the digest of the payload not stored again (the original's)
+            fields["WARC-Payload-Digest"] = refers_to.payload_digest
             fields["WARC-Truncated"] = "length"
         revisit_record = self._http_record(builder, url, fields, response.head(), b"")
-        return self._write_group(
-            builder, revisit_record, url=url, date=date, request=request, metadata=metadata
+        location = self._write_group(
+            builder,
+            revisit_record,
+            url=url,
+            date=date,
+            request=request,
+            metadata=metadata,
+            ip_address=ip_address,
         )
+        # callers compare and index by the original's payload digest
+        location["payload_digest"] = refers_to.payload_digest
+        return location
 
     def write_metadata(
         self, url: str, concurrent_to: str, fields: Sequence[tuple[str, str]]
@@ -368,10 +396,17 @@ class WarcFileWriter:
         date: str,
         request: HttpRequestMessage,
         metadata: Sequence[tuple[str, str]] | None,
+        ip_address: str | None = None,
     ) -> RecordLocation:
-        """Write `main_record` (response or revisit), its request and metadata; all or none."""
+        """Write `main_record` (response or revisit), its request and metadata; all or none.
+
+        The request record gets the `ip_address` it was sent to (WARC 1.1
+        5.14 "should" for request records too, as wget writes it).
+        """
         main_id = main_record.rec_headers.get_header("WARC-Record-ID")
         request_fields = self._fields("request", url, date)
+        if ip_address:
+            request_fields["WARC-IP-Address"] = ip_address
         request_fields["WARC-Concurrent-To"] = main_id
         records = [
             main_record,

@@ -13,6 +13,7 @@ without fetching anything.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -38,6 +39,8 @@ from crawler.stats import final_failures
 from pipelines.db import Dataset
 
 __all__ = ["CrawlSummary", "final_failures", "run_crawl"]
+
+logger = logging.getLogger(__name__)
 
 #: Close reasons of a crawl that ended by itself or at a limit the user set.
 COMPLETE_REASONS = (
@@ -500,6 +503,44 @@ def run_crawl(
         lock.release()
 
 
+def finished_warcs(out: Path) -> list[Path]:
+    """The finished WARC files of the collection OUT, oldest first (by name)."""
+    return sorted(layout.warc_dir(out).glob("*.warc.gz"))
+
+
+def update_index(out: Path, before: set[str] | None = None) -> None:
+    """Bring the collection's CDXJ index (OUT/indexes/index.cdxj) up to date.
+
+    With `before` (the names of the WARC files there before the crawl) and
+    an index in place, the files written since are added to it; otherwise it
+    is rebuilt from every WARC file. Files are read as ``arsip index`` reads
+    them (a damaged record gets no line), 304 revisits replaying as their
+    originals (docs/warc.md). A failure is logged and leaves the previous
+    index: the WARC files are what counts, and ``arsip index OUT`` rebuilds it.
+    """
+    from archive.cdxj import (  # noqa: PLC0415 - start-up time: `arsip crawls` imports this module and needs no warcio
+        extend_index,
+        index_collection,
+    )
+
+    warcs = finished_warcs(out)
+    index = layout.index_path(out)
+    new = [p for p in warcs if before is None or p.name not in before]
+    if not new:
+        return
+    try:
+        if before is not None and index.exists():
+            count, damage = extend_index(index, new)
+        else:
+            count, damage = index_collection(warcs, index)
+    except OSError as exc:
+        logger.error("Could not update the index %s: %s", index, exc)
+        return
+    for line in damage:
+        logger.warning("Index: %s; not indexed (run: arsip verify %s)", line, out)
+    logger.info("The index %s has %d lines", index, count)
+
+
 def _run_process(
     profile: Profile,
     out: Path,
@@ -525,6 +566,7 @@ def _run_process(
 
     process._signal_shutdown = signalled  # type: ignore[method-assign,assignment]
     started = time.monotonic()
+    before = {p.name for p in finished_warcs(out)}
     process.crawl(
         crawler,
         profile=profile.path or profile.name,
@@ -534,6 +576,7 @@ def _run_process(
     with one_line_failures(settings.get("LOG_LEVEL")):
         process.start()
     stats: dict[str, Any] = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    update_index(out, before)
     return CrawlSummary(
         crawl_id=str(crawler.settings.get("ARSIP_CRAWL_ID")),
         profile=profile.name,

@@ -31,8 +31,10 @@ read on when it can be).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
+import hashlib
 import importlib
 import io
 import sqlite3
@@ -46,6 +48,7 @@ from typing import Any
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
+from archive.checked import Damage, iter_checked, printable
 from archive.limits import MAX_HTTP_HEAD, MAX_PAYLOAD, LimitExceeded, archive_iterator, too_large
 from archive.reader import compute_digest, read_record_at, sniff_format
 from archive.records import NOT_MODIFIED
@@ -276,7 +279,8 @@ def spider_headers(pairs: list[tuple[str, str]], remaining: list[str]) -> dict[s
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """`text` on one line, any control or binary character escaped (never raw bytes)."""
+    return printable(" ".join(text.split()), 300)
 
 
 # -- records ---------------------------------------------------------------------
@@ -285,29 +289,22 @@ def _one_line(text: str) -> str:
 def _records(
     fh: Any, report: Report, warn: Report, label: str, *, arc: bool = False
 ) -> Iterator[tuple[Any, Any]]:
-    """(iterator, record) for each record warcio reads; a failure ends the file (reported),
-    what warcio had to guess at is passed to *warn*."""
-    # HTTP heads are parsed only for the records that may be articles (_http).
-    # arc2warc only for ARC files: on a WARC it would take trailing garbage for
-    # an ARC record instead of reporting it.
-    iterator = archive_iterator(fh, arc2warc=arc, no_record_parse=True)
-    records = iter(iterator)
-    count = 0
-    while True:
-        captured = io.StringIO()
-        try:
-            with contextlib.redirect_stderr(captured):
-                record = next(records)
-        except StopIteration:
-            return
-        except Exception as exc:  # warcio raises many types on broken input: report, stop
-            report(f"{label}: stopped after record {count}: {_one_line(f'{exc}') or type(exc)}")
-            return
-        count += 1
-        warning = _one_line(captured.getvalue())
-        if warning:
-            warn(f"warning: {label}: record {count}: warcio: {warning}")
-        yield iterator, record
+    """(place, record) for each intact record (`archive.checked`: gzip CRC, length and
+    digests hold); each damaged record or unreadable stretch is passed to *report* as
+    one line and the reading goes on at the next record; what warcio had to guess at
+    is passed to *warn*. HTTP heads are parsed only for the records that may be
+    articles (`_http`)."""
+
+    def damaged(damage: Damage) -> None:
+        report(f"{damage.line()}; not used")
+
+    def warned(offset: int, text: str) -> None:
+        warn(f"warning: {label}: offset {offset}: warcio: {text}")
+
+    for checked in iter_checked(
+        fh, label, damaged, arc2warc=arc, parse_http=False, on_warning=warned
+    ):
+        yield checked, checked.record
 
 
 def _warcinfo(record: Any) -> dict[str, str]:
@@ -414,7 +411,29 @@ def _candidate(
         return None  # a body cut short: the live crawl retried it or left it (skip `truncated`)
     if _is_html_200(http):
         return _capture(reading, iterator, record, http, url, profile)
+    if http.get_statuscode() == "200":
+        # not an article, but a later revisit of it must find it (and then skip it)
+        _remember(reading, iterator, record, url)
     return None
+
+
+def _remember(reading: _Reading, iterator: Any, record: Any, url: str) -> None:
+    """Put a full 200 response that makes no capture in the originals index."""
+    headers = record.rec_headers
+    digest = headers.get_header("WARC-Payload-Digest")
+    if not digest:  # ARC files and some tools write none: computed as warcio would
+        hasher = hashlib.sha1()
+        while chunk := record.raw_stream.read(_CHUNK_SIZE):
+            hasher.update(chunk)
+        digest = "sha1:" + base64.b32encode(hasher.digest()).decode("ascii")
+    pointer = {
+        "filename": reading.path.name,
+        "offset": iterator.get_record_offset(),
+        "length": iterator.get_record_length(),
+        "record_id": headers.get_header("WARC-Record-ID") or "",
+        "payload_digest": digest,
+    }
+    reading.index.add(reading.path, url, pointer)
 
 
 def _http(record: Any, where: str, report: Report) -> Any:
@@ -536,6 +555,14 @@ def _revisit(
         stored = read_record_at(original_path, pointer["offset"], pointer["length"])
     except (OSError, ValueError) as exc:
         report(f"{where}: cannot read the revisit's original record ({_one_line(str(exc))})")
+        return None
+    damage = stored.digest_problems()
+    if damage:
+        report(
+            f"{where}: the revisit's original record {pointer['record_id']} "
+            f"(offset {pointer['offset']} of {pointer['filename']}) is damaged "
+            f"({_one_line(damage[0])}); not used"
+        )
         return None
     original = [
         (name.decode("latin-1"), value.decode("latin-1")) for name, value in stored.http_headers()

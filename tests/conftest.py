@@ -25,6 +25,25 @@ CORPUS = REPO / "tests" / "corpus"
 #: The real-world development set (pages collected for issue 14, split into a
 #: development and a held-out half by site; see its SOURCES.md).
 CORPUS_DEV = REPO / "tests" / "corpus_dev"
+#: Where the development set's page.html files are: they are third-party pages
+#: fetched from public repositories, which stay out of commits until they are
+#: placed in the steering repository's shared corpus (tests/corpus_dev/SOURCES.md
+#: lists each one); ARSIP_CORPUS_DEV_PAGES names a folder holding them
+#: (FOLDER/<page>/page.html), else tests/corpus_dev itself.
+CORPUS_DEV_PAGES = Path(os.environ.get("ARSIP_CORPUS_DEV_PAGES") or CORPUS_DEV)
+
+
+def corpus_dev_pages_missing() -> str | None:
+    """Why the development set's pages cannot be scored here, or None when they can."""
+    split = json.loads((CORPUS_DEV / "split.json").read_text(encoding="utf-8"))
+    missing = [f for f in split if not (CORPUS_DEV_PAGES / f / "page.html").is_file()]
+    if not missing:
+        return None
+    return (
+        f"{len(missing)} of {len(split)} development-set pages are not in {CORPUS_DEV_PAGES} "
+        "(fetched third-party pages stay out of commits; set ARSIP_CORPUS_DEV_PAGES to a "
+        "folder holding them, see tests/corpus_dev/SOURCES.md)"
+    )
 FIXTURES = REPO / "tests" / "fixtures"
 BIN = Path(sys.executable).parent
 

@@ -12,8 +12,10 @@ from archive.records import (
     WarcinfoFields,
     adjust_framing,
     format_warc_date,
+    is_chunked,
     new_record_id,
     reason_phrase,
+    stored_head,
     warc_fields_block,
 )
 
@@ -96,3 +98,25 @@ def test_warc_fields_refuse_line_breaks() -> None:
     assert warc_fields_block([("via", "http://a/")]) == b"via: http://a/\r\n"
     with pytest.raises(ValueError, match="warc-fields"):
         warc_fields_block([("via", "a\r\nInjected: 1")])
+
+
+def test_stored_head_keeps_every_byte_unless_the_body_was_dechunked() -> None:
+    head = (
+        b"HTTP/1.1 200 Baik Sekali\r\nx-A: 1\r\nSet-Cookie: a\r\nETag: e\r\nSet-Cookie: b\r\n\r\n"
+    )
+    assert stored_head(head, 5, dechunked=False) is head
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding:  chunked\r\ncontent-length: 9\r\nX: y\r\n\r\n"
+    assert is_chunked(chunked) and not is_chunked(head)
+    assert stored_head(chunked, 12, dechunked=True) == (
+        b"HTTP/1.1 200 OK\r\nX-Orig-Transfer-Encoding:  chunked\r\n"
+        b"X-Orig-content-length: 9\r\nX: y\r\nContent-Length: 12\r\n\r\n"
+    )
+
+
+def test_a_request_from_the_wire_keeps_its_bytes() -> None:
+    sent = b"GET /a?b=1 HTTP/1.1\r\nUser-Agent: x\r\nHost: h\r\n\r\n"
+    message = HttpRequestMessage.from_wire(sent + b"body")
+    assert (message.method, message.target, message.protocol) == ("GET", "/a?b=1", "HTTP/1.1")
+    assert message.head() == sent and message.body == b"body"
+    with pytest.raises(ValueError):
+        HttpRequestMessage.from_wire(b"GET / HTTP/1.1\r\nHost: h\r\n")

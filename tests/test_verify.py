@@ -63,6 +63,7 @@ def build_warc(
     *,
     mutate: Callable[[int, str, bytes], bytes] | None = None,
     warcinfo: bool = True,
+    info_fields: dict[str, str] | None = None,
 ) -> BuiltWarc:
     """Write `captures` as a WARC/1.1 file, one gzip member per record.
 
@@ -80,7 +81,7 @@ def build_warc(
     writer = WARCWriter(io.BytesIO(), gzip=False, warc_version="WARC/1.1")
     if warcinfo:
         info = writer.create_warcinfo_record(
-            path.name, {"software": "arsip-test", "crawl-id": "t1"}
+            path.name, {"software": "arsip-test", "crawl-id": "t1", **(info_fields or {})}
         )
         info.rec_headers.replace_header("WARC-Record-ID", _record_id(path.name, counter))
         info.rec_headers.replace_header("WARC-Date", DATE)
@@ -327,7 +328,12 @@ def test_empty_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert_fails_with(verify_paths([empty]), "empty file")
 
 
-def _with_revisit(path: Path, refers_to: str | None) -> Path:
+def _with_revisit(
+    path: Path,
+    refers_to: str | None,
+    profile: str | None = None,
+    head: StatusAndHeaders | None = None,
+) -> Path:
     """A WARC holding CAPTURES and a revisit of the first one's URL."""
     built = build_warc(path, CAPTURES)
     writer = WARCWriter(io.BytesIO(), gzip=False, warc_version="WARC/1.1")
@@ -339,13 +345,14 @@ def _with_revisit(path: Path, refers_to: str | None) -> Path:
         digest,
         CAPTURES[0].url,
         DATE,
-        http_headers=StatusAndHeaders(
-            "200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"
-        ),
+        http_headers=head
+        or StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"),
         warc_headers_dict={"WARC-Record-ID": _record_id(path.name, 99), "WARC-Date": DATE},
     )
     if refers_to:
         revisit.rec_headers.add_header("WARC-Refers-To", refers_to)
+    if profile:
+        revisit.rec_headers.replace_header("WARC-Profile", profile)
     buf = io.BytesIO()
     WARCWriter(buf, gzip=True, warc_version="WARC/1.1").write_record(revisit)
     with built.path.open("ab") as out:
@@ -404,3 +411,78 @@ def test_same_file_given_twice_is_a_duplicate_warning_not_an_error(valid_warc: B
     assert report.ok
     assert report.warnings == 7
     assert verify_paths([valid_warc.path, copy], strict=True).errors == 7
+
+
+def test_x_orig_transfer_encoding_needs_the_true_content_length(tmp_path: Path) -> None:
+    headers = [
+        ("Content-Type", "text/plain"),
+        ("X-Orig-Transfer-Encoding", "chunked"),
+        ("Content-Length", "5"),
+    ]
+    good = [Capture("http://127.0.0.1:8000/a", body=b"hello", headers=headers)]
+    assert verify_paths([build_warc(tmp_path / "ok.warc.gz", good).path]).problems == []
+
+    def drop_length(index: int, rec_type: str, raw: bytes) -> bytes:
+        if rec_type != "response":
+            return raw
+        return raw.replace(b"Content-Length: 5\r\n", b"")
+
+    report = verify_paths([build_warc(tmp_path / "x.warc.gz", good, mutate=drop_length).path])
+    assert_fails_with(report, "X-Orig-Transfer-Encoding says the body is stored de-chunked")
+
+
+def test_metadata_with_a_payload_digest_is_an_error_under_our_rules(tmp_path: Path) -> None:
+    path = build_warc(tmp_path / "md.warc.gz", CAPTURES).path
+    writer = WARCWriter(io.BytesIO(), gzip=False, warc_version="WARC/1.1")
+    block = b"via: http://127.0.0.1:8000/\r\n"
+    record = writer.create_warc_record(
+        CAPTURES[0].url,
+        "metadata",
+        payload=io.BytesIO(block),
+        length=len(block),
+        warc_headers_dict={
+            "WARC-Record-ID": _record_id("md", 98),
+            "WARC-Date": DATE,
+            "Content-Type": "application/warc-fields",
+        },
+    )
+    buf = io.BytesIO()
+    WARCWriter(buf, gzip=True, warc_version="WARC/1.1").write_record(record)
+    with path.open("ab") as out:
+        out.write(buf.getvalue())
+    assert b"WARC-Payload-Digest" in gzip.decompress(buf.getvalue())  # warcio writes one
+    assert_fails_with(verify_paths([path], strict=True), "WARC-Payload-Digest on a metadata")
+    loose = verify_paths([path])
+    assert loose.ok
+    assert any("WARC-Payload-Digest on a metadata" in m for m in messages(loose, Severity.WARNING))
+
+
+def test_a_server_not_modified_revisit_must_hold_a_304_head(tmp_path: Path) -> None:
+    profile = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+    path = _with_revisit(tmp_path / "nm.warc.gz", _record_id("nm.warc.gz", 1), profile=profile)
+    assert_fails_with(verify_paths([path]), "server-not-modified revisit holds an HTTP 200 head")
+
+
+def test_a_304_revisit_with_content_length_zero_is_a_warning_under_our_rules(
+    tmp_path: Path,
+) -> None:
+    profile = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+    path = _with_revisit(
+        tmp_path / "cl.warc.gz",
+        _record_id("cl.warc.gz", 1),
+        profile=profile,
+        head=StatusAndHeaders("304 Not Modified", [("Content-Length", "0")], protocol="HTTP/1.1"),
+    )
+    strict = verify_paths([path], strict=True)
+    assert any(
+        "304 revisit head has Content-Length: 0" in m for m in messages(strict, Severity.WARNING)
+    )
+    assert verify_paths([path]).problems == []
+
+
+def test_warcinfo_robots_must_be_a_value_of_the_spec_under_our_rules(tmp_path: Path) -> None:
+    old = build_warc(tmp_path / "obey.warc.gz", CAPTURES, info_fields={"robots": "obey"}).path
+    strict = verify_paths([old], strict=True)
+    assert any("warcinfo robots: 'obey'" in m for m in messages(strict, Severity.WARNING))
+    good = build_warc(tmp_path / "ok.warc.gz", CAPTURES, info_fields={"robots": "classic"}).path
+    assert verify_paths([good], strict=True).problems == []

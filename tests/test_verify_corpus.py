@@ -70,6 +70,7 @@ ALLOWED_WARNINGS = (
     "version line 'warc/1.0' is not in upper case",  # JHOVE accepts it
     "HTTP head has no empty line",  # old pywb requests: header lines complete, blank line missing
     "revisit target",  # a loose file's revisits may point at records of other files
+    "WARC-Payload-Digest on a metadata record",  # warcio.js writes one (fastwarc rejects it)
 )
 
 

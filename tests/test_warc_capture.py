@@ -334,7 +334,7 @@ def test_files_are_closed_rolled_over_and_each_opens_with_warcinfo(crawl: Crawl)
         first = next(r for p, r in crawl.records if p == path)
         assert first.rec_type == "warcinfo"
         assert b"crawl-id: crawl-test-1\r\n" in first.block
-        assert b"robots: obey\r\n" in first.block
+        assert b"robots: classic\r\n" in first.block
         assert b"http-header-user-agent: arsip-test/1.0 (+http://127.0.0.1/)\r\n" in first.block
 
 

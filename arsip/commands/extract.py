@@ -4,10 +4,12 @@ PATH is an HTML file (one JSON object: the 14 extracted fields) or a WARC /
 ARC file, gzipped or not (one JSON line per status-200 HTML response; with a
 profile that lists article URL patterns, only article URLs). Bodies are read
 the way `arsip reextract` reads them (chunking and Content-Encoding undone:
-gzip, deflate, br, zstd; revisits resolved). A record that cannot be read is
-reported on stderr, one line each, and the command goes on; it then exits
-with code 6 (partial). So is a page extraction could not read whole (an
-extraction anomaly: nested too deep, a text run too large).
+gzip, deflate, br, zstd; revisits resolved). Every record is checked first
+(gzip CRC, length, block and payload digests: docs/warc.md): a damaged or
+unreadable record is reported on stderr, one line each (file, offset, record
+id, what is wrong), makes no output, and the command goes on at the next
+record; it then exits with code 6 (partial). So is a page extraction could not
+read whole (an extraction anomaly: nested too deep, a text run too large).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """`arsip index DIR`: write the collection's CDXJ index (DIR/indexes/index.cdxj).
 
-A WARC file that warcio cannot read to its end is indexed up to its last
-whole record and named in one line on stderr (what stopped the reading,
-and ``arsip verify`` to see more); the command then exits 6. When nothing
+Every record is checked as it is read (gzip CRC, length, block and payload
+digests: `archive.checked`): a damaged record gets no index line and one
+line on stderr (file, offset, record id, what is wrong); after a corrupt or
+truncated gzip member the reading goes on at the next record, and the gap
+is reported the same way. The command then exits 6 (partial). When nothing
 at all could be indexed because of such files, no index is written and it
 exits 4. What warcio would print itself about an odd record becomes one
 ``arsip: index: warning: ...`` line.
@@ -14,7 +16,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from archive.cdxj import INDEX_RELPATH, scan_file, sorted_unique, write_lines_atomic
+from archive.cdxj import (
+    INDEX_RELPATH,
+    NotModifiedResolver,
+    scan_file,
+    sorted_unique,
+    write_lines_atomic,
+)
 from archive.files import describe_unreadable
 from arsip.core import layout
 from arsip.errors import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, UserError
@@ -62,26 +70,24 @@ def index_lines(files: list[Path]) -> tuple[list[str], list[str]]:
     """(index lines, problem lines) of *files*; warcio's warnings are printed as they come."""
     lines: list[str] = []
     problems: list[str] = []
+    originals = NotModifiedResolver()  # files are given oldest first (by name)
     for path in files:
         try:
-            scan = scan_file(path)
+            scan = scan_file(path, originals=originals)
         except OSError as exc:
             problems.append(f"{path}: cannot be read: {exc.strerror or exc}")
             continue
         for warning in scan.warnings:
             print(f"arsip: index: warning: {path}: warcio: {warning}", file=sys.stderr)
         lines.extend(scan.lines)
-        if scan.error is None:
+        if not scan.damage:
             continue
-        if scan.lines:
-            problems.append(
-                f"{path}: indexed up to record {scan.records}, then stopped at {scan.error}; "
-                f"the rest of the file is not indexed; run: arsip verify {path}"
-            )
+        if scan.records:
+            problems.extend(f"{line}; not indexed" for line in scan.damage)
         else:
             problems.append(
-                f"{path}: cannot be indexed, it is not a readable WARC file ({scan.error}); "
-                f"run: arsip verify {path}"
+                f"{path}: cannot be indexed, it is not a readable WARC file "
+                f"({scan.damage[0].split(': ', 2)[-1]}); run: arsip verify {path}"
             )
     return lines, problems
 

@@ -13,7 +13,13 @@ from pathlib import Path
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.bag import crawl_bag_info, warcinfo_summary, write_bag
-from archive.cdxj import INDEX_RELPATH, index_file, sorted_unique, write_lines_atomic
+from archive.cdxj import (
+    INDEX_RELPATH,
+    NotModifiedResolver,
+    index_file,
+    sorted_unique,
+    write_lines_atomic,
+)
 from archive.wacz import Page, write_wacz
 from arsip import __version__
 from arsip.commands.index import collection_warcs
@@ -162,9 +168,10 @@ def _bag(directory: Path, warcs: list[Path], out: Path, args: argparse.Namespace
 
 
 def _index_lines(warcs: list[Path]) -> Iterator[str]:
+    originals = NotModifiedResolver()  # 304 revisits replay as their original
     for path in warcs:
         try:
-            yield from index_file(path)
+            yield from index_file(path, originals=originals)
         except ArchiveLoadFailed as exc:
             raise UserError(
                 f"{path}: cannot be indexed ({_first_line(exc)}); run: arsip verify {path}",

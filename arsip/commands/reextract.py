@@ -22,7 +22,8 @@ when complete, with DIR's crawl lock held (a crawl running there: exit 7).
 A DIR that already holds a dataset or JSON Lines is refused (exit 5)
 unless ``--force`` is given (they are then replaced as a whole); a
 read-only dataset is refused (exit 5) even then, and DIR left as it was. Records
-that cannot be used (cut short, undecodable body, invalid item, a revisit
+that cannot be used (damaged: a gzip CRC, length or digest that does not
+hold; cut short, undecodable body, invalid item, a revisit
 without its original) are reported on stderr, one line each, and counted;
 the command then exits 6.
 

@@ -141,12 +141,15 @@ from archive.records import (
     WarcinfoFields,
     adjust_framing,
     default_software,
+    is_chunked,
+    stored_head,
 )
 from archive.recovery import recover_open_files
 from archive.writer import DIGEST_ALGORITHMS, RecordLocation, WarcFileWriter
 from arsip.core.errors import ConfigError, OutputError
 from crawler.exceptions import Skipped
 from crawler.frontier import META_SEQ
+from crawler.handlers.http11 import META_RESPONSE_HEAD, META_SENT
 from crawler.middlewares.attempts import failure_fields, was_sent, write_failed_attempt
 from crawler.scheduler import state_of
 from pipelines.full_disk import full_disk_seen, stop_for_full_disk
@@ -221,7 +224,8 @@ def writer_from_settings(settings: BaseSettings) -> WarcFileWriter:
         crawl_id=str(settings.get("ARSIP_CRAWL_ID") or ""),
         collection=str(settings.get("ARSIP_COLLECTION") or ""),
         operator=str(setting("WARC_OPERATOR") or ""),
-        robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        # the values of the WARC 1.1 spec (annex: warcinfo "robots" field)
+        robots="classic" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         user_agent=str(settings.get("USER_AGENT") or ""),
         software=f"{default_software()} Scrapy/{scrapy.__version__}",
     )
@@ -355,7 +359,8 @@ class WarcCaptureMiddleware:
             raise Skipped(
                 "not_archived", f"Not archived (the crawl is stopping): {self.write_error}"
             )
-        message = response_message(response)
+        message = response_message(response, request)
+        sent = sent_message(request)
         head_size = len(message.head())
         if head_size > MAX_HTTP_HEAD:  # no reader (verify, replay, reextract) would read it
             self._refuse_head(request, url, head_size)
@@ -371,7 +376,7 @@ class WarcCaptureMiddleware:
                 profile, original = revisit
                 location = self.writer.write_revisit(
                     url,
-                    request_message(request),
+                    sent,
                     message,
                     profile=REVISIT_PROFILES[profile],
                     refers_to=RefersTo(
@@ -386,7 +391,7 @@ class WarcCaptureMiddleware:
             else:
                 location = self.writer.write_exchange(
                     url,
-                    request_message(request),
+                    sent,
                     message,
                     ip_address=ip_address,
                     truncated=truncated,
@@ -421,7 +426,7 @@ class WarcCaptureMiddleware:
             return
         url = urldefrag(request.url)[0]
         base = metadata_fields(request)
-        sent = request_message(request) if was_sent(exception) else None
+        sent = sent_message(request) if was_sent(exception) else None
         try:
             write_failed_attempt(self.writer, url, sent, failure_fields(request, exception, base))
         except OSError as exc:
@@ -648,8 +653,41 @@ def request_message(request: Request) -> HttpRequestMessage:
     return HttpRequestMessage(request.method, target, headers, request.body)
 
 
-def response_message(response: Response) -> HttpResponseMessage:
-    """The response as received, with the framing the client removed not claimed."""
+def sent_message(request: Request) -> HttpRequestMessage:
+    """The request exactly as written to the connection (`request_message` when the
+    download handler did not record it, e.g. another handler or a failed attempt)."""
+    sent = request.meta.pop(META_SENT, None)
+    if isinstance(sent, bytes):
+        try:
+            return HttpRequestMessage.from_wire(sent)
+        except ValueError:
+            pass
+    return request_message(request)
+
+
+#: Statuses whose responses carry no body whatever their headers say.
+_BODYLESS = frozenset({204, 304})
+
+
+def response_message(response: Response, request: Request | None = None) -> HttpResponseMessage:
+    """The response as received: the head recorded by the download handler, byte for
+    byte (a de-chunked body's framing renamed, see `archive.records.stored_head`),
+    else one rebuilt from Scrapy's headers with the framing the client removed not
+    claimed."""
+    raw = request.meta.pop(META_RESPONSE_HEAD, None) if request is not None else None
+    if isinstance(raw, bytes):
+        dechunked = (
+            is_chunked(raw)
+            and response.status >= 200
+            and response.status not in _BODYLESS
+            and (request is None or request.method != "HEAD")
+        )
+        return HttpResponseMessage(
+            status=response.status,
+            body=response.body,
+            protocol=response.protocol or "HTTP/1.1",
+            raw_head=stored_head(raw, len(response.body), dechunked=dechunked),
+        )
     received: list[Header] = [
         (name, value) for name, values in response.headers.items() for value in values
     ]
