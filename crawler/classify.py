@@ -1,0 +1,376 @@
+"""Page classification from what a page shows: article, listing or other.
+
+`classify(root, url)` reads a parsed HTML page (an lxml tree: the one Scrapy
+already built for the response, so classifying costs no second parse) and
+answers a `PageKind`: the kind, the reason in a few words (the crawl report
+lists it), and what the page offers the crawl: the links of its repeated
+teaser blocks (a listing's articles), its pagination links, the feeds it
+announces. It does no I/O; `classify_html` parses bytes first (tests,
+`arsip profile new`).
+
+The evidence, strongest first:
+
+- JSON-LD ``@type`` NewsArticle / Article / BlogPosting / ReportageNewsArticle
+  (article), CollectionPage / ItemList / Blog / SearchResultsPage (listing);
+- many repeated link blocks with title-like text (the same element path,
+  e.g. ``div.news-item > h3 > a``), with dates, snippets or "Selengkapnya"
+  links, and pagination (``page/2``, ``?page=2``, ``?start=10``,
+  ``/index/2``, "Berikutnya", "»", ``<link rel="next">``): listing;
+- ``og:type = article``, or one headline with a date near it and a body of
+  several paragraphs in one container, bylines and view counters: article.
+
+A page that shows neither is "other" (profile pages, contact, search
+forms, empty calendars). Site profiles' URL patterns, where given, decide
+before this module is asked (`crawler.spiders.news`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+ARTICLE: Final = "article"
+LISTING: Final = "listing"
+OTHER: Final = "other"
+KINDS: Final = (ARTICLE, LISTING, OTHER)
+
+ARTICLE_TYPES: Final = frozenset(
+    {"newsarticle", "article", "blogposting", "reportagenewsarticle", "analysisnewsarticle"}
+)
+LISTING_TYPES: Final = frozenset(
+    {"collectionpage", "itemlist", "blog", "searchresultspage", "webpageelement-list"}
+)
+
+#: Below this many members a group of similar links is not a list of teasers.
+MIN_TEASERS: Final = 4
+#: Title-like link text: at least this many characters and three words.
+MIN_TITLE_CHARS: Final = 20
+#: A body paragraph: a block with at least this much text outside links.
+MIN_PARAGRAPH_CHARS: Final = 60
+
+_MONTHS = (
+    r"jan(?:uari|uary)?|feb(?:ruari|ruary)?|mar(?:et|ch)?|apr(?:il)?|mei|may|jun[ei]?|"
+    r"jul[iy]?|agu(?:stus)?|ags|aug(?:ust)?|sep(?:tember)?|sept|okt(?:ober)?|oct(?:ober)?|"
+    r"nov(?:ember)?|des(?:ember)?|dec(?:ember)?"
+)
+DATE_RE: Final = re.compile(
+    rf"\b\d{{1,2}}\s*[/.-]?\s*(?:{_MONTHS})\.?\s*[/.,-]?\s*(?:\d{{4}}|\d{{2}})\b"
+    rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b",
+    re.IGNORECASE,
+)
+BYLINE_RE: Final = re.compile(
+    r"\b(?:penulis|pewarta|ditulis\s+oleh|diposting\s+oleh|posted\s+by|oleh|reporter|"
+    r"kontributor|editor|redaktur|penyunting|author)\b\s*:?",
+    re.IGNORECASE,
+)
+VIEWS_RE: Final = re.compile(r"\b(?:views?|dilihat|dibaca|hits|kali\s+dilihat)\b", re.IGNORECASE)
+READ_MORE_RE: Final = re.compile(
+    r"^\s*(?:baca\s+)?selengkapnya|^\s*read\s+more|^\s*baca\s+(?:lebih\s+lanjut|berita)"
+    r"|^\s*lanjut(?:kan)?\s+membaca|^\s*more\b|^\s*detail\b",
+    re.IGNORECASE,
+)
+#: Link text of a "next page" or numbered pagination link.
+PAGER_TEXT_RE: Final = re.compile(
+    r"^\s*(?:\d{1,4}|berikutnya|selanjutnya|sesudahnya|next|lanjut|older|lebih\s+lama|"
+    r"sebelumnya|previous|prev|newer|terakhir|last|first|pertama|[»›>]+|[«‹<]+|"
+    r"berikutnya\s*[»›>]+|[«‹<]+\s*sebelumnya|next\s*[»›>]+|halaman\s+\d+)\s*$",
+    re.IGNORECASE,
+)
+#: A pagination URL: ``page/2``, ``?page=2``, ``?start=10``, ``?per_page=``, ``/index/2``...
+PAGER_URL_RE: Final = re.compile(
+    r"(?:[/](?:page|halaman|hal|index|p)[/-]?\d+/?$)"
+    r"|(?:[?&](?:page|paged|halaman|hal|p|pg|start|offset|limitstart|per_page|per-page)=\d+)",
+    re.IGNORECASE,
+)
+FEED_TYPES: Final = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+_BLOCKS: Final = ("p", "div", "li", "blockquote", "td", "section")
+_LD_XPATH = etree.XPath("//script[@type='application/ld+json']/text()")
+_OG_TYPE_XPATH = etree.XPath("//meta[@property='og:type']/@content")
+_LINK_XPATH = etree.XPath("//head//link[@href] | //link[@href]")
+_ANCHOR_XPATH = etree.XPath("//body//a[@href]")
+_PARA_XPATH = etree.XPath("//body//p")
+_H1_XPATH = etree.XPath("//body//h1")
+_TIME_XPATH = etree.XPath(
+    "//time | //meta[@property='article:published_time'] | //*[@itemprop='datePublished']"
+)
+_SKIP_ANCESTORS: Final = frozenset({"nav", "header", "footer", "form", "select", "button"})
+
+
+def _nodes(xpath: etree.XPath, root: Any) -> list[Any]:
+    """The result of a node-set *xpath* on *root*, as a list."""
+    found = xpath(root)
+    return list(found) if isinstance(found, list) else []
+
+
+@dataclass(frozen=True, slots=True)
+class PageKind:
+    """What a page is, why, and the links it offers the crawl."""
+
+    kind: str
+    reason: str
+    #: Groups of repeated teaser links: (element path, absolute URLs), largest first.
+    teasers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Pagination links (absolute), ``<link rel="next">`` first.
+    pages: tuple[str, ...] = ()
+    #: Feeds the page announces (``<link rel="alternate">``), absolute.
+    feeds: tuple[str, ...] = ()
+    #: The evidence counted (for the report and `arsip profile new`).
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def teaser_links(self) -> tuple[str, ...]:
+        """The links of the largest teaser group (a listing's articles)."""
+        return self.teasers[0][1] if self.teasers else ()
+
+
+def classify_html(body: bytes | str, url: str) -> PageKind:
+    """`classify` on raw HTML (parsed here)."""
+    data = body.encode("utf-8", "replace") if isinstance(body, str) else body
+    try:
+        root = lxml.html.document_fromstring(data or b"<html></html>")
+    except (etree.ParserError, ValueError):
+        return PageKind(OTHER, "not parseable as HTML")
+    return classify(root, url)
+
+
+def classify(root: Any, url: str) -> PageKind:
+    """Classify the page *root* (an lxml HTML tree) fetched from *url*."""
+    ld_types = _jsonld_types(root)
+    og_type = " ".join(str(v) for v in _nodes(_OG_TYPE_XPATH, root)).strip().lower()
+    feeds, rel_next = _head_links(root, url)
+    teasers, pages, read_more = _link_groups(root, url)
+    if rel_next:
+        pages = (rel_next, *(p for p in pages if p != rel_next))
+    paragraphs, body_chars = _body(root)
+    headline = _headline(root)
+    text = _text_sample(root)
+    dated = bool(_nodes(_TIME_XPATH, root)) or (headline is not None and _date_near(headline))
+    byline = bool(BYLINE_RE.search(text))
+    views = bool(VIEWS_RE.search(text))
+    largest = len(teasers[0][1]) if teasers else 0
+    evidence: dict[str, Any] = {
+        "jsonld": sorted(ld_types),
+        "og_type": og_type,
+        "teasers": largest,
+        "pagination": len(pages),
+        "read_more": read_more,
+        "paragraphs": paragraphs,
+        "body_chars": body_chars,
+        "headline": headline is not None,
+        "dated": dated,
+        "byline": byline,
+        "views": views,
+    }
+
+    def result(kind: str, reason: str) -> PageKind:
+        return PageKind(kind, reason, teasers, pages, feeds, evidence)
+
+    article_ld = sorted(ld_types & ARTICLE_TYPES)
+    if article_ld:
+        return result(ARTICLE, f"JSON-LD @type {_ld_name(article_ld[0])}")
+    strong_body = paragraphs >= 3 and body_chars >= 600
+    if ld_types & LISTING_TYPES and largest >= 2:
+        return result(LISTING, f"JSON-LD @type {_ld_name(sorted(ld_types & LISTING_TYPES)[0])}")
+    body_wins = strong_body and largest < 8 and (dated or og_type == "article")
+    if largest >= MIN_TEASERS and (pages or read_more >= 2 or largest >= 8) and not body_wins:
+        extra = " + pagination" if pages else ""
+        extra += f" + {read_more} 'selengkapnya' links" if read_more else ""
+        return result(LISTING, f"{largest} repeated link blocks{extra}")
+    if og_type == "article" and paragraphs >= 1:
+        return result(ARTICLE, "og:type=article")
+    signals = [s for s, on in (("date", dated), ("byline", byline), ("views", views)) if on]
+    if headline is not None and paragraphs >= 2 and body_chars >= 300 and signals:
+        return result(ARTICLE, f"headline + {' + '.join(signals)} + {paragraphs} paragraphs")
+    if largest >= MIN_TEASERS:
+        return result(LISTING, f"{largest} repeated link blocks")
+    if pages and largest >= 1 and not strong_body:
+        return result(LISTING, f"pagination + {largest} link block(s)")
+    missing = []
+    if headline is None:
+        missing.append("no single headline")
+    if paragraphs < 2:
+        missing.append(f"{paragraphs} body paragraph(s)")
+    elif not signals:
+        missing.append("no date, byline or views")
+    if largest < MIN_TEASERS:
+        missing.append(f"{largest} repeated link blocks")
+    return result(OTHER, ", ".join(missing))
+
+
+# -- signals ---------------------------------------------------------------------------
+
+
+def _ld_name(lowered: str) -> str:
+    names = {t.lower(): t for t in ("NewsArticle", "Article", "BlogPosting", "CollectionPage")}
+    names |= {"reportagenewsarticle": "ReportageNewsArticle", "itemlist": "ItemList"}
+    names |= {"blog": "Blog", "searchresultspage": "SearchResultsPage"}
+    return names.get(lowered, lowered)
+
+
+def _jsonld_types(root: Any) -> set[str]:
+    """The lower-cased ``@type`` values of the page's JSON-LD (``@graph`` included)."""
+    found: set[str] = set()
+    for text in _nodes(_LD_XPATH, root):
+        if "@type" not in text or len(text) > 500_000:
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        stack: list[Any] = [data]
+        seen = 0
+        while stack and seen < 200:
+            node = stack.pop()
+            seen += 1
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                kind = node.get("@type")
+                for value in kind if isinstance(kind, list) else [kind]:
+                    if isinstance(value, str):
+                        found.add(value.lower())
+                graph = node.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+    return found
+
+
+def _head_links(root: Any, url: str) -> tuple[tuple[str, ...], str]:
+    """Feeds announced with ``<link rel="alternate">``, and ``<link rel="next">``."""
+    feeds: list[str] = []
+    rel_next = ""
+    for link in _nodes(_LINK_XPATH, root):
+        rel = (link.get("rel") or "").lower().split()
+        href = (link.get("href") or "").strip()
+        if not href:
+            continue
+        if "alternate" in rel and (link.get("type") or "").lower() in FEED_TYPES:
+            absolute = urljoin(url, href)
+            if absolute not in feeds:
+                feeds.append(absolute)
+        elif "next" in rel and not rel_next:
+            rel_next = urljoin(url, href).split("#", 1)[0]
+    return tuple(feeds), rel_next
+
+
+def _signature(anchor: Any) -> str | None:
+    """The element path of *anchor* (three ancestors with their first class), or None
+    for links in navigation, header, footer and forms."""
+    parts = []
+    node = anchor
+    for _ in range(4):
+        if node is None or not isinstance(node.tag, str):
+            break
+        cls = (node.get("class") or "").split()
+        parts.append(f"{node.tag}.{cls[0]}" if cls else node.tag)
+        node = node.getparent()
+    ancestor = anchor.getparent()
+    depth = 0
+    while ancestor is not None and depth < 12:
+        if ancestor.tag in _SKIP_ANCESTORS:
+            return None
+        ancestor = ancestor.getparent()
+        depth += 1
+    return ">".join(reversed(parts))
+
+
+def _link_groups(
+    root: Any, url: str
+) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...], int]:
+    """Teaser groups (largest first), pagination links and "Selengkapnya" links."""
+    groups: defaultdict[str, list[str]] = defaultdict(list)
+    pages: list[str] = []
+    read_more = 0
+    here = url.split("#", 1)[0]
+    for anchor in _nodes(_ANCHOR_XPATH, root):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        absolute = urljoin(url, href).split("#", 1)[0]
+        text = " ".join(anchor.text_content().split())
+        if READ_MORE_RE.match(text):
+            read_more += 1
+            continue
+        if PAGER_TEXT_RE.match(text) or (len(text) < 12 and PAGER_URL_RE.search(absolute)):
+            if absolute != here and absolute not in pages and _same_site(absolute, url):
+                pages.append(absolute)
+            continue
+        if len(text) < MIN_TITLE_CHARS or text.count(" ") < 2:
+            continue
+        signature = _signature(anchor)
+        if signature is None:
+            continue
+        members = groups[signature]
+        if absolute not in members and absolute != here:
+            members.append(absolute)
+    ranked = sorted(
+        ((sig, tuple(urls)) for sig, urls in groups.items() if len(urls) >= 2),
+        key=lambda g: -len(g[1]),
+    )
+    return tuple(ranked), tuple(pages), read_more
+
+
+def _same_site(a: str, b: str) -> bool:
+    return urlsplit(a).netloc.lower() == urlsplit(b).netloc.lower()
+
+
+def _body(root: Any) -> tuple[int, int]:
+    """The most body-like container: its paragraphs and their characters (links left out)."""
+    counts: defaultdict[Any, list[int]] = defaultdict(lambda: [0, 0])
+    for para in _nodes(_PARA_XPATH, root):
+        chars = len(" ".join(para.text_content().split()))
+        linked = sum(len(a.text_content()) for a in para.iter("a"))
+        own = chars - linked
+        if own < MIN_PARAGRAPH_CHARS:
+            continue
+        parent = para.getparent()
+        entry = counts[parent]
+        entry[0] += 1
+        entry[1] += own
+    if not counts:
+        return 0, 0
+    best = max(counts.values(), key=lambda e: (e[0], e[1]))
+    return best[0], best[1]
+
+
+def _headline(root: Any) -> Any | None:
+    """The page's one main headline (a single ``<h1>``, or the first when the others are
+    the site name in a logo), or None."""
+    heads = [h for h in _nodes(_H1_XPATH, root) if len(" ".join(h.text_content().split())) >= 10]
+    if len(heads) == 1:
+        return heads[0]
+    if not heads:
+        return None
+    return heads[0] if len(heads) <= 2 else None
+
+
+def _date_near(headline: Any) -> bool:
+    """Whether a date is written within three levels around *headline*."""
+    node = headline
+    for _ in range(3):
+        parent = node.getparent()
+        if parent is None:
+            break
+        node = parent
+    sample = " ".join(node.text_content().split())[:3000]
+    return bool(DATE_RE.search(sample))
+
+
+def _text_sample(root: Any) -> str:
+    """The page text outside navigation (bounded: bylines and counters are near the top)."""
+    body = root.find("body")
+    if body is None:
+        return ""
+    return " ".join(body.text_content().split())[:20000]
+
+
+__all__ = ["ARTICLE", "KINDS", "LISTING", "OTHER", "PageKind", "classify", "classify_html"]
