@@ -217,9 +217,7 @@ def _classified(report: Mapping[str, Any]) -> str:
     pages: list[Mapping[str, Any]] = classified.get("pages") or []
     if not pages:
         return "<p>No page was classified.</p>"
-    blocks = [
-        '<div class="grid">' + _counts("by kind", classified.get("by_kind") or {}) + "</div>"
-    ]
+    blocks = ['<div class="grid">' + _counts("by kind", classified.get("by_kind") or {}) + "</div>"]
     by_reason: dict[str, list[tuple[Any, ...]]] = {}
     for page in pages:
         by_reason.setdefault(f"{page['kind']}: {page['reason']}", []).append((page["url"],))

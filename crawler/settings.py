@@ -18,6 +18,9 @@ overrides at command-line priority. arsip's own settings, alphabetical:
 - ARSIP_PROGRESS_INTERVAL: seconds between progress updates (log mode).
 - ARSIP_REPORT_ENABLED: write reports/CRAWL_ID.json and .html at the end.
 - ARSIP_RESUME: continue the crawl ARSIP_CRAWL_ID from its state file.
+- ARSIP_THROTTLE_LOOPBACK: apply the profile's politeness (delay, AutoThrottle,
+  per-host concurrency) even when every start URL is on this machine (a replica,
+  a local mirror); off: such a crawl is not throttled.
 - FRONTIER_ENABLED: record the frontier in state/CRAWL_ID.sqlite (crash-safe
   resume; crawler.scheduler.FrontierScheduler).
 - DATASET_ENABLED / DATASET_PATH: the SQLite dataset (default OUT/arsip.sqlite).
@@ -106,6 +109,7 @@ ARSIP_PROGRESS = "auto"
 ARSIP_PROGRESS_INTERVAL = 10.0
 ARSIP_REPORT_ENABLED = True
 ARSIP_RESUME = False
+ARSIP_THROTTLE_LOOPBACK = False
 FRONTIER_ENABLED = True
 # Distributed crawling (docs/scaling.md): the news spider swaps in the Redis
 # scheduler and middlewares when this is set (arsip crawl --redis URL).

@@ -24,6 +24,7 @@ Run it the Scrapy way inside the repository::
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 import re
 import secrets
@@ -83,15 +84,59 @@ def new_crawl_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def profile_settings(profile: Profile, out_dir: str) -> dict[str, Any]:
+#: Politeness of a crawl whose start URLs are all on this machine (a replica, a local
+#: mirror): no remote server to spare (`ARSIP_THROTTLE_LOOPBACK` restores the profile's).
+LOOPBACK_POLITENESS: dict[str, Any] = {
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "DOWNLOAD_DELAY": 0.0,
+    "AUTOTHROTTLE_ENABLED": False,
+}
+
+
+def is_loopback(url: str) -> bool:
+    """Whether *url*'s host is this machine (127.0.0.0/8, ::1, localhost)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def politeness(profile: Profile, starts: list[str], throttle_loopback: bool) -> dict[str, Any]:
+    """The profile's politeness settings, or `LOOPBACK_POLITENESS` for a crawl of this
+    machine only (unless *throttle_loopback*).
+
+    AutoThrottle (Scrapy's: the delay follows the server's latency, one request in
+    flight per host on average) starts at the profile's delay and never goes below it.
+    """
+    if starts and not throttle_loopback and all(is_loopback(u) for u in starts):
+        return dict(LOOPBACK_POLITENESS)
+    crawl = profile.crawl
+    return {
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_requests_per_host,
+        "DOWNLOAD_DELAY": crawl.download_delay,
+        "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 1.0),
+        "AUTOTHROTTLE_MAX_DELAY": 60.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+    }
+
+
+def profile_settings(
+    profile: Profile,
+    out_dir: str,
+    starts: list[str] | None = None,
+    *,
+    throttle_loopback: bool = False,
+) -> dict[str, Any]:
     """Scrapy settings that a profile implies (applied at spider priority)."""
     out = Path(out_dir)
     return {
         "USER_AGENT": profile.crawl.user_agent.format(version=__version__),
         "ROBOTSTXT_OBEY": profile.crawl.obey_robots,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": profile.crawl.concurrent_requests_per_host,
-        "DOWNLOAD_DELAY": profile.crawl.download_delay,
-        "AUTOTHROTTLE_ENABLED": profile.crawl.autothrottle,
+        **politeness(profile, list(starts or profile.start_urls), throttle_loopback),
         "ARSIP_COLLECTION": profile.collection,
         "ARSIP_OUT_DIR": str(out),
         "WARC_DIR": str(out / "warc"),
@@ -180,7 +225,11 @@ class NewsSpider(scrapy.Spider):
         kwargs.setdefault("profiles_dir", settings.get("ARSIP_PROFILES_DIR") or None)
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         out_dir = settings.get("ARSIP_OUT_DIR") or str(Path("data") / spider.profile.name)
-        for key, value in profile_settings(spider.profile, out_dir).items():
+        throttle = settings.getbool("ARSIP_THROTTLE_LOOPBACK", False)
+        implied = profile_settings(
+            spider.profile, out_dir, spider.start_urls, throttle_loopback=throttle
+        )
+        for key, value in implied.items():
             settings.set(key, value, priority="spider")
         if settings.get("REDIS_URL"):  # a worker of a distributed crawl (crawler.distributed)
             from crawler.distributed import configure
