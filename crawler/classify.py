@@ -361,16 +361,37 @@ def _date_near(headline: Any) -> bool:
         if parent is None:
             break
         node = parent
-    sample = " ".join(node.text_content().split())[:3000]
-    return bool(DATE_RE.search(sample))
+    return bool(DATE_RE.search(_text(node.itertext(), 3000)))
+
+
+def _text(pieces: Any, limit: int) -> str:
+    """Text *pieces* joined by spaces (so ``2024</span><p>Paragraf`` stays two words),
+    whitespace collapsed, cut after about *limit* characters."""
+    out: list[str] = []
+    size = 0
+    for piece in pieces:
+        words = str(piece).split()
+        if words:
+            out.append(" ".join(words))
+            size += len(out[-1]) + 1
+            if size >= limit:
+                break
+    return " ".join(out)[:limit]
+
+
+#: Text outside the page furniture: a site-wide hit counter in the footer is no
+#: article's views, the menu's "Penulis" no byline.
+_CONTENT_TEXT_XPATH = etree.XPath(
+    "//body//text()[not(ancestor::footer or ancestor::nav or ancestor::header"
+    " or ancestor::aside or ancestor::script or ancestor::style"
+    " or ancestor::*[contains(@class, 'footer') or contains(@id, 'footer')])]"
+)
 
 
 def _text_sample(root: Any) -> str:
-    """The page text outside navigation (bounded: bylines and counters are near the top)."""
-    body = root.find("body")
-    if body is None:
-        return ""
-    return " ".join(body.text_content().split())[:20000]
+    """The page text outside its furniture (bounded: bylines and counters come early)."""
+    found = _CONTENT_TEXT_XPATH(root)
+    return _text(found if isinstance(found, list) else [], 20000)
 
 
 __all__ = ["ARTICLE", "KINDS", "LISTING", "OTHER", "PageKind", "classify", "classify_html"]
