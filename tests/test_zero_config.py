@@ -1,0 +1,134 @@
+"""Zero-config crawls: `arsip crawl URL` on a replica finds its articles and nothing else.
+
+The replica's ground truth (``--truth``) and its own log of responses are
+the oracles: every article of the truth is found, none is missed, no other
+page is emitted as an article, and nothing outside the section is asked for
+except the requisites of its pages and robots.txt. The field scores are
+printed with the quality gate; extraction itself is tested elsewhere.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from arsip.report import load_report
+from tests.conftest import Replica, read_jsonl, report_quality, run_arsip, start_replica
+
+#: The fields issue 13 scores (>= 98 % zero-config; 100 % with an inferred profile).
+SCORED = ("title", "published", "author", "editor", "views", "body")
+#: Requisites and robots.txt may come from anywhere on the origin.
+REQUISITE_PREFIXES = ("/assets/", "/uploads/", "/robots.txt", "/sitemap.xml")
+
+
+@dataclass
+class Crawl:
+    out: Path
+    result: subprocess.CompletedProcess[str]
+    log: list[dict[str, Any]]
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        (jsonl,) = sorted((self.out / "json").glob("*.jsonl"))
+        return read_jsonl(jsonl)
+
+    @property
+    def report(self) -> dict[str, Any]:
+        (jsonl,) = sorted((self.out / "json").glob("*.jsonl"))
+        report = load_report(self.out, jsonl.stem)
+        assert report is not None
+        return report
+
+
+def zero_config_crawl(replica: Replica, start: str, out: Path, *extra: str) -> Crawl:
+    before = len(replica.log())
+    result = run_arsip("crawl", start, "--out", str(out), "--progress", "off", *extra)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return Crawl(out, result, replica.log()[before:])
+
+
+def field_scores(items: list[dict[str, Any]], truth: list[dict[str, Any]]) -> dict[str, float]:
+    """Per field, the share of truth articles whose item has exactly the true value."""
+    by_id = {i["id"]: i for i in items}
+    return {
+        name: sum(1 for t in truth if by_id.get(t["id"], {}).get(name) == t[name]) / len(truth)
+        for name in SCORED
+    }
+
+
+@pytest.fixture(scope="module")
+def anri_replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replica]:
+    yield from start_replica(tmp_path_factory.mktemp("anri-replica"), 60)
+
+
+@pytest.fixture(scope="module")
+def anri(anri_replica: Replica, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    out = tmp_path_factory.mktemp("anri-zero") / "out"
+    return zero_config_crawl(anri_replica, anri_replica.news_url, out)
+
+
+def test_zero_config_finds_every_anri_article_and_nothing_else(
+    anri: Crawl, anri_replica: Replica
+) -> None:
+    truth = {t["id"] for t in anri_replica.truth()}
+    found = [i["id"] for i in anri.items]
+    assert len(found) == len(set(found))
+    assert set(found) == truth, (
+        f"missed {len(truth - set(found))}, not articles {len(set(found) - truth)}"
+    )
+
+
+def test_zero_config_anri_fields_score(anri: Crawl, anri_replica: Replica) -> None:
+    scores = field_scores(anri.items, anri_replica.truth())
+    report_quality(
+        "zero-config anri: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in scores.items())
+    )
+    low = {k: v for k, v in scores.items() if v < 0.98}
+    assert not low, low
+
+
+def test_zero_config_keeps_to_the_section(anri: Crawl, anri_replica: Replica) -> None:
+    outside = [
+        e["path"]
+        for e in anri.log
+        if not urlsplit("http://x" + e["path"]).path.startswith("/publikasi/berita")
+        and not e["path"].startswith(REQUISITE_PREFIXES)
+    ]
+    assert outside == []
+    assert anri.report["skipped_by_reason"].get("out_of_section", 0) >= 1  # the menu's pages
+
+
+def test_the_report_says_how_each_page_was_classified_and_why(anri: Crawl) -> None:
+    classified = anri.report["classified"]
+    assert classified["by_kind"]["article"] == len(anri.items)
+    assert classified["by_kind"]["listing"] >= 6  # 60 articles, 10 a page
+    reasons = {p["reason"] for p in classified["pages"] if p["kind"] == "listing"}
+    assert reasons == {"10 repeated link blocks + pagination"}, reasons
+    html = (anri.out / "reports" / f"{anri.items[0]['crawl_id']}.html").read_text("utf-8")
+    assert "Pages classified" in html and "og:type=article" in html
+    assert anri.result.stdout.count("articles   60") == 1
+
+
+def test_crawl_url_with_start_url_too_is_refused(tmp_path: Path) -> None:
+    result = run_arsip(
+        "crawl", "http://127.0.0.1:9/berita", "--start-url", "http://127.0.0.1:9/x",
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "not both" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_dry_run_of_a_url_shows_the_origin_and_section() -> None:
+    result = run_arsip("crawl", "https://dinas.example.go.id/index.php/berita", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "origins http://dinas.example.go.id:80, https://dinas.example.go.id:443" in result.stdout
+    assert "section /index.php/berita" in result.stdout
+    assert "out        data/dinas.example.go.id" in result.stdout
+    assert "delay        1.0 s, AutoThrottle on" in result.stdout
