@@ -14,6 +14,7 @@ from arsip.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, UserError
 COMMANDS: tuple[str, ...] = (
     # archivists
     "crawl",
+    "profile",
     "profiles",
     "crawls",
     "schedule",

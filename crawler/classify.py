@@ -151,9 +151,9 @@ def classify(root: Any, url: str) -> PageKind:
     if rel_next:
         pages = (rel_next, *(p for p in pages if p != rel_next))
     paragraphs, body_chars = _body(root)
-    headline = _headline(root)
+    heading = headline(root)
     text = _text_sample(root)
-    dated = bool(_nodes(_TIME_XPATH, root)) or (headline is not None and _date_near(headline))
+    dated = bool(_nodes(_TIME_XPATH, root)) or (heading is not None and _date_near(heading))
     byline = bool(BYLINE_RE.search(text))
     views = bool(VIEWS_RE.search(text))
     largest = len(teasers[0][1]) if teasers else 0
@@ -165,7 +165,7 @@ def classify(root: Any, url: str) -> PageKind:
         "read_more": read_more,
         "paragraphs": paragraphs,
         "body_chars": body_chars,
-        "headline": headline is not None,
+        "headline": heading is not None,
         "dated": dated,
         "byline": byline,
         "views": views,
@@ -188,14 +188,14 @@ def classify(root: Any, url: str) -> PageKind:
     if og_type == "article" and paragraphs >= 1:
         return result(ARTICLE, "og:type=article")
     signals = [s for s, on in (("date", dated), ("byline", byline), ("views", views)) if on]
-    if headline is not None and paragraphs >= 2 and body_chars >= 300 and signals:
+    if heading is not None and paragraphs >= 2 and body_chars >= 300 and signals:
         return result(ARTICLE, f"headline + {' + '.join(signals)} + {paragraphs} paragraphs")
     if largest >= MIN_TEASERS:
         return result(LISTING, f"{largest} repeated link blocks")
     if pages and largest >= 1 and not strong_body:
         return result(LISTING, f"pagination + {largest} link block(s)")
     missing = []
-    if headline is None:
+    if heading is None:
         missing.append("no single headline")
     if paragraphs < 2:
         missing.append(f"{paragraphs} body paragraph(s)")
@@ -325,6 +325,17 @@ def _same_site(a: str, b: str) -> bool:
 
 def _body(root: Any) -> tuple[int, int]:
     """The most body-like container: its paragraphs and their characters (links left out)."""
+    best = _body_counts(root)
+    return (best[1][0], best[1][1]) if best else (0, 0)
+
+
+def body_element(root: Any) -> Any | None:
+    """The element holding the most body paragraphs (`_body`), or None."""
+    best = _body_counts(root)
+    return best[0] if best else None
+
+
+def _body_counts(root: Any) -> tuple[Any, list[int]] | None:
     counts: defaultdict[Any, list[int]] = defaultdict(lambda: [0, 0])
     for para in _nodes(_PARA_XPATH, root):
         chars = len(" ".join(para.text_content().split()))
@@ -337,12 +348,11 @@ def _body(root: Any) -> tuple[int, int]:
         entry[0] += 1
         entry[1] += own
     if not counts:
-        return 0, 0
-    best = max(counts.values(), key=lambda e: (e[0], e[1]))
-    return best[0], best[1]
+        return None
+    return max(counts.items(), key=lambda kv: (kv[1][0], kv[1][1]))
 
 
-def _headline(root: Any) -> Any | None:
+def headline(root: Any) -> Any | None:
     """The page's one main headline (a single ``<h1>``, or the first when the others are
     the site name in a logo), or None."""
     heads = [h for h in _nodes(_H1_XPATH, root) if len(" ".join(h.text_content().split())) >= 10]
@@ -394,4 +404,14 @@ def _text_sample(root: Any) -> str:
     return _text(found if isinstance(found, list) else [], 20000)
 
 
-__all__ = ["ARTICLE", "KINDS", "LISTING", "OTHER", "PageKind", "classify", "classify_html"]
+__all__ = [
+    "ARTICLE",
+    "KINDS",
+    "LISTING",
+    "OTHER",
+    "PageKind",
+    "body_element",
+    "classify",
+    "classify_html",
+    "headline",
+]

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from arsip.report import load_report
+from crawler.profiles import load_profile_file
 from tests.conftest import Replica, read_jsonl, report_quality, run_arsip, start_replica
 
 #: The fields issue 13 scores (>= 98 % zero-config; 100 % with an inferred profile).
@@ -132,3 +133,69 @@ def test_dry_run_of_a_url_shows_the_origin_and_section() -> None:
     assert "section /index.php/berita" in result.stdout
     assert "out        data/dinas.example.go.id" in result.stdout
     assert "delay        1.0 s, AutoThrottle on" in result.stdout
+
+
+# -- arsip profile new URL ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def inferred(anri_replica: Replica, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("inferred") / "profiles" / "replica.toml"
+    before = len(anri_replica.log())
+    result = run_arsip("profile", "new", anri_replica.news_url, "--out", str(path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"wrote {path}" in result.stdout
+    fetched = anri_replica.log()[before:]
+    assert fetched[0]["path"] == "/robots.txt"  # robots.txt first, then a few pages
+    assert len(fetched) <= 1 + 3 + 5
+    assert {e["ua"].split(" ")[0].split("/")[0] for e in fetched} == {"arsip"}
+    return path
+
+
+def test_inferred_profile_loads_and_the_dry_run_accepts_it(inferred: Path) -> None:
+    profile = load_profile_file(inferred)
+    assert profile.listing_patterns == (r"^/publikasi/berita/?$", r"^/publikasi/berita\?page=\d+$")
+    assert profile.article_patterns == (r"^/publikasi/berita/[^/?#&]+$",)
+    assert profile.selectors == {
+        "container": "article.col-main",
+        "title": "h1.news-title",
+        "date": "div.date-block",
+        "body": "div.news-content",
+        "byline": "div.news-meta",
+        "views": "div.views",
+    }
+    assert profile.timezone == "WIB"
+    assert "# Review it" in inferred.read_text("utf-8")
+    result = run_arsip("crawl", str(inferred), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "pages by the profile's patterns" in result.stdout
+
+
+def test_the_inferred_profile_finds_every_article_with_every_field_right(
+    inferred: Path, anri_replica: Replica, tmp_path: Path
+) -> None:
+    result = run_arsip("crawl", str(inferred), "--out", str(tmp_path / "out"), "--progress", "off")
+    assert result.returncode == 0, result.stderr[-3000:]
+    (jsonl,) = (tmp_path / "out" / "json").glob("*.jsonl")
+    items = read_jsonl(jsonl)
+    truth = anri_replica.truth()
+    assert {i["id"] for i in items} == {t["id"] for t in truth}
+    scores = field_scores(items, truth)
+    report_quality(
+        "inferred profile anri: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in scores.items())
+    )
+    assert scores == dict.fromkeys(SCORED, 1.0)
+
+
+def test_profile_new_on_an_article_or_over_a_file_fails_with_one_line(
+    anri_replica: Replica, inferred: Path, tmp_path: Path
+) -> None:
+    article = anri_replica.truth()[0]["url"]
+    result = run_arsip("profile", "new", article, "--out", str(tmp_path / "p.toml"))
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.count("\n") == 1 and "does not look like a list of news" in result.stderr
+    assert not (tmp_path / "p.toml").exists()
+    kept = inferred.read_bytes()
+    result = run_arsip("profile", "new", anri_replica.news_url, "--out", str(inferred))
+    assert result.returncode == 5 and "--force" in result.stderr
+    assert inferred.read_bytes() == kept
