@@ -372,12 +372,6 @@ class WordPress(Flavor):
         params = _one(query)
         if params is None:
             return None
-        if path == SECTION:
-            return self._redirect(f"{SECTION}/")
-        if _ARTICLE_NOSLASH.match(path) and path + "/" in self.by_path:
-            return self._redirect(path + "/")
-        if path == f"{SECTION}/page/1/" and not params:
-            return self._redirect(f"{SECTION}/")
         if path == "/" and set(params) == {"p"}:
             number = params["p"]
             post = self.by_number.get(int(number)) if number.isdigit() else None
@@ -388,6 +382,10 @@ class WordPress(Flavor):
             return self._sorted(path, params["orderby"], params["order"])
         if params:
             return None
+        if path in (SECTION, f"{SECTION}/page/1/"):
+            return self._redirect(f"{SECTION}/")
+        if _ARTICLE_NOSLASH.match(path) and path + "/" in self.by_path:
+            return self._redirect(path + "/")
         return self._plain(path)
 
     def _redirect(self, location: str) -> Resource:
