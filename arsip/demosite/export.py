@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from arsip.demosite import render
 from arsip.demosite.model import NEWS_PATH, SiteContent
@@ -124,12 +125,21 @@ def export_site(site: SiteContent, out_dir: Path, base_url: str) -> list[Path]:
 
 def write_truth(site: SiteContent, base_url: str, path: Path) -> int:
     """Write the ground truth as JSON Lines, atomically (temp file + rename); return the count."""
-    records = site.truth(base_url)
+    return write_records(site.truth(base_url), path)
+
+
+def write_records(records: list[dict[str, Any]], path: Path) -> int:
+    """Write *records* as JSON Lines, atomically (temp file + rename); return the count."""
+    text = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    write_text_atomic(text, path)
+    return len(records)
+
+
+def write_text_atomic(text: str, path: Path) -> None:
+    """Write *text* to *path* through a temporary file and a rename (fsync'd)."""
     temp = path.with_name(f".{path.name}.tmp")
     with temp.open("w", encoding="utf-8") as fh:
-        for record in records:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(temp, path)
-    return len(records)
