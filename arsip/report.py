@@ -71,6 +71,8 @@ SKIP_REASONS: dict[str, str] = {
     "trap_feed": "a feed or comment feed linked as a page (feeds announced in <head> are read)",
     "trap_author_archive": "an author archive (the same articles again)",
     "trap_date_archive": "a date archive (the same articles again)",
+    "trap_category": "a category page (the same articles again, outside the section named)",
+    "alias": "the article's own address without its slug (the same page again)",
 }
 
 #: Upper bounds of the views histogram's bins (the last bin is open).

@@ -123,6 +123,8 @@ class PageKind:
     pages: tuple[str, ...] = ()
     #: Feeds the page announces (``<link rel="alternate">``), absolute.
     feeds: tuple[str, ...] = ()
+    #: The page's canonical address (``<link rel="canonical">``), absolute, or "".
+    canonical: str = ""
     #: The evidence counted (for the report and `arsip profile new`).
     evidence: dict[str, Any] = field(default_factory=dict)
 
@@ -146,7 +148,7 @@ def classify(root: Any, url: str) -> PageKind:
     """Classify the page *root* (an lxml HTML tree) fetched from *url*."""
     ld_types = _jsonld_types(root)
     og_type = " ".join(str(v) for v in _nodes(_OG_TYPE_XPATH, root)).strip().lower()
-    feeds, rel_next = _head_links(root, url)
+    feeds, rel_next, canonical = _head_links(root, url)
     teasers, pages, read_more = _link_groups(root, url)
     if rel_next:
         pages = (rel_next, *(p for p in pages if p != rel_next))
@@ -172,7 +174,7 @@ def classify(root: Any, url: str) -> PageKind:
     }
 
     def result(kind: str, reason: str) -> PageKind:
-        return PageKind(kind, reason, teasers, pages, feeds, evidence)
+        return PageKind(kind, reason, teasers, pages, feeds, canonical, evidence)
 
     article_ld = sorted(ld_types & ARTICLE_TYPES)
     if article_ld:
@@ -244,10 +246,11 @@ def _jsonld_types(root: Any) -> set[str]:
     return found
 
 
-def _head_links(root: Any, url: str) -> tuple[tuple[str, ...], str]:
-    """Feeds announced with ``<link rel="alternate">``, and ``<link rel="next">``."""
+def _head_links(root: Any, url: str) -> tuple[tuple[str, ...], str, str]:
+    """Feeds announced with ``<link rel="alternate">``, ``<link rel="next">`` and
+    ``<link rel="canonical">``."""
     feeds: list[str] = []
-    rel_next = ""
+    rel_next = canonical = ""
     for link in _nodes(_LINK_XPATH, root):
         rel = (link.get("rel") or "").lower().split()
         href = (link.get("href") or "").strip()
@@ -259,7 +262,9 @@ def _head_links(root: Any, url: str) -> tuple[tuple[str, ...], str]:
                 feeds.append(absolute)
         elif "next" in rel and not rel_next:
             rel_next = urljoin(url, href).split("#", 1)[0]
-    return tuple(feeds), rel_next
+        elif "canonical" in rel and not canonical:
+            canonical = urljoin(url, href).split("#", 1)[0]
+    return tuple(feeds), rel_next, canonical
 
 
 def _signature(anchor: Any) -> str | None:

@@ -151,6 +151,7 @@ TRAP_SEGMENTS: Final[dict[str, str]] = {
     ),
     **dict.fromkeys(("feed", "rss", "atom", "comments", "trackback", "wp-json"), "feed"),
     **dict.fromkeys(("author", "penulis"), "author_archive"),
+    **dict.fromkeys(("category", "categories", "kategori", "rubrik"), "category"),
     **dict.fromkeys(("archive", "archives", "date", "tanggal"), "date_archive"),
 }
 #: Query parameters that permute or filter a page rather than page through it.
@@ -179,8 +180,13 @@ TRAP_PARAMS: Final[dict[str, str]] = {
         ("month", "year", "day", "date", "bulan", "tahun", "tanggal", "cal", "ym", "m", "y"),
         "calendar",
     ),
-    **dict.fromkeys(("replytocom", "share", "print", "amp", "lang", "output"), "print_view"),
+    **dict.fromkeys(
+        ("replytocom", "share", "print", "amp", "lang", "output", "tmpl"), "print_view"
+    ),
 }
+#: Words in a query parameter's name that make it a sort order or a filter
+#: (``orderby``, ``filter_order_Dir``, ``sortBy`` ...).
+TRAP_PARAM_WORDS: Final = ("sort", "order", "filter", "urut")
 #: Date-archive paths (``/2024/05/``, ``/2024/05/12/`` with nothing after them).
 _DATE_ARCHIVE_RE: Final = re.compile(r"/(?:19|20)\d\d(?:/\d\d){0,2}/?$")
 
@@ -203,10 +209,26 @@ def url_trap(url: str, within: str = "") -> str | None:
     if _DATE_ARCHIVE_RE.search(parts.path):
         return "date_archive"
     for key, _ in parse_qsl(parts.query, keep_blank_values=True):
-        reason = TRAP_PARAMS.get(key.lower())
+        name = key.lower()
+        reason = TRAP_PARAMS.get(name)
         if reason is not None:
             return reason
+        if any(word in name for word in TRAP_PARAM_WORDS):
+            return "sort"
     return None
 
 
-__all__ = ["Section", "host_origins", "origin", "origins_of", "url_trap"]
+def is_alias(link: str, page: str) -> bool:
+    """Whether *link* is *page*'s own address without its slug (``/berita/detail/512`` on
+    ``/berita/detail/512/judul-berita``): the same article at a second address."""
+    if origin(link) != origin(page):
+        return False
+    own = urlsplit(page).path.rstrip("/")
+    short = urlsplit(link).path.rstrip("/")
+    if not short or not own.startswith(short + "/"):
+        return False
+    rest = own[len(short) + 1 :]
+    return short.rsplit("/", 1)[-1].isdigit() and "/" not in rest and bool(rest)
+
+
+__all__ = ["Section", "host_origins", "is_alias", "origin", "origins_of", "url_trap"]

@@ -50,7 +50,7 @@ from crawler.frontier import page_classified, request_handled, url_skipped
 from crawler.incremental import Knowledge, load_knowledge
 from crawler.items import article_item
 from crawler.profiles import Profile, find_profile
-from crawler.section import Section, origin, origins_of, url_trap
+from crawler.section import Section, is_alias, origin, origins_of, url_trap
 
 logger = logging.getLogger(__name__)
 
@@ -460,8 +460,13 @@ class NewsSpider(scrapy.Spider):
         follow: bool = True,
         vouched: frozenset[str] = frozenset(),
         extra: tuple[str, ...] = (),
+        article: bool = False,
     ) -> Iterator[scrapy.Request]:
-        """Requests for the page's links (when *follow*), *extra* pages and its requisites."""
+        """Requests for the page's links (when *follow*), *extra* pages and its requisites.
+
+        On an *article* page a link to its own address without the slug is
+        the same article again (`crawler.section.is_alias`): not followed.
+        """
         depth = int(response.meta.get("depth", 0)) + 1
         hrefs = response.xpath("//a/@href").getall() if follow else []
         seen: set[str] = set()
@@ -476,6 +481,9 @@ class NewsSpider(scrapy.Spider):
             if key in seen:
                 continue
             seen.add(key)
+            if article and is_alias(key, response.url):
+                self.skip(key, "alias", response.url)
+                continue
             is_next = key == next_page
             request = self.follow_page(
                 url,
@@ -564,9 +572,17 @@ class NewsSpider(scrapy.Spider):
             )
         else:
             page = classify(response.selector.root, response.url)
+        copy_of = self._copy_of(response.url, page)
+        if copy_of:
+            self.classified(response.url, OTHER, f"a copy of the article at {copy_of}")
+            request = self.follow_page(copy_of, response.url, vouched=True)
+            if request is not None:
+                yield request
+            yield from self._links(response, follow=False)
+            return
         self.classified(response.url, page.kind, page.reason)
         if page.kind == ARTICLE:
-            yield from self._links(response)
+            yield from self._links(response, article=True)
             item = self.article_item(response)
             if item is not None:
                 if response.meta.get("arsip_revisit"):
@@ -583,6 +599,19 @@ class NewsSpider(scrapy.Spider):
             return
         yield from self._links(response, follow=False)  # its requisites: archived as seen
 
+    def _copy_of(self, url: str, page: PageKind) -> str:
+        """The address an article page names as its canonical one when it is another page
+        of the crawl's scope (so this one is a second address of it), else ""."""
+        canonical = page.canonical
+        if page.kind != ARTICLE or not canonical or not self.in_scope(canonical):
+            return ""
+        if canonical_url(canonical) == canonical_url(url):
+            return ""
+        path = urlsplit(canonical).path.rstrip("/")
+        if not path or any(path == s.prefix for s in self.sections):  # a site-wide canonical
+            return ""
+        return canonical
+
     def _vouched(self, url: str, page: PageKind) -> frozenset[str]:
         """The teaser links a listing of the section vouches for: the group of repeated
         blocks seen most on earlier listings, else its largest (not a sidebar)."""
@@ -595,8 +624,11 @@ class NewsSpider(scrapy.Spider):
         return frozenset(links)
 
     def _feed_requests(self, feeds: tuple[str, ...]) -> Iterator[scrapy.Request]:
+        """The feeds of the section a page announces (a site-wide feed is left alone)."""
         for url in feeds:
             if url in self._feeds or not self.in_scope(url) or self.profile.is_excluded(url):
+                continue
+            if not self.in_section(url):
                 continue
             self._feeds.add(url)
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error)
