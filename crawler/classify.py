@@ -99,6 +99,8 @@ _LINK_XPATH = etree.XPath("//head//link[@href] | //link[@href]")
 _ANCHOR_XPATH = etree.XPath("//body//a[@href]")
 _PARA_XPATH = etree.XPath("//body//p")
 _H1_XPATH = etree.XPath("//body//h1")
+_HEADINGS_XPATH = etree.XPath("//body//h1 | //body//h2 | //body//h3")
+_TITLE_XPATH = etree.XPath("//head/title/text() | //meta[@property='og:title']/@content")
 _TIME_XPATH = etree.XPath(
     "//time | //meta[@property='article:published_time'] | //*[@itemprop='datePublished']"
 )
@@ -357,15 +359,48 @@ def _body_counts(root: Any) -> tuple[Any, list[int]] | None:
     return max(counts.items(), key=lambda kv: (kv[1][0], kv[1][1]))
 
 
+def _in_furniture(el: Any) -> bool:
+    """Whether *el* is in the page's navigation, sidebar, link, or the site's header or
+    footer (an ``<article>``'s own ``<header>`` and ``<footer>`` are not furniture)."""
+    node = el.getparent()
+    framed = False
+    depth = 0
+    while node is not None and depth < 30:
+        tag = node.tag
+        if tag in ("nav", "aside", "a"):
+            return True
+        if tag in ("header", "footer"):
+            framed = True
+        elif tag in ("article", "main"):
+            return False
+        node = node.getparent()
+        depth += 1
+    return framed
+
+
 def headline(root: Any) -> Any | None:
-    """The page's one main headline (a single ``<h1>``, or the first when the others are
-    the site name in a logo), or None."""
-    heads = [h for h in _nodes(_H1_XPATH, root) if len(" ".join(h.text_content().split())) >= 10]
+    """The page's one main headline, or None.
+
+    A single ``<h1>`` outside the page's header, navigation, sidebar and
+    footer (the site name in a logo is often an ``<h1>`` too); else the
+    first ``<h1>``-``<h3>`` there whose text the ``<title>`` (or ``og:title``)
+    repeats, as the headline of a CMS that keeps its ``<h1>`` for the site.
+    """
+    heads = [
+        h
+        for h in _nodes(_H1_XPATH, root)
+        if len(" ".join(h.text_content().split())) >= 10 and not _in_furniture(h)
+    ]
     if len(heads) == 1:
         return heads[0]
-    if not heads:
-        return None
-    return heads[0] if len(heads) <= 2 else None
+    titles = " ".join(str(t) for t in _nodes(_TITLE_XPATH, root)).lower()
+    titles = " ".join(titles.split())
+    if titles:
+        for heading in _nodes(_HEADINGS_XPATH, root):
+            text = " ".join(heading.text_content().split()).lower()
+            if len(text) >= 10 and text in titles and not _in_furniture(heading):
+                return heading
+    return heads[0] if heads and len(heads) <= 2 else None
 
 
 def _date_near(headline: Any) -> bool:
@@ -397,8 +432,9 @@ def _text(pieces: Any, limit: int) -> str:
 #: Text outside the page furniture: a site-wide hit counter in the footer is no
 #: article's views, the menu's "Penulis" no byline.
 _CONTENT_TEXT_XPATH = etree.XPath(
-    "//body//text()[not(ancestor::footer or ancestor::nav or ancestor::header"
-    " or ancestor::aside or ancestor::script or ancestor::style"
+    "//body//text()[not(ancestor::footer[not(ancestor::article)] or ancestor::nav"
+    " or ancestor::header[not(ancestor::article)] or ancestor::aside"
+    " or ancestor::script or ancestor::style"
     " or ancestor::*[contains(@class, 'footer') or contains(@id, 'footer')])]"
 )
 

@@ -42,6 +42,8 @@ from crawler.classify import (
 )
 from crawler.extract import dom
 
+#: The selectors inferred, in the order the profile lists them.
+FIELDS = ("container", "title", "date", "body", "byline", "author", "views")
 #: Share of sampled articles on which a selector must find its element.
 CONSISTENT = 0.8
 
@@ -157,6 +159,11 @@ def css_for(el: Any, root: Any, depth: int = 0) -> str | None:
         css = f"{tag}.{cls}"
         if dom.select(root, css) == [el]:
             return css
+    prop = el.get("itemprop") or ""
+    if re.fullmatch(r"[A-Za-z]+", prop):
+        css = f'{tag}[itemprop="{prop}"]'
+        if dom.select(root, css) == [el]:
+            return css
     if depth >= 3:
         return None
     parent = el.getparent()
@@ -166,6 +173,10 @@ def css_for(el: Any, root: Any, depth: int = 0) -> str | None:
     if above is None:
         return None
     css = f"{above} > {tag}"
+    if dom.select(root, css) == [el]:
+        return css
+    same = [c for c in parent if c.tag == tag]
+    css = f"{above} > {tag}:nth-of-type({same.index(el) + 1})"
     return css if dom.select(root, css) == [el] else None
 
 
@@ -217,8 +228,14 @@ def article_elements(root: Any) -> dict[str, Any]:
     if scope is None:
         return found
     inside_body = set(body.iter()) if body is not None else set()
-    outside = [el for el in scope.iter() if el not in inside_body]
-    date = _smallest(outside, lambda t: bool(DATE_RE.search(t)), 120)
+    outside = [el for el in scope.iter() if el not in inside_body and not _hidden(el)]
+    dates = [el for el in outside if not _MODIFIED_RE.search(_marks(el))]
+    marked = [el for el in dates if _PUBLISHED_RE.search(_marks(el)) or el.tag == "time"]
+    date = _smallest(marked, lambda t: bool(DATE_RE.search(t)), 120)
+    if date is None:
+        date = _smallest(
+            dates, lambda t: bool(DATE_RE.search(t)) and not _MODIFIED_RE.search(t), 120
+        )
     if date is not None:
         found["date"] = date
     byline = _smallest(
@@ -231,10 +248,44 @@ def article_elements(root: Any) -> dict[str, Any]:
         if parent is not None and len(BYLINE_RE.findall(_own_text(parent, 300))) > labels:
             byline = parent if len(_own_text(parent, 301)) <= 300 else byline
         found["byline"] = byline
+        author = _name_element(byline)
+        if author is not None:
+            found["author"] = author
     views = _smallest(outside, lambda t: bool(VIEWS_RE.search(t)) and bool(re.search(r"\d", t)), 80)
     if views is not None:
         found["views"] = views
     return found
+
+
+_MODIFIED_RE = re.compile(r"updated|modified|diperbarui|diubah|perbarui", re.IGNORECASE)
+_PUBLISHED_RE = re.compile(r"publish|datepublished|terbit|posted|tanggal|tgl|date", re.IGNORECASE)
+
+
+def _marks(el: Any) -> str:
+    """What an element's attributes say it is (class, id, itemprop), and its first words."""
+    attrs = " ".join(el.get(a) or "" for a in ("class", "id", "itemprop"))
+    return f"{attrs} {_own_text(el, 40)}"
+
+
+def _hidden(el: Any) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return el.get("hidden") is not None or "display:none" in style
+
+
+def _name_element(byline: Any) -> Any | None:
+    """The element inside a one-label byline that holds only the name (``<span
+    class="author">FH</span>`` in ``Diposting oleh FH``), or None."""
+    text = _own_text(byline)
+    if len(BYLINE_RE.findall(text)) != 1:
+        return None
+    name = " ".join(BYLINE_RE.sub(" ", text).split()).strip(" :-–")
+    if not name:
+        return None
+    best = None
+    for el in byline.iterdescendants():
+        if isinstance(el.tag, str) and _own_text(el) == name:
+            best = el  # the innermost one
+    return best
 
 
 def pinned_selectors(roots: list[Any]) -> tuple[dict[str, str], dict[str, str]]:
@@ -248,7 +299,7 @@ def pinned_selectors(roots: list[Any]) -> tuple[dict[str, str], dict[str, str]]:
                 per_field.setdefault(key, Counter())[css] += 1
     selectors: dict[str, str] = {}
     notes: dict[str, str] = {}
-    for key in ("container", "title", "date", "body", "byline", "views"):
+    for key in FIELDS:
         counts = per_field.get(key)
         if not counts:
             notes[key] = "not found consistently: generic rules"
@@ -404,7 +455,7 @@ def render_toml(draft: Draft, *, generated: str = "") -> str:
         "# field whose selector finds nothing (stat extract/fallback/<field>).",
         "[selectors]",
     ]
-    for key in ("container", "title", "date", "body", "byline", "views"):
+    for key in FIELDS:
         note = notes.get(f"selectors.{key}", "")
         if key in draft.selectors:
             lines.append(f"{key} = {_toml_string(draft.selectors[key])}  # {note}")
