@@ -92,25 +92,7 @@ PAGER_URL_RE: Final = re.compile(
 )
 FEED_TYPES: Final = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
-_BLOCKS: Final = ("p", "div", "li", "blockquote", "td", "section")
-_LD_XPATH = etree.XPath("//script[@type='application/ld+json']/text()")
-_OG_TYPE_XPATH = etree.XPath("//meta[@property='og:type']/@content")
-_LINK_XPATH = etree.XPath("//head//link[@href] | //link[@href]")
-_ANCHOR_XPATH = etree.XPath("//body//a[@href]")
-_PARA_XPATH = etree.XPath("//body//p")
-_H1_XPATH = etree.XPath("//body//h1")
-_HEADINGS_XPATH = etree.XPath("//body//h1 | //body//h2 | //body//h3")
-_TITLE_XPATH = etree.XPath("//head/title/text() | //meta[@property='og:title']/@content")
-_TIME_XPATH = etree.XPath(
-    "//time | //meta[@property='article:published_time'] | //*[@itemprop='datePublished']"
-)
 _SKIP_ANCESTORS: Final = frozenset({"nav", "header", "footer", "form", "select", "button"})
-
-
-def _nodes(xpath: etree.XPath, root: Any) -> list[Any]:
-    """The result of a node-set *xpath* on *root*, as a list."""
-    found = xpath(root)
-    return list(found) if isinstance(found, list) else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,18 +130,19 @@ def classify_html(body: bytes | str, url: str) -> PageKind:
 
 def classify(root: Any, url: str) -> PageKind:
     """Classify the page *root* (an lxml HTML tree) fetched from *url*."""
-    ld_types = _jsonld_types(root)
-    og_type = " ".join(str(v) for v in _nodes(_OG_TYPE_XPATH, root)).strip().lower()
-    feeds, rel_next, canonical = _head_links(root, url)
+    head = _Head.read(root, url)
+    ld_types = _jsonld_types(head.jsonld)
+    og_type = head.og_type
+    feeds, canonical = head.feeds, head.canonical
     teasers, pages, read_more = _link_groups(root, url)
-    if rel_next:
-        pages = (rel_next, *(p for p in pages if p != rel_next))
+    if head.rel_next:
+        pages = (head.rel_next, *(p for p in pages if p != head.rel_next))
     paragraphs, body_chars = _body(root)
-    heading = headline(root)
-    text = _text_sample(root)
-    dated = bool(_nodes(_TIME_XPATH, root)) or (heading is not None and _date_near(heading))
-    byline = bool(BYLINE_RE.search(text))
-    views = bool(VIEWS_RE.search(text))
+    heading = headline(root, head.titles)
+    near = _near_text(heading) if heading is not None else ""
+    dated = head.dated or next(root.iter("time"), None) is not None or bool(DATE_RE.search(near))
+    byline = bool(BYLINE_RE.search(near))
+    views = bool(VIEWS_RE.search(near))
     largest = len(teasers[0][1]) if teasers else 0
     evidence: dict[str, Any] = {
         "jsonld": sorted(ld_types),
@@ -220,10 +203,60 @@ def _ld_name(lowered: str) -> str:
     return names.get(lowered, lowered)
 
 
-def _jsonld_types(root: Any) -> set[str]:
+@dataclass(slots=True)
+class _Head:
+    """What the page says about itself: meta, links, JSON-LD, title (one pass)."""
+
+    jsonld: list[str] = field(default_factory=list)
+    og_type: str = ""
+    titles: str = ""
+    feeds: tuple[str, ...] = ()
+    rel_next: str = ""
+    canonical: str = ""
+    dated: bool = False
+
+    @classmethod
+    def read(cls, root: Any, url: str) -> _Head:
+        head = cls()
+        feeds: list[str] = []
+        titles: list[str] = []
+        for el in root.iter("meta", "link", "script", "title"):
+            tag = el.tag
+            if tag == "script":
+                if (el.get("type") or "").lower() == "application/ld+json" and el.text:
+                    head.jsonld.append(el.text)
+            elif tag == "meta":
+                prop = (el.get("property") or el.get("name") or "").lower()
+                if prop == "og:type":
+                    head.og_type = (el.get("content") or "").strip().lower()
+                elif prop == "og:title":
+                    titles.append(el.get("content") or "")
+                elif prop in ("article:published_time", "datepublished"):
+                    head.dated = True
+            elif tag == "title":
+                titles.append(el.text_content())
+            else:
+                href = (el.get("href") or "").strip()
+                rel = (el.get("rel") or "").lower().split()
+                if not href or not rel:
+                    continue
+                if "alternate" in rel and (el.get("type") or "").lower() in FEED_TYPES:
+                    absolute = urljoin(url, href)
+                    if absolute not in feeds:
+                        feeds.append(absolute)
+                elif "next" in rel and not head.rel_next:
+                    head.rel_next = urljoin(url, href).split("#", 1)[0]
+                elif "canonical" in rel and not head.canonical:
+                    head.canonical = urljoin(url, href).split("#", 1)[0]
+        head.feeds = tuple(feeds)
+        head.titles = " ".join(" ".join(titles).lower().split())
+        return head
+
+
+def _jsonld_types(texts: list[str]) -> set[str]:
     """The lower-cased ``@type`` values of the page's JSON-LD (``@graph`` included)."""
     found: set[str] = set()
-    for text in _nodes(_LD_XPATH, root):
+    for text in texts:
         if "@type" not in text or len(text) > 500_000:
             continue
         try:
@@ -248,30 +281,8 @@ def _jsonld_types(root: Any) -> set[str]:
     return found
 
 
-def _head_links(root: Any, url: str) -> tuple[tuple[str, ...], str, str]:
-    """Feeds announced with ``<link rel="alternate">``, ``<link rel="next">`` and
-    ``<link rel="canonical">``."""
-    feeds: list[str] = []
-    rel_next = canonical = ""
-    for link in _nodes(_LINK_XPATH, root):
-        rel = (link.get("rel") or "").lower().split()
-        href = (link.get("href") or "").strip()
-        if not href:
-            continue
-        if "alternate" in rel and (link.get("type") or "").lower() in FEED_TYPES:
-            absolute = urljoin(url, href)
-            if absolute not in feeds:
-                feeds.append(absolute)
-        elif "next" in rel and not rel_next:
-            rel_next = urljoin(url, href).split("#", 1)[0]
-        elif "canonical" in rel and not canonical:
-            canonical = urljoin(url, href).split("#", 1)[0]
-    return tuple(feeds), rel_next, canonical
-
-
-def _signature(anchor: Any) -> str | None:
-    """The element path of *anchor* (three ancestors with their first class), or None
-    for links in navigation, header, footer and forms."""
+def _signature(anchor: Any) -> str:
+    """The element path of *anchor*: it and three ancestors, with their first class."""
     parts = []
     node = anchor
     for _ in range(4):
@@ -280,43 +291,50 @@ def _signature(anchor: Any) -> str | None:
         cls = (node.get("class") or "").split()
         parts.append(f"{node.tag}.{cls[0]}" if cls else node.tag)
         node = node.getparent()
-    ancestor = anchor.getparent()
-    depth = 0
-    while ancestor is not None and depth < 12:
-        if ancestor.tag in _SKIP_ANCESTORS:
-            return None
-        ancestor = ancestor.getparent()
-        depth += 1
     return ">".join(reversed(parts))
 
 
 def _link_groups(
     root: Any, url: str
 ) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...], int]:
-    """Teaser groups (largest first), pagination links and "Selengkapnya" links."""
+    """Teaser groups (largest first), pagination links and "Selengkapnya" links.
+
+    Links in navigation, headers, footers and forms are no teasers.
+    """
+    furniture: set[Any] = set()
+    for box in root.iter(*_SKIP_ANCESTORS):
+        furniture.update(box.iter("a"))
     groups: defaultdict[str, list[str]] = defaultdict(list)
     pages: list[str] = []
     read_more = 0
     here = url.split("#", 1)[0]
-    for anchor in _nodes(_ANCHOR_XPATH, root):
+    parts = urlsplit(url)
+    site = f"{parts.scheme}://{parts.netloc}"
+
+    def absolute_of(href: str) -> str:
+        if href.startswith("/") and not href.startswith("//"):  # most links: no urljoin
+            return (site + href).split("#", 1)[0]
+        return urljoin(url, href).split("#", 1)[0]
+
+    for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        absolute = urljoin(url, href).split("#", 1)[0]
         text = " ".join(anchor.text_content().split())
         if READ_MORE_RE.match(text):
             read_more += 1
             continue
-        if PAGER_TEXT_RE.match(text) or (len(text) < 12 and PAGER_URL_RE.search(absolute)):
-            if absolute != here and absolute not in pages and _same_site(absolute, url):
+        pager = PAGER_TEXT_RE.match(text) or (len(text) < 12 and PAGER_URL_RE.search(href))
+        if pager:
+            absolute = absolute_of(href)
+            same = absolute.startswith(site + "/") or absolute == site
+            if absolute != here and absolute not in pages and same:
                 pages.append(absolute)
             continue
-        if len(text) < MIN_TITLE_CHARS or text.count(" ") < 2:
+        if len(text) < MIN_TITLE_CHARS or text.count(" ") < 2 or anchor in furniture:
             continue
-        signature = _signature(anchor)
-        if signature is None:
-            continue
-        members = groups[signature]
+        absolute = absolute_of(href)
+        members = groups[_signature(anchor)]
         if absolute not in members and absolute != here:
             members.append(absolute)
     ranked = sorted(
@@ -324,10 +342,6 @@ def _link_groups(
         key=lambda g: -len(g[1]),
     )
     return tuple(ranked), tuple(pages), read_more
-
-
-def _same_site(a: str, b: str) -> bool:
-    return urlsplit(a).netloc.lower() == urlsplit(b).netloc.lower()
 
 
 def _body(root: Any) -> tuple[int, int]:
@@ -344,7 +358,7 @@ def body_element(root: Any) -> Any | None:
 
 def _body_counts(root: Any) -> tuple[Any, list[int]] | None:
     counts: defaultdict[Any, list[int]] = defaultdict(lambda: [0, 0])
-    for para in _nodes(_PARA_XPATH, root):
+    for para in root.iter("p"):
         chars = len(" ".join(para.text_content().split()))
         linked = sum(len(a.text_content()) for a in para.iter("a"))
         own = chars - linked
@@ -378,7 +392,7 @@ def _in_furniture(el: Any) -> bool:
     return framed
 
 
-def headline(root: Any) -> Any | None:
+def headline(root: Any, titles: str | None = None) -> Any | None:
     """The page's one main headline, or None.
 
     A single ``<h1>`` outside the page's header, navigation, sidebar and
@@ -388,30 +402,31 @@ def headline(root: Any) -> Any | None:
     """
     heads = [
         h
-        for h in _nodes(_H1_XPATH, root)
+        for h in root.iter("h1")
         if len(" ".join(h.text_content().split())) >= 10 and not _in_furniture(h)
     ]
     if len(heads) == 1:
         return heads[0]
-    titles = " ".join(str(t) for t in _nodes(_TITLE_XPATH, root)).lower()
-    titles = " ".join(titles.split())
+    if titles is None:
+        titles = _Head.read(root, "").titles
     if titles:
-        for heading in _nodes(_HEADINGS_XPATH, root):
+        for heading in root.iter("h1", "h2", "h3"):
             text = " ".join(heading.text_content().split()).lower()
             if len(text) >= 10 and text in titles and not _in_furniture(heading):
                 return heading
     return heads[0] if heads and len(heads) <= 2 else None
 
 
-def _date_near(headline: Any) -> bool:
-    """Whether a date is written within three levels around *headline*."""
-    node = headline
+def _near_text(heading: Any) -> str:
+    """The text within three levels around *heading* (its date, byline and counter are
+    there; a site-wide hit counter in the footer is not)."""
+    node = heading
     for _ in range(3):
         parent = node.getparent()
-        if parent is None:
+        if parent is None or parent.tag in ("body", "html"):
             break
         node = parent
-    return bool(DATE_RE.search(_text(node.itertext(), 3000)))
+    return _text(node.itertext(), 5000)
 
 
 def _text(pieces: Any, limit: int) -> str:
@@ -427,22 +442,6 @@ def _text(pieces: Any, limit: int) -> str:
             if size >= limit:
                 break
     return " ".join(out)[:limit]
-
-
-#: Text outside the page furniture: a site-wide hit counter in the footer is no
-#: article's views, the menu's "Penulis" no byline.
-_CONTENT_TEXT_XPATH = etree.XPath(
-    "//body//text()[not(ancestor::footer[not(ancestor::article)] or ancestor::nav"
-    " or ancestor::header[not(ancestor::article)] or ancestor::aside"
-    " or ancestor::script or ancestor::style"
-    " or ancestor::*[contains(@class, 'footer') or contains(@id, 'footer')])]"
-)
-
-
-def _text_sample(root: Any) -> str:
-    """The page text outside its furniture (bounded: bylines and counters come early)."""
-    found = _CONTENT_TEXT_XPATH(root)
-    return _text(found if isinstance(found, list) else [], 20000)
 
 
 __all__ = [

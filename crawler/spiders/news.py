@@ -28,6 +28,7 @@ import ipaddress
 import logging
 import re
 import secrets
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
@@ -566,12 +567,12 @@ class NewsSpider(scrapy.Spider):
         if self.profile.is_article(response.url):  # a pattern the profile gives decides
             page = PageKind(ARTICLE, "profile article_patterns")
         elif self.profile.is_listing(response.url):
-            shown = classify(response.selector.root, response.url)
+            shown = self._classify(response)
             page = PageKind(
                 LISTING, "profile listing_patterns", shown.teasers, shown.pages, shown.feeds
             )
         else:
-            page = classify(response.selector.root, response.url)
+            page = self._classify(response)
         copy_of = self._copy_of(response.url, page)
         if copy_of:
             self.classified(response.url, OTHER, f"a copy of the article at {copy_of}")
@@ -598,6 +599,17 @@ class NewsSpider(scrapy.Spider):
             )
             return
         yield from self._links(response, follow=False)  # its requisites: archived as seen
+
+    def _classify(self, response: TextResponse) -> PageKind:
+        """`crawler.classify.classify` on the tree Scrapy parsed; its CPU time is counted
+        (``classify/cpu_us``: BENCHMARKS.md compares it with the crawl's)."""
+        root = response.selector.root  # Scrapy's parse, which the links need anyway
+        started = time.process_time()
+        page = classify(root, response.url)
+        self.crawler.stats.inc_value(
+            "classify/cpu_us", int((time.process_time() - started) * 1_000_000)
+        )
+        return page
 
     def _copy_of(self, url: str, page: PageKind) -> str:
         """The address an article page names as its canonical one when it is another page
