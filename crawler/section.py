@@ -23,12 +23,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 from urllib.parse import parse_qsl, urlsplit
 
 DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
+@lru_cache(maxsize=8192)
 def origin(url: str) -> str | None:
     """``scheme://host:port`` of an http(s) URL (port made explicit), or None."""
     try:
@@ -98,19 +100,24 @@ class Section:
 
     def contains(self, url: str) -> bool:
         """Whether *url*'s path lies in this section (the query does not matter)."""
-        path = urlsplit(url).path or "/"
-        if not self.prefix:
-            return True
-        low, prefix = path.lower(), self.prefix.lower()
-        if self.page and low == self.page.lower():
-            return True
-        if low == prefix or low.startswith(prefix + "/"):
-            return True
-        # ``/berita`` names ``/berita.html`` and ``/berita/12-slug.html`` alike
-        return bool(_FILE_SUFFIX_RE.search(low)) and _FILE_SUFFIX_RE.sub("", low) == prefix
+        return _contains(self, url)
 
     def describe(self) -> str:
         return self.prefix or "/ (the whole origin)"
+
+
+@lru_cache(maxsize=8192)
+def _contains(section: Section, url: str) -> bool:
+    """`Section.contains`, cached: a crawl asks about the same menu links on every page."""
+    if not section.prefix:
+        return True
+    low, prefix = (urlsplit(url).path or "/").lower(), section.prefix.lower()
+    if section.page and low == section.page.lower():
+        return True
+    if low == prefix or low.startswith(prefix + "/"):
+        return True
+    # ``/berita`` names ``/berita.html`` and ``/berita/12-slug.html`` alike
+    return bool(_FILE_SUFFIX_RE.search(low)) and _FILE_SUFFIX_RE.sub("", low) == prefix
 
 
 #: Path segments that lead into traps: search, tags, calendars, galleries, documents,
@@ -191,6 +198,7 @@ TRAP_PARAM_WORDS: Final = ("sort", "order", "filter", "urut")
 _DATE_ARCHIVE_RE: Final = re.compile(r"/(?:19|20)\d\d(?:/\d\d){0,2}/?$")
 
 
+@lru_cache(maxsize=8192)
 def url_trap(url: str, within: str = "") -> str | None:
     """The kind of trap *url* leads into (``search``, ``tag``, ``calendar``, ``gallery``,
     ``documents``, ``sort``, ``print_view``, ``account``, ``feed``, ...), or None.
