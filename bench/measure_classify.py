@@ -32,7 +32,7 @@ def measure(ctx: Context) -> Table:
     articles = ctx.size(300, 30)
     table = Table(
         "classify",
-        f"Page classification: crawl CPU per page, on vs off ({articles}-article live replica)",
+        f"8. Page classification: crawl CPU per page, on vs off ({articles}-article live replica)",
         ["off (anri URL patterns)", "on (zero-config)", "on / off"],
     )
     per_page: dict[str, list[float]] = {"off": [], "on": []}
@@ -74,8 +74,7 @@ def measure(ctx: Context) -> Table:
         ["—", fmt_ms(direct), "—"],
     )
     table.notes.append(
-        f"Pages fetched: off {pages.get('off', 0)}, on {pages.get('on', 0)} (zero-config also "
-        "reads the sitemap); medians of "
+        f"Pages fetched: off {pages.get('off', 0)}, on {pages.get('on', 0)}; medians of "
         f"{ctx.repeats} run(s). Both crawls run the whole pipeline; classification reuses "
         "the tree Scrapy parsed for the links."
     )
