@@ -9,7 +9,9 @@ printed with the quality gate; extraction itself is tested elsewhere.
 
 from __future__ import annotations
 
+import itertools
 import re
+import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -322,3 +324,47 @@ def test_an_inferred_profile_gets_every_article_and_field_of_each_flavor(
     assert score.discovery_exact, (score.missing[:3], score.doubled[:3], score.extra[:3])
     assert {f: score.ratio(f) for f in SCORED} == dict.fromkeys(SCORED, 1.0), score.misses[:5]
     assert flavor_inferred.trap_hits() == {}
+
+
+# -- politeness -----------------------------------------------------------------------
+
+
+def test_the_shipped_profiles_are_polite_for_a_real_server() -> None:
+    for args in (("anri",), ("https://dinas.example.go.id/berita",)):
+        result = run_arsip("crawl", *args, "--dry-run")
+        assert result.returncode == 0, result.stderr
+        assert "concurrency  2 per host\n" in result.stdout
+        assert "delay        1.0 s, AutoThrottle on" in result.stdout
+        assert "robots.txt   obeyed" in result.stdout
+
+
+def response_gaps(out: Path) -> list[float]:
+    """Seconds between consecutive responses of a crawl (its state file)."""
+    (state,) = (out / "state").glob("2*.sqlite")
+    conn = sqlite3.connect(state)
+    try:
+        times = [row[0] for row in conn.execute("SELECT at FROM responses ORDER BY at")]
+    finally:
+        conn.close()
+    return [b - a for a, b in itertools.pairwise(times)]
+
+
+def test_a_loopback_crawl_is_throttled_when_asked(anri_replica: Replica, tmp_path: Path) -> None:
+    args = ("crawl", "anri", "--start-url", anri_replica.news_url, "--max-pages", "6")
+    slow = run_arsip(
+        *args, "--out", str(tmp_path / "slow"), "--progress", "off",
+        "-s", "ARSIP_THROTTLE_LOOPBACK=true", "-s", "DOWNLOAD_DELAY=0.6",
+    )  # fmt: skip
+    assert slow.returncode == 0, slow.stderr[-2000:]
+    fast = run_arsip(*args, "--out", str(tmp_path / "fast"), "--progress", "off")
+    assert fast.returncode == 0, fast.stderr[-2000:]
+    slow_gaps, fast_gaps = response_gaps(tmp_path / "slow"), response_gaps(tmp_path / "fast")
+    # Scrapy randomizes the delay between 0.5 and 1.5 times DOWNLOAD_DELAY
+    assert len(slow_gaps) >= 4 and min(slow_gaps) >= 0.25, slow_gaps
+    assert sorted(fast_gaps)[len(fast_gaps) // 2] < 0.1, fast_gaps
+
+
+def test_a_bad_set_option_is_one_line() -> None:
+    result = run_arsip("crawl", "anri", "-s", "download_delay", "--dry-run")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "NAME=VALUE" in result.stderr
