@@ -21,10 +21,10 @@ from urllib.parse import urljoin
 from arsip import __version__
 from arsip.errors import EXIT_INPUT, UserError
 from crawler.classify import ARTICLE, LISTING, classify
+from crawler.politeness import is_loopback
 from crawler.profiles import load_profile
 from crawler.profiles.infer import Sample, infer, render_toml
 from crawler.section import Section, origin, url_trap
-from crawler.spiders.news import is_loopback
 
 #: Bytes read of one page at most.
 MAX_PAGE_BYTES = 10 * 1024 * 1024

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from arsip.report import load_report
+from crawler.report import load_report
 from tests.conftest import read_jsonl, run_arsip
 
 PARAS = "".join(

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from arsip.demosite.flavors.score import score_items
-from arsip.report import load_report
 from crawler.profiles import load_profile_file
+from crawler.report import load_report
 from tests.conftest import (
     FLAVORS,
     FlavorSite,

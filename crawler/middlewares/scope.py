@@ -56,6 +56,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
+from crawler.frontier import url_skipped
 from crawler.section import DEFAULT_PORTS, host_origins, origin
 
 logger = logging.getLogger(__name__)
@@ -183,8 +184,6 @@ class ScopeMiddleware:
         raise IgnoreRequest(f"Filtered offsite redirect to {host!r}: {request.url} -> {target}")
 
     def _skipped(self, url: str, referer: str) -> None:
-        from crawler.frontier import url_skipped
-
         self.crawler.signals.send_catch_log(
             signal=url_skipped, url=url, reason="out_of_scope", referer=referer
         )

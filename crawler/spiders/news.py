@@ -24,7 +24,6 @@ Run it the Scrapy way inside the repository::
 from __future__ import annotations
 
 import functools
-import ipaddress
 import logging
 import re
 import secrets
@@ -43,16 +42,20 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from arsip import __version__
+from arsip.core.version import __version__
 from crawler.classify import ARTICLE, LISTING, OTHER, PageKind, classify
+from crawler.distributed import configure
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.extract.urls import article_id as _article_id
 from crawler.extract.urls import canonical_url
 from crawler.frontier import page_classified, request_handled, url_skipped
 from crawler.incremental import Knowledge, load_knowledge
 from crawler.items import article_item
+from crawler.politeness import politeness
 from crawler.profiles import Profile, find_profile
+from crawler.scheduler import state_of
 from crawler.section import Section, is_alias, origin, origins_of, url_trap
+from pipelines.jsonlines import crawl_items
 
 logger = logging.getLogger(__name__)
 
@@ -84,46 +87,6 @@ def new_crawl_id(now: datetime | None = None) -> str:
     """A sortable, file-name-safe crawl id: ``20261127T222048Z-1a2b3c``."""
     now = now or datetime.now(UTC)
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-
-
-#: Politeness of a crawl whose start URLs are all on this machine (a replica, a local
-#: mirror): no remote server to spare (`ARSIP_THROTTLE_LOOPBACK` restores the profile's).
-LOOPBACK_POLITENESS: dict[str, Any] = {
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "DOWNLOAD_DELAY": 0.0,
-    "AUTOTHROTTLE_ENABLED": False,
-}
-
-
-def is_loopback(url: str) -> bool:
-    """Whether *url*'s host is this machine (127.0.0.0/8, ::1, localhost)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def politeness(profile: Profile, starts: list[str], throttle_loopback: bool) -> dict[str, Any]:
-    """The profile's politeness settings, or `LOOPBACK_POLITENESS` for a crawl of this
-    machine only (unless *throttle_loopback*).
-
-    AutoThrottle (Scrapy's: the delay follows the server's latency, one request in
-    flight per host on average) starts at the profile's delay and never goes below it.
-    """
-    if starts and not throttle_loopback and all(is_loopback(u) for u in starts):
-        return dict(LOOPBACK_POLITENESS)
-    crawl = profile.crawl
-    return {
-        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_requests_per_host,
-        "DOWNLOAD_DELAY": crawl.download_delay,
-        "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
-        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 1.0),
-        "AUTOTHROTTLE_MAX_DELAY": 60.0,
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
-    }
 
 
 def profile_settings(
@@ -197,6 +160,7 @@ class NewsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.profile_name = profile or "anri"
         self.profile: Profile = find_profile(self.profile_name, profiles_dir or None)
+        self.site = self.profile.site_hints()
         starts = [start_url] if start_url else list(self.profile.start_urls)
         if not starts:
             raise ValueError(
@@ -238,8 +202,6 @@ class NewsSpider(scrapy.Spider):
         for key, value in implied.items():
             settings.set(key, value, priority="spider")
         if settings.get("REDIS_URL"):  # a worker of a distributed crawl (crawler.distributed)
-            from crawler.distributed import configure
-
             configure(settings, spider.profile.name, new_crawl_id())
         if not settings.get("ARSIP_CRAWL_ID"):
             settings.set("ARSIP_CRAWL_ID", new_crawl_id(), priority="spider")
@@ -284,8 +246,6 @@ class NewsSpider(scrapy.Spider):
             )
 
     def _frontier_has_requests(self) -> bool:
-        from crawler.scheduler import state_of
-
         state = state_of(self.crawler)
         return bool(state is not None and sum(state.counts().values()))
 
@@ -744,7 +704,7 @@ class NewsSpider(scrapy.Spider):
         - a download error (reset, timeout, refused...) after its retries, or
           one that is not retried: a final failure, ``fetch/failed/error/<type>``.
 
-        `arsip.crawling.final_failures` counts the ``fetch/failed/*`` stats.
+        `crawler.stats.final_failures` counts the ``fetch/failed/*`` stats.
         """
         request: scrapy.Request | None = getattr(failure, "request", None)
         url = request.url if request is not None else ""
@@ -775,7 +735,8 @@ class NewsSpider(scrapy.Spider):
 
     def article_item(self, response: TextResponse) -> dict[str, Any] | None:
         """The item for an article response, or None (counted) when it cannot be one."""
-        from crawler.extract import extract  # heavy: imported on first article
+        # Start-up time: lxml and the extractors load with the first article.
+        from crawler.extract import extract  # noqa: PLC0415 - start-up time
 
         if not self.extract_enabled:  # ARSIP_EXTRACT_ENABLED off: a bare crawl (benchmarks)
             return None
@@ -788,7 +749,7 @@ class NewsSpider(scrapy.Spider):
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
         }
-        article = extract(response.body, response.url, headers=headers, profile=self.profile)
+        article = extract(response.body, response.url, headers=headers, site=self.site)
         if article.id in self._emitted:
             self._count("extract/duplicate")
             return None
@@ -812,7 +773,7 @@ class NewsSpider(scrapy.Spider):
 GAVE_UP = "incomplete"
 
 #: How an ``IgnoreRequest`` message begins -> the reason the URL was not processed
-#: (the report's skip reasons, `arsip.report.SKIP_REASONS`); anything else is "ignored".
+#: (the report's skip reasons, `crawler.report.SKIP_REASONS`); anything else is "ignored".
 IGNORED_REASONS: tuple[tuple[str, str], ...] = (
     ("Forbidden by robots.txt", "robots"),  # Scrapy's RobotsTxtMiddleware
     ("Filtered offsite redirect", "offsite_redirect"),  # crawler.middlewares.scope
@@ -849,8 +810,6 @@ def _page_number(url: str) -> int:
 
 def _jsonl_ids(folder: Path, crawl_id: str) -> set[str]:
     """Ids already written to this crawl's JSON Lines (a resumed crawl does not redo them)."""
-    from pipelines.jsonlines import crawl_items
-
     return {i["id"] for i in crawl_items(folder, crawl_id) if isinstance(i.get("id"), str)}
 
 
