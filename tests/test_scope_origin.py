@@ -44,7 +44,7 @@ def article_html(title: str) -> bytes:
     ).encode()
 
 
-def listing_html(links: list[tuple[str, str]], next_page: str = "") -> bytes:
+def listing_html(links: list[tuple[str, str]], next_page: str = "", feed: str = "") -> bytes:
     items = "".join(
         f'<div class="item"><h3><a href="{href}">{title}</a></h3>'
         '<span class="tgl">13 Mei 2024</span></div>'
@@ -52,7 +52,9 @@ def listing_html(links: list[tuple[str, str]], next_page: str = "") -> bytes:
     )
     pager = f'<ul class="pagination"><li><a href="{next_page}">2</a></li></ul>' if next_page else ""
     return (
-        f"<!DOCTYPE html><html><head><title>Berita</title></head><body><h1>Berita</h1>"
+        "<!DOCTYPE html><html><head><title>Berita</title>"
+        + (f'<link rel="alternate" type="application/rss+xml" href="{feed}">' if feed else "")
+        + "</head><body><h1>Berita</h1>"
         f"{items}{pager}</body></html>"
     ).encode()
 
@@ -129,14 +131,28 @@ def sites() -> Iterator[Sites]:
         (f"{away}/berita/tautan-port-lain", "Tautan ke layanan di port lain"),
         ("/berita/segarkan-ke-port-lain", "Halaman dengan meta refresh ke port lain"),
     ]
+    sitemap = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{site.base}/berita/artikel-3</loc></url>"
+        f"<url><loc>{away}/berita/peta-port-lain</loc></url></urlset>"
+    ).encode()
+    feed = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Berita</title>'
+        f"<item><title>a</title><link>{site.base}/berita/artikel-4</link></item>"
+        f"<item><title>b</title><link>{away}/berita/umpan-port-lain</link></item>"
+        "</channel></rss>"
+    ).encode()
     site.routes.update(
         {
+            "/sitemap.xml": (200, {"Content-Type": "application/xml"}, sitemap),
+            "/berita/feed": (200, {"Content-Type": "application/rss+xml"}, feed),
             "/robots.txt": (
                 200,
                 {"Content-Type": "text/plain"},
                 b"User-agent: *\nDisallow: /rahasia/\n",
             ),
-            "/berita": (200, {}, listing_html(links, "/berita?page=2")),
+            "/berita": (200, {}, listing_html(links, "/berita?page=2", "/berita/feed")),
             "/berita?page=2": (200, {}, listing_html(real[2:] + real[:2])),
             "/berkas/laporan.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n%%EOF\n"),
             "/berita/segarkan-ke-port-lain": (
@@ -156,6 +172,7 @@ def sites() -> Iterator[Sites]:
 
 PROFILE = """
 name = "dinas"
+sitemap_urls = ["/sitemap.xml"]
 listing_patterns = ['^/berita/?(\\?page=\\d+)?$']
 article_patterns = ['^/berita/[a-z0-9-]+$']
 exclude_patterns = ['^/(login|logout)(/|$)']
@@ -231,6 +248,7 @@ def test_another_port_of_the_same_host_is_never_asked(
     assert result.skipped("/berita/tautan-port-lain", on=away) == {"out_of_scope"}  # a link
     assert "out_of_scope" in result.skipped("/berita/di-port-lain", on=away)  # a 302
     assert result.skipped("/berita/segar", on=away) == {"out_of_scope"}  # a meta refresh
+    assert result.skipped("/berita/peta-port-lain", on=away) == {"out_of_scope"}  # a sitemap
 
 
 def test_redirect_targets_pass_the_profiles_rules(with_profile: Result) -> None:
@@ -243,6 +261,11 @@ def test_redirect_targets_pass_the_profiles_rules(with_profile: Result) -> None:
     # a document is fetched (a requisite, archived) but is no article; page 2 is a listing
     assert "/berkas/laporan.pdf" in requested
     assert "/berita?page=2" in requested
+
+
+def test_a_feed_entry_on_another_port_is_refused(zero_config: Result) -> None:
+    assert "/berita/feed" in zero_config.requested
+    assert zero_config.skipped("/berita/umpan-port-lain", on=zero_config.other) == {"out_of_scope"}
 
 
 def test_zero_config_redirect_targets_keep_to_the_section(zero_config: Result) -> None:

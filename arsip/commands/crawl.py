@@ -109,7 +109,7 @@ def url_target(args: argparse.Namespace) -> None:
         )
     url = check_start_url(args.profile)
     args.start_url, args.profile = url, "generic"
-    if not args.out and not args.resume:
+    if not args.out:
         parts = urlsplit(url)
         name = (parts.hostname or "site") + (f"-{parts.port}" if parts.port else "")
         args.out = str(Path("data") / name)
