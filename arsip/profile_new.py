@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from arsip import __version__
-from arsip.errors import EXIT_INPUT, UserError
+from arsip.core.errors import InputError
 from crawler.classify import ARTICLE, LISTING, classify
 from crawler.politeness import is_loopback
 from crawler.profiles import load_profile
@@ -105,20 +105,19 @@ class Discovery:
 
 def discover(start_url: str, *, articles: int = 5, pages: int = 2) -> Discovery:
     """Fetch the start listing, *pages* more of its pagination and up to *articles* of its
-    articles; a one-line `UserError` when the start page is no listing or none is found."""
+    articles; a one-line `InputError` when the start page is no listing or none is found."""
     profile = load_profile("generic")
     delay = 0.0 if is_loopback(start_url) else profile.crawl.download_delay
     fetcher = PoliteFetcher(profile.crawl.user_agent.format(version=__version__), delay)
     start = fetcher.get(start_url)
     if start is None:
         why = fetcher.refused[-1][1] if fetcher.refused else "no answer"
-        raise UserError(f"cannot fetch {start_url}: {why}", EXIT_INPUT)
+        raise InputError(f"cannot fetch {start_url}: {why}")
     kind = classify(start.root(), start.url)
     if kind.kind != LISTING:
-        raise UserError(
+        raise InputError(
             f"{start_url} does not look like a list of news ({kind.kind}: {kind.reason}); "
-            "give the address of the news section's first page (e.g. https://HOST/berita)",
-            EXIT_INPUT,
+            "give the address of the news section's first page (e.g. https://HOST/berita)"
         )
     section = Section.of(start.url)
     own = origin(start.url)
@@ -143,10 +142,9 @@ def discover(start_url: str, *, articles: int = 5, pages: int = 2) -> Discovery:
         if sample is not None and classify(sample.root(), sample.url).kind == ARTICLE:
             found.append(sample)
     if not found:
-        raise UserError(
+        raise InputError(
             f"no article found among the links of {start_url}; give the address of the news "
-            "section's first page",
-            EXIT_INPUT,
+            "section's first page"
         )
     robots = fetcher.robots(start.url)
     sitemaps = [u for u in (robots.site_maps() or []) if origin(u) == own]
