@@ -284,3 +284,13 @@ def test_the_report_json_lists_the_refusals(with_profile: Result) -> None:
     reasons = with_profile.report["skipped_by_reason"]
     assert reasons.get("excluded", 0) >= 1 and reasons.get("out_of_scope", 0) >= 3
     assert json.dumps(with_profile.report)  # a plain JSON document
+
+
+def test_profile_new_obeys_robots_txt(sites: Sites, tmp_path: Path) -> None:
+    before = len(sites.site.log)
+    out = tmp_path / "p.toml"
+    result = run_arsip("profile", "new", sites.site.base + "/rahasia/berita", "--out", str(out))
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.count("\n") == 1 and "forbidden by robots.txt" in result.stderr
+    assert sites.site.log[before:] == ["/robots.txt"]
+    assert not out.exists()
