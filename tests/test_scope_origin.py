@@ -23,8 +23,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from scrapy import Request
 
 from crawler.report import load_report
+from crawler.spiders.news import NewsSpider
 from tests.conftest import read_jsonl, run_arsip
 
 PARAS = "".join(
@@ -294,3 +296,26 @@ def test_profile_new_obeys_robots_txt(sites: Sites, tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1 and "forbidden by robots.txt" in result.stderr
     assert sites.site.log[before:] == ["/robots.txt"]
     assert not out.exists()
+
+
+def test_redirect_rules_apply_to_the_spiders_pages_not_to_robots_txt(tmp_path: Path) -> None:
+    profile = tmp_path / "dinas.toml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    spider = NewsSpider(profile=str(profile), start_url="http://dinas.example/berita")
+    moved = {"redirect_urls": ["http://dinas.example/berita/lama"]}
+    robots = Request("https://dinas.example/robots.txt", meta=moved)
+    assert spider.redirect_refusal(robots) is None  # Scrapy's request: its own rules
+    page = Request("https://dinas.example/logout", callback=spider.parse_article, meta=moved)
+    assert spider.redirect_refusal(page) == "excluded"
+    home = Request("https://dinas.example/", callback=spider.parse_article, meta=moved)
+    assert spider.redirect_refusal(home) == "not_news"
+    listing = Request("https://dinas.example/berita?page=2", callback=spider.parse, meta=moved)
+    assert spider.redirect_refusal(listing) is None
+    image = Request(
+        "https://dinas.example/logout/foto.png", callback=spider.parse_requisite, meta=moved
+    )
+    assert spider.redirect_refusal(image) == "excluded"
+    elsewhere = Request(
+        "https://dinas.example/uploads/foto.png", callback=spider.parse_requisite, meta=moved
+    )
+    assert spider.redirect_refusal(elsewhere) is None

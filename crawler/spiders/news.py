@@ -308,10 +308,12 @@ class NewsSpider(scrapy.Spider):
         redirects moves its section along with it.
         """
         url = request.url.split("#", 1)[0]
+        callback = getattr(request.callback, "__name__", "")
+        if callback not in _PAGE_CALLBACKS | {"parse_requisite", "parse_sitemap", "parse_feed"}:
+            return None  # not the spider's request (robots.txt): Scrapy's own rules
         if self.profile.is_excluded(url):
             return "excluded"
-        callback = getattr(request.callback, "__name__", "")
-        if callback in ("parse_requisite", "parse_sitemap", "parse_feed"):
+        if callback not in _PAGE_CALLBACKS:
             return None
         if urlsplit(url).path.lower().endswith(DOCUMENT_EXTENSIONS):
             return None
@@ -768,6 +770,9 @@ class NewsSpider(scrapy.Spider):
         self._count("extract/articles")
         return item
 
+
+#: Callbacks of the spider's page requests (listings, articles, pages to classify).
+_PAGE_CALLBACKS = frozenset({"parse", "parse_page", "parse_article"})
 
 #: The outcome of a request whose retries all ended in an incomplete body.
 GAVE_UP = "incomplete"
