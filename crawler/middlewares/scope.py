@@ -12,20 +12,19 @@ redirecting request unfinished in the crawl's frontier.
 `ScopeMiddleware` closes both:
 
 - every request that reaches it (whatever its ``dont_filter`` or
-  ``allow_offsite``) for a host that is not allowed is refused with
-  ``IgnoreRequest("Filtered offsite request ...")``; the news spider reports
-  it as ``out_of_scope``;
+  ``allow_offsite``) for an origin that is not allowed is refused with
+  ``Skipped("out_of_scope", "Filtered offsite request ...")``, which the news
+  spider reports under that reason;
 - a redirect (3xx with ``Location``) to a host that is not allowed is not
   followed: the 3xx is archived already (950), the target is reported as a
   skipped URL (``out_of_scope``, ``url_skipped`` signal) and the request
-  ends with ``IgnoreRequest("Filtered offsite redirect ...")``.
-
+  ends with ``IgnoreRequest("Filtered offsite redirect ...")``;
 - the target of every redirect (3xx or meta refresh, ``meta["redirect_urls"]``)
   also passes the spider's own rules for a link, when it has them
   (``redirect_refusal(request)``: the news spider checks the profile's
   exclude and article / listing patterns, or its section and trap rules);
-  a refused target ends with ``IgnoreRequest("Refused redirect target
-  (REASON) ...")``, reported as a skip with that reason. robots.txt is
+  a refused target ends with `crawler.exceptions.Skipped` (REASON, "Refused
+  redirect target ..."), reported as a skip with that reason. robots.txt is
   checked for it by Scrapy's RobotsTxtMiddleware, as for any request.
 
 The scope is by origin (scheme, host and port: `crawler.section`): the
@@ -52,10 +51,11 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
+from crawler.exceptions import Skipped
 from crawler.frontier import url_skipped
 from crawler.section import DEFAULT_PORTS, host_origins, origin
 
@@ -147,7 +147,7 @@ class ScopeMiddleware:
             self._inc("scope/offsite_request")
             where = _netloc(request.url)
             logger.info("Refused %s: origin %r is not allowed", request.url, where)
-            raise IgnoreRequest(f"Filtered offsite request to {where!r}: {request.url}")
+            raise Skipped("out_of_scope", f"Filtered offsite request to {where!r}: {request.url}")
         sources = request.meta.get("redirect_urls")
         check = getattr(self.crawler.spider, "redirect_refusal", None)
         if not sources or check is None:
@@ -158,8 +158,8 @@ class ScopeMiddleware:
             logger.info(
                 "Not following the redirect of %s to %s: %s", sources[-1], request.url, reason
             )
-            raise IgnoreRequest(
-                f"Refused redirect target ({reason}): {sources[-1]} -> {request.url}"
+            raise Skipped(
+                reason, f"Refused redirect target ({reason}): {sources[-1]} -> {request.url}"
             )
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -181,7 +181,9 @@ class ScopeMiddleware:
             host,
         )
         self._skipped(target, request.url)
-        raise IgnoreRequest(f"Filtered offsite redirect to {host!r}: {request.url} -> {target}")
+        raise Skipped(
+            "offsite_redirect", f"Filtered offsite redirect to {host!r}: {request.url} -> {target}"
+        )
 
     def _skipped(self, url: str, referer: str) -> None:
         self.crawler.signals.send_catch_log(
