@@ -19,7 +19,7 @@ from crawler.profiles import Profile
 #: Politeness of a crawl whose start URLs are all on this machine (a replica, a local
 #: mirror): no remote server to spare (`ARSIP_THROTTLE_LOOPBACK` restores the profile's).
 LOOPBACK_POLITENESS: dict[str, Any] = {
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
     "DOWNLOAD_DELAY": 0.0,
     "AUTOTHROTTLE_ENABLED": False,
 }

@@ -26,7 +26,7 @@ from arsip.demosite.flavors import FLAVORS as FLAVOR_CLASSES
 from arsip.demosite.flavors import FlavorApp, build_flavor, section_of
 from arsip.demosite.flavors.score import score_items, score_pages
 from crawler.extract import extract
-from crawler.profiles import load_profile_file
+from crawler.profiles import load_profile_file, site_for
 from tests.conftest import FLAVORS, FlavorSite, read_jsonl, report_quality, run_arsip
 
 BASE = "http://127.0.0.1:8080"
@@ -416,10 +416,10 @@ def test_the_hand_written_profile_extracts_every_field(name: str) -> None:
         return app.resolve(path).body
 
     def with_profile(body: bytes, url: str) -> dict[str, Any]:
-        return extract(body, url, profile=profile).as_dict()
+        return extract(body, url, site=site_for(profile)).as_dict()
 
     def generic(body: bytes, url: str) -> dict[str, Any]:
-        return extract(body, url, profile="generic").as_dict()
+        return extract(body, url, site=site_for("generic")).as_dict()
 
     pinned = score_pages(resolve, flavor.truth(BASE), with_profile, BASE)
     zero = score_pages(resolve, flavor.truth(BASE), generic, BASE)

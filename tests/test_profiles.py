@@ -121,7 +121,7 @@ def test_dry_run_shows_first_requests_and_settings_and_fetches_nothing(tmp_path:
     assert "GET http://127.0.0.1:9/publikasi/berita  (listing)" in text
     assert "GET http://127.0.0.1:9/sitemap.xml  (sitemap)" in text
     assert "robots.txt   obeyed" in text
-    assert "concurrency  8 per host (start URLs on this machine: not throttled)" in text
+    assert "concurrency  4 per host (start URLs on this machine: not throttled)" in text
     assert "schedule     0 3 * * * (next: " in text
     assert "(+https://github.com/arsip-project/arsip" in text
     assert not out.exists()
