@@ -269,7 +269,8 @@ def _build(
     failed = [
         {"url": row["url"], "outcome": row["outcome"]}
         for row in state.rows(
-            "SELECT url, outcome FROM requests WHERE kind = 'article' AND status = 'done'"
+            "SELECT url, outcome FROM requests WHERE kind IN ('article', 'page')"
+            " AND status = 'done'"
             " AND outcome NOT IN ('ok', 'article', 'redirected', 'max_pages') ORDER BY seq"
         )
     ]
