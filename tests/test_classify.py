@@ -84,6 +84,25 @@ CASES = [
         id="joomla-last-page-few-items",
     ),
     pytest.param(
+        page(
+            '<div class="row">' + teasers(8, date=False) + '</div><ul class="pagination">'
+            '<li><a href="/berita/index/2">2</a></li><li><a href="/berita/index/2">»</a></li></ul>'
+        ),
+        LISTING,
+        "8 repeated link blocks + pagination",
+        id="codeigniter-index-2-and-raquo",
+    ),
+    pytest.param(
+        page(
+            '<section class="entries">' + teasers(4) + "</section>"
+            '<nav><a href="/publikasi/berita?per_page=9">Berikutnya</a></nav>'
+            '<div class="pager"><a href="/publikasi/berita?per_page=9">›</a></div>'
+        ),
+        LISTING,
+        "4 repeated link blocks + pagination",
+        id="spbe-per-page-offset",
+    ),
+    pytest.param(
         page(teasers(5), head='<link rel="next" href="/berita?page=2">'),
         LISTING,
         "5 repeated link blocks + pagination",
