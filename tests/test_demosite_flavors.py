@@ -22,9 +22,11 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import pytest
 
+from arsip.demosite.faults import FaultSpec
 from arsip.demosite.flavors import FLAVORS as FLAVOR_CLASSES
 from arsip.demosite.flavors import FlavorApp, build_flavor, section_of
 from arsip.demosite.flavors.score import score_items, score_pages
+from arsip.demosite.server import DemoSite
 from crawler.extract import extract
 from crawler.profiles import load_profile_file
 from tests.conftest import FLAVORS, FlavorSite, read_jsonl, report_quality, run_arsip
@@ -466,3 +468,43 @@ def test_crawl_with_the_hand_written_profile_finds_every_article_once(
     html = {e["path"] for e in log if e["content_type"].startswith("text/html")}
     assert html == listings | articles
     assert Counter(fetched)[target(pages["articles"][0])] == 1
+
+
+# --- the rest of the replica's machinery ---------------------------------------
+
+
+def test_transient_faults_apply_to_a_flavor_too() -> None:
+    spec = FaultSpec.parse("5xx=100%")
+    with DemoSite(10, flavor="joomla", faults=spec) as site:
+        url = site.truth()[0]["url"]
+        first, _, _ = fetch(url)
+        second, _, body = fetch(url)
+        assert first >= 500 and second == 200
+        faults = [e["fault"] for e in site.log]
+        assert faults[0] is not None and faults[0][:1] == "5" and faults[1:] == [None]
+        assert escape(site.truth()[0]["title"]).encode() in body
+
+
+def test_fault_pages_are_refused_on_a_flavor() -> None:
+    with pytest.raises(ValueError, match="only on the anri flavor"):
+        DemoSite(10, flavor="spbe", faults=FaultSpec.parse("calendar"))
+
+
+def test_anri_page_map_lists_its_listings_articles_and_other_pages() -> None:
+    with DemoSite(25) as site:
+        pages = site.page_map()
+        assert pages["section"] == "/publikasi/berita" and pages["traps"] == []
+        assert pages["listings"] == [site.url("/publikasi/berita")] + [
+            site.url(f"/publikasi/berita?page={n}") for n in (2, 3)
+        ]
+        assert pages["articles"] == [t["url"] for t in site.truth()]
+        for url in pages["other_pages"]:
+            assert fetch(url)[0] == 200, url
+
+
+def test_out_of_range_listing_pages_are_404_and_not_cached() -> None:
+    flavor = build_flavor("joomla", 20)
+    app = FlavorApp(flavor, BASE)
+    for start in range(30, 3000, 10):
+        assert app.resolve(f"/index.php/berita?start={start}").status == 404
+    assert not [key for key in app._cache if "start=" in key and int(key.split("=")[1]) >= 30]

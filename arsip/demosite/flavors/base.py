@@ -261,7 +261,8 @@ class FlavorApp(SiteApp):
     """Routes a flavor's request targets to resources, like `SiteApp` does for ANRI.
 
     Articles, listing pages, media and assets are cached; other pages (the
-    traps among them, which are infinite) are rendered on each request.
+    traps among them, which are infinite) and 404s are rendered on each
+    request, so no sequence of requests grows the cache without bound.
     """
 
     def __init__(self, flavor: Flavor, base_url: str) -> None:
@@ -297,7 +298,7 @@ class FlavorApp(SiteApp):
         number = flavor.listing_number(path, query)
         if number is not None:
             if not 1 <= number <= flavor.pages:
-                return self.not_found(), True
+                return self.not_found(), False  # not cached: there are endless such numbers
             html = flavor.listing_page(number)
             return ok(HTML, html, site.last_changed, chunked=True, headers=self.cookies), True
         if not query:
