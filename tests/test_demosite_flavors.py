@@ -25,7 +25,7 @@ import pytest
 from arsip.demosite.faults import FaultSpec
 from arsip.demosite.flavors import FLAVORS as FLAVOR_CLASSES
 from arsip.demosite.flavors import FlavorApp, build_flavor, section_of
-from arsip.demosite.flavors.score import score_items, score_pages
+from arsip.demosite.flavors.score import in_section, scope_of, score_items, score_pages
 from arsip.demosite.server import DemoSite
 from crawler.extract import extract
 from crawler.profiles import load_profile_file
@@ -460,14 +460,37 @@ def test_crawl_with_the_hand_written_profile_finds_every_article_once(
     assert score.discovery_exact, (score.missing, score.doubled, score.extra)
     assert score.found == len(truth) == 35
     log = site.log()[before:]
-    fetched = [e["path"] for e in log]
-    traps = [re.compile(t["pattern"]) for t in pages["traps"]]
-    assert not [p for p in fetched if any(t.search(p) for t in traps)]
-    listings = {target(u) for u in pages["listings"]}
-    articles = {target(u) for u in pages["articles"]}
-    html = {e["path"] for e in log if e["content_type"].startswith("text/html")}
-    assert html == listings | articles
-    assert Counter(fetched)[target(pages["articles"][0])] == 1
+    scope = scope_of(log, pages)
+    assert scope.traps == Counter() and scope.outside_section == [] and scope.unknown == []
+    assert set(scope.kinds) == {"article", "listing", "requisite"}
+    assert scope.kinds["article"] == 35 and scope.kinds["listing"] == len(pages["listings"])
+
+
+def test_scope_of_classifies_logged_requests_with_the_page_map() -> None:
+    flavor = build_flavor("spbe", 20)
+    pages = flavor.page_map(BASE)
+    log = [
+        {"path": p, "content_type": t}
+        for p, t in [
+            (target(pages["articles"][0]), "text/html; charset=utf-8"),
+            (target(pages["listings"][1]), "text/html; charset=utf-8"),
+            ("/agenda/kalender/2024/3", "text/html; charset=utf-8"),
+            ("/publikasi/berita?sort=judul&order=asc", "text/html; charset=utf-8"),
+            ("/publikasi/berita-foto", "text/html; charset=utf-8"),
+            ("/profil", "text/html; charset=utf-8"),
+            ("/storage/berita/x.jpg", "image/jpeg"),
+            ("/publikasi/berita/tidak-ada", "text/html; charset=utf-8"),
+        ]
+    ]
+    scope = scope_of(log, pages)
+    assert scope.kinds == Counter(
+        {"article": 1, "listing": 1, "trap": 3, "other": 1, "requisite": 1, "unknown": 1}
+    )
+    assert scope.traps == Counter({"calendar": 1, "sort": 1, "prefix-sibling": 1})
+    assert scope.outside_section == ["/agenda/kalender/2024/3", "/publikasi/berita-foto", "/profil"]
+    assert scope.unknown == ["/publikasi/berita/tidak-ada"]
+    assert in_section("/publikasi/berita?per_page=9", "/publikasi/berita")
+    assert not in_section("/publikasi/berita-foto", "/publikasi/berita")
 
 
 # --- the rest of the replica's machinery ---------------------------------------
