@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from xml.etree import ElementTree
 
 import lxml.html
 import pytest
@@ -531,3 +532,27 @@ def test_out_of_range_listing_pages_are_404_and_not_cached() -> None:
     for start in range(30, 3000, 10):
         assert app.resolve(f"/index.php/berita?start={start}").status == 404
     assert not [key for key in app._cache if "start=" in key and int(key.split("=")[1]) >= 30]
+
+
+@pytest.mark.parametrize("name", FLAVORS)
+def test_robots_names_the_sitemap_that_lists_every_article_or_none(name: str) -> None:
+    flavor = build_flavor(name, 20)
+    app = FlavorApp(flavor, BASE)
+    robots = app.resolve("/robots.txt").body.decode()
+    named = [line.split(": ", 1)[1] for line in robots.splitlines() if line.startswith("Sitemap:")]
+    if name == "joomla":  # Joomla has no sitemap of its own
+        assert named == []
+        return
+    assert len(named) == 1
+    locs, todo = set(), [target(named[0])]
+    while todo:
+        root = ElementTree.fromstring(app.resolve(todo.pop()).body)
+        found = [
+            e.text or "" for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+        ]
+        if root.tag.endswith("sitemapindex"):
+            todo += [target(u) for u in found]
+        else:
+            locs.update(found)
+    assert {BASE + p.path for p in flavor.posts} <= locs
+    assert BASE + flavor.listing_path(1) in locs
