@@ -34,7 +34,14 @@ from arsip.demosite.server import DemoSite
 from crawler.extract import extract
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.profiles import load_profile_file
-from tests.conftest import FLAVORS, FlavorSite, read_jsonl, report_quality, run_arsip
+from tests.conftest import (
+    FLAVOR_PROFILES,
+    FLAVORS,
+    FlavorSite,
+    read_jsonl,
+    report_quality,
+    run_arsip,
+)
 
 BASE = "http://127.0.0.1:8080"
 UA = "arsip-test/1.0"
@@ -435,7 +442,7 @@ def test_the_hand_written_profile_extracts_every_field(name: str) -> None:
     score is recorded too."""
     flavor = build_flavor(name, 35)
     app = FlavorApp(flavor, BASE)
-    profile = load_profile_file(Path(__file__).parent / "data" / "flavors" / f"{name}.toml")
+    profile = load_profile_file(FLAVOR_PROFILES / f"{name}.toml")
 
     def resolve(path: str) -> bytes:
         return app.resolve(path).body
