@@ -38,7 +38,7 @@ PACKAGES = ("arsip", "crawler", "pipelines", "archive")
 
 def version() -> str:
     """``arsip.__version__``, read without importing arsip."""
-    text = (HERE / "arsip" / "__init__.py").read_text(encoding="utf-8")
+    text = (HERE / "arsip" / "core" / "version.py").read_text(encoding="utf-8")
     match = re.search(r"^__version__\s*=\s*[\"']([^\"']+)[\"']", text, re.MULTILINE)
     return match[1] if match else "0"
 

@@ -8,7 +8,8 @@ import sys
 from collections.abc import Sequence
 
 from arsip import __version__
-from arsip.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, UserError
+from arsip.core.errors import ArsipError
+from arsip.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, exit_code
 
 #: Subcommand modules under arsip.commands, in help order.
 COMMANDS: tuple[str, ...] = (
@@ -79,11 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except UserError as exc:
+    except ArsipError as exc:
         if args.debug:
             raise
         print(f"arsip: {exc}", file=sys.stderr)
-        return exc.code
+        return exit_code(exc)
     except KeyboardInterrupt:
         print("arsip: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

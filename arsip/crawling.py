@@ -3,7 +3,7 @@
 `run_crawl` is what `arsip crawl` and `arsip demo` call: it validates what
 the user gave (profile, start URL, the crawl to resume, output directory,
 dataset) before it creates anything, takes the output directory's lock
-(`arsip.lock`), picks up an interrupted crawl when asked to resume (same
+(`arsip.core.lock`), picks up an interrupted crawl when asked to resume (same
 crawl id, its frontier in ``state/CRAWL_ID.sqlite``), runs the news spider
 with Scrapy's CrawlerProcess, and returns a summary, whose `complete()`
 decides between exit codes 0 and 6 (`final_failures`). `plan` is
@@ -16,47 +16,22 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from arsip.core.lock import CrawlLock, check_unlocked
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
+from crawler.distributed import connect, join_crawl, worker_dir
+from crawler.frontier import CrawlState, state_path, unfinished_states
 from crawler.profiles import Profile, ProfileError, find_profile
+from crawler.report import iter_items
+from crawler.stats import final_failures
+from pipelines.db import Dataset
 
 #: Close reasons of a crawl that ended by itself.
 COMPLETE_REASONS = ("finished", "closespider_pagecount")
-
-
-def _count(stats: Mapping[str, Any], key: str) -> int:
-    value = stats.get(key, 0)
-    return int(value) if isinstance(value, int | float) else 0
-
-
-def final_failures(stats: Mapping[str, Any]) -> int:
-    """How many things failed for good in a crawl with these Scrapy stats.
-
-    - requests that got no usable answer in the end (``fetch/failed/*``,
-      counted by the news spider's errback): every try failed (a 5xx, 429
-      or 408 status, a network error, an incomplete body) or the failure
-      is not one that is retried (a Retry-After longer than
-      ``RETRY_AFTER_MAX``, a download error that is not retryable);
-    - exceptions in spider callbacks (``spider_exceptions/count``);
-    - every other ERROR log line: a pipeline, WARC, dataset or report
-      write that failed, a robots.txt that could not be fetched.
-
-    Scrapy logs an ERROR line for each request it gives up retrying
-    (``retry/max_reached``, at ``RETRY_GIVE_UP_LOG_LEVEL``, ERROR unless
-    changed) and for each spider exception; those lines report failures
-    already counted above and are subtracted. Attempts a retry recovered
-    are not failures (``downloader/exception_count`` and ``retry/count``
-    count every attempt).
-    """
-    fetch = sum(_count(stats, key) for key in stats if key.startswith("fetch/failed/"))
-    spider = _count(stats, "spider_exceptions/count")
-    logged = _count(stats, "log_count/ERROR") - _count(stats, "retry/max_reached") - spider
-    return fetch + spider + max(0, logged)
 
 
 @dataclass(slots=True)
@@ -206,7 +181,7 @@ def crawl_settings(
     overrides: dict[str, Any] | None = None,
 ) -> Any:
     """Project settings plus what the command line decides (cmdline priority)."""
-    from scrapy.settings import Settings
+    from scrapy.settings import Settings  # noqa: PLC0415 - start-up time: Scrapy loads once the input is checked
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -229,8 +204,6 @@ class Interrupted:
 
 def find_interrupted(out_dir: Path) -> Interrupted | None:
     """The newest crawl of *out_dir* that did not finish (its state says so), or None."""
-    from crawler.frontier import CrawlState, unfinished_states
-
     for path, meta in unfinished_states(out_dir):
         state = CrawlState(path, readonly=True)
         try:
@@ -250,9 +223,6 @@ def replay_items(out_dir: Path, crawl_id: str, dataset_path: Path) -> int:
     written items to JSON Lines (unbuffered) that never reached the
     dataset; the JSON Lines are the crawl's durable record of its items.
     """
-    from arsip.report import iter_items
-    from pipelines.db import Dataset
-
     items = iter_items(out_dir, crawl_id)
     first = next(items, None)
     if first is None:
@@ -268,8 +238,6 @@ def replay_items(out_dir: Path, crawl_id: str, dataset_path: Path) -> int:
 
 def _state_meta(out_dir: Path, crawl: str, **values: Any) -> None:
     """Create the crawl's state file with what a resume needs to know."""
-    from crawler.frontier import CrawlState, state_path
-
     state = CrawlState(state_path(out_dir, crawl))
     try:
         state.set_meta(**values)
@@ -303,8 +271,6 @@ def open_dataset(profile: Profile, out: Path, overrides: dict[str, Any] | None) 
     rather than a traceback mid-crawl. A failed open leaves the file as it
     was.
     """
-    from pipelines.db import Dataset
-
     settings = crawl_settings(profile, out, overrides=overrides)
     if not settings.getbool("DATASET_ENABLED", True):
         return None
@@ -340,8 +306,7 @@ def run_crawl(
     that Redis (or starts it), always full, into its own output directory
     (default ``data/PROFILE/workers/HOST-PID``).
     """
-    from arsip.lock import CrawlLock, check_unlocked
-    from crawler.spiders.news import new_crawl_id
+    from crawler.spiders.news import new_crawl_id  # noqa: PLC0415 - start-up time: Scrapy loads once the input is checked
 
     profile = resolve_profile(profile_name, profiles_dir)
     if start_url:
@@ -354,8 +319,6 @@ def run_crawl(
         raise UserError("--resume and --full cannot be combined", EXIT_USAGE)
     default_out = Path("data") / profile.name
     if redis_url:
-        from crawler.distributed import connect, worker_dir
-
         if resume:
             raise UserError(
                 "--resume cannot be combined with --redis: a distributed crawl goes on by "
@@ -381,8 +344,6 @@ def run_crawl(
             extra["ARSIP_RESUME"] = True
             extra["ARSIP_CRAWL_MODE"] = found.meta.get("mode") or "auto"
         elif redis_url:
-            from crawler.distributed import join_crawl
-
             crawl_id = join_crawl(redis_url, profile.name, new_crawl_id())
             extra["REDIS_URL"] = redis_url
             extra["ARSIP_CRAWL_MODE"] = "full"
@@ -419,7 +380,7 @@ def _run_process(
     *,
     resumed: bool,
 ) -> CrawlSummary:
-    from scrapy.crawler import CrawlerProcess
+    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415 - start-up time: Scrapy loads once the input is checked
 
     os.environ.pop("SCRAPY_SETTINGS_MODULE", None)
     process = CrawlerProcess(settings)

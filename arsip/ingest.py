@@ -50,8 +50,9 @@ from archive import files
 from archive.cdxj import INDEX_RELPATH, CdxjIndex, index_file
 from archive.naming import OPEN_SUFFIX, WARC_SUFFIX, final_name
 from archive.recovery import complete_prefix
+from arsip.core.lock import CrawlLock, read_lock
 from arsip.errors import EXIT_INPUT, EXIT_LOCKED, EXIT_OUTPUT, UserError
-from arsip.lock import CrawlLock, read_lock
+from pipelines.db import Dataset
 from pipelines.itemjson import dumps_line
 from pipelines.jsonlines import read_items
 
@@ -346,8 +347,6 @@ def write_jsonl(path: Path, items: dict[str, dict[str, Any]]) -> None:
 
 def ingest(sources: Sequence[Path], out: Path, *, link: bool = True) -> IngestReport:
     """Merge worker directories *sources* into the collection *out* (module docstring)."""
-    from pipelines.db import Dataset
-
     sources = check_sources(sources, out)
     report = IngestReport(out, list(sources))
     warc_dir = out / "warc"

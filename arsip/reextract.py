@@ -24,6 +24,11 @@ refused (exit 5) before anything is read or written, and if the final rename
 fails all the same, ``json/`` is put back, so *out* is left as it was. The
 Datasette metadata is written beside the database.
 
+Extraction is pure, so ``jobs`` worker processes can share it
+(`arsip.parallel`): this process reads the records and writes the outputs
+in record order, the workers extract and validate; any number of jobs gives
+the same JSON Lines and tables, byte for byte.
+
 Memory stays flat as archives grow: records are streamed; what is kept in
 memory is one id per article per crawl (to write each once, as the live
 crawl does); the locations of article responses (to resolve revisits) go
@@ -50,7 +55,10 @@ from pathlib import Path
 from typing import Any
 
 from archive.naming import OPEN_SUFFIX, WarcName
+from arsip.core.errors import ArsipError
+from arsip.core.lock import CrawlLock
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, UserError
+from arsip.parallel import ordered_map
 from arsip.reextract_source import (
     Capture,
     FileInfo,
@@ -58,8 +66,14 @@ from arsip.reextract_source import (
     read_captures,
     read_warcinfo,
 )
+from crawler.extract import extract
+from crawler.items import article_item
 from crawler.profiles import Profile, ProfileError, load_profile, shipped_profiles
-from pipelines.defaults import CRAWL_ID_RE, DATASET_FILE
+from pipelines.db import Dataset, DatasetLockedError
+from pipelines.db.datasette import write_metadata
+from pipelines.defaults import CRAWL_ID_RE, DATASET_FILE, utc_now
+from pipelines.jsonlines import JsonLinesWriter
+from pipelines.schema import ItemCheck, invalid_reason
 
 WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
 _FETCHED_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -109,13 +123,42 @@ def fetched_at(warc_date: str) -> str:
     return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@dataclass(slots=True)
+class Extracted:
+    """What became of one capture: a valid item, or the one line saying why not."""
+
+    item: Any = None
+    problem: str | None = None
+
+
+#: Modules the worker processes of ``--jobs N`` import once, before any capture.
+WORKER_PRELOAD = ("arsip.reextract", "crawler.extract", "crawler.items", "pipelines.schema")
+
+_CHECK: list[Any] = []  # the item check of this process, made on first use
+
+
+def extract_capture(task: tuple[Capture, str]) -> Extracted:
+    """Extract and validate one capture of crawl *crawl_id* (``task``): the work
+    that ``--jobs N`` spreads over processes, pure of any shared state."""
+    capture, crawl_id = task
+    if not _CHECK:
+        _CHECK.append(ItemCheck())
+    where = f"{capture.pointer['filename']}: {capture.url}"
+    try:
+        item, violations = _CHECK[0](build_item(capture, crawl_id))
+    except Exception as exc:  # an extraction bug must not stop a whole rebuild
+        return Extracted(problem=f"{where}: extraction failed ({type(exc).__name__}: {exc})")
+    if violations:  # what ValidateItemPipeline would drop, with the same reason
+        return Extracted(problem=f"{where}: {invalid_reason(item, violations)}")
+    return Extracted(item=item)
+
+
 def build_item(capture: Capture, crawl_id: str) -> dict[str, Any]:
     """The item the live spider makes of *capture* (the same builder,
     `crawler.items.article_item`)."""
-    from crawler.extract import extract
-    from crawler.items import article_item
-
-    article = extract(capture.body, capture.url, headers=capture.headers, profile=capture.profile)
+    article = extract(
+        capture.body, capture.url, headers=capture.headers, site=capture.profile.site_hints()
+    )
     return article_item(
         article,
         fetched_at=fetched_at(capture.warc_date),
@@ -185,15 +228,14 @@ def _fallback_crawl_id(path: Path) -> str:
 class Rebuild:
     """Items into ``json/`` and the dataset of a folder (the temporary build folder)."""
 
-    def __init__(self, folder: Path, profile_name: str | None, report: Report) -> None:
-        from pipelines.db import Dataset
-        from pipelines.schema import ItemCheck  # the item pipeline's checks, without Scrapy
-
+    def __init__(
+        self, folder: Path, profile_name: str | None, report: Report, jobs: int = 1
+    ) -> None:
         self.folder = folder
         self.profile_name = profile_name
         self.report = report
+        self.jobs = jobs
         self.stats = ReextractStats()
-        self.check = ItemCheck()
         self.dataset = Dataset(folder / DATASET_FILE, batch_size=500, commit_interval=5.0)
         self.writers: dict[str, Any] = {}
         self.crawl_times: dict[str, list[str | None]] = {}
@@ -206,9 +248,10 @@ class Rebuild:
         crawl_id = self._begin(path, info)
         profile = resolve_profile(self.profile_name, info.collection)
         captures = read_captures(path, info, profile, self.index, self._bad, warn=self.report)
-        for capture in captures:
+        tasks = ((capture, crawl_id) for capture in captures)
+        for outcome in ordered_map(extract_capture, tasks, self.jobs, preload=WORKER_PRELOAD):
             self.stats.captures += 1
-            self._add(capture, crawl_id)
+            self._add(outcome, crawl_id)
         self.stats.records += info.records
         self.stats.skipped += info.skipped
         times = self.crawl_times[crawl_id]
@@ -227,8 +270,6 @@ class Rebuild:
                 f"its items get crawl id {crawl_id}"
             )
         if crawl_id not in self.crawl_times:
-            from pipelines.jsonlines import JsonLinesWriter
-
             profile = resolve_profile(self.profile_name, info.collection)
             collection = info.collection or (profile.collection if profile else "") or "arsip"
             self.dataset.begin_crawl(
@@ -239,18 +280,11 @@ class Rebuild:
             self.stats.crawls[crawl_id] = 0
         return crawl_id
 
-    def _add(self, capture: Capture, crawl_id: str) -> None:
-        from pipelines.schema import invalid_reason
-
-        where = f"{capture.pointer['filename']}: {capture.url}"
-        try:
-            item, violations = self.check(build_item(capture, crawl_id))
-        except Exception as exc:  # an extraction bug must not stop a whole rebuild
-            self._bad(f"{where}: extraction failed ({type(exc).__name__}: {exc})")
+    def _add(self, outcome: Extracted, crawl_id: str) -> None:
+        if outcome.problem:
+            self._bad(outcome.problem)
             return
-        if violations:  # what ValidateItemPipeline would drop, with the same reason
-            self._bad(f"{where}: {invalid_reason(item, violations)}")
-            return
+        item = outcome.item
         if not self.writers[crawl_id].write(item):
             self.stats.duplicates += 1
             return
@@ -260,8 +294,6 @@ class Rebuild:
 
     def close(self) -> None:
         """Finish the JSON Lines files and the dataset (crawls get their times and stats)."""
-        from pipelines.defaults import utc_now
-
         self.index.close()
         for writer in self.writers.values():
             writer.close()
@@ -297,7 +329,6 @@ def _check_unlocked(db: Path) -> None:
     """Refuse to replace a dataset another process is writing."""
     if not db.exists():
         return
-    from pipelines.db import DatasetLockedError
 
     conn = sqlite3.connect(db, timeout=0.5, isolation_level=None)
     try:
@@ -351,9 +382,9 @@ def _move_into_place(build: Path, out: Path, report: Report) -> None:
             for suffix in ("-wal", "-shm", "-journal"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
             os.replace(build / DATASET_FILE, db)
-        except (OSError, UserError) as exc:
+        except (OSError, ArsipError) as exc:
             keep_old = not _undo(moved)
-            if isinstance(exc, UserError):
+            if isinstance(exc, ArsipError):
                 raise
             kept = f"; the old JSON Lines are kept in {old}" if keep_old else ""
             raise UserError(
@@ -389,15 +420,17 @@ def reextract(
     *,
     profile: str | None = None,
     force: bool = False,
+    jobs: int = 1,
     report: Report,
 ) -> ReextractStats:
     """Rebuild *out*'s ``json/`` and ``arsip.sqlite`` from the WARC files in *inputs*.
 
-    Holds *out*'s crawl lock (``state/crawl.lock``, `arsip.lock.CrawlLock`)
-    throughout, so no crawl writes the collection meanwhile.
+    Holds *out*'s crawl lock (``state/crawl.lock``, `arsip.core.lock.CrawlLock`)
+    throughout, so no crawl writes the collection meanwhile. *jobs* worker
+    processes extract and validate the captures (`arsip.parallel.ordered_map`):
+    reading, JSON Lines and the dataset stay in this process, in record order,
+    so the output is the same, byte for byte, for any *jobs*.
     """
-    from arsip.lock import CrawlLock
-
     if profile:
         resolve_profile(profile, None)  # fail on a bad name before reading anything
     skipped_files: list[str] = []
@@ -421,23 +454,23 @@ def reextract(
                 EXIT_OUTPUT,
             )
         started = time.perf_counter()
-        stats = _build(files, out, profile, report)
+        stats = _build(files, out, profile, report, jobs)
     stats.unusable += len(skipped_files)
     stats.seconds = time.perf_counter() - started
     return stats
 
 
-def _build(files: list[Path], out: Path, profile: str | None, report: Report) -> ReextractStats:
+def _build(
+    files: list[Path], out: Path, profile: str | None, report: Report, jobs: int
+) -> ReextractStats:
     """Rebuild into a hidden folder of *out*, then move the result into place."""
-    from pipelines.db.datasette import write_metadata
-
     try:
         build = Path(tempfile.mkdtemp(prefix=".reextract-", dir=out))
     except OSError as exc:
         raise UserError(f"cannot write in --out {out} ({exc.strerror})", EXIT_OUTPUT) from None
     try:
         (build / "json").mkdir()
-        rebuild = Rebuild(build, profile, report)
+        rebuild = Rebuild(build, profile, report, jobs)
         try:
             for path in files:
                 rebuild.read(path)

@@ -43,6 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
+from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
+
 from archive.reader import compute_digest, read_record_at, sniff_format
 from crawler.profiles import Profile, profile_for_url
 
@@ -216,8 +220,6 @@ def decode_body(body: bytes, content_encoding: list[str]) -> tuple[bytes, list[s
 def dechunk(data: bytes) -> bytes:
     """The payload of a ``Transfer-Encoding: chunked`` body (foreign WARCs keep it); a
     body that is not chunked after all is taken as it is (as warcio and pywb do)."""
-    from warcio.bufferedreaders import ChunkedDataReader
-
     reader = ChunkedDataReader(io.BytesIO(data), raise_exceptions=False)
     result: bytes = reader.read()
     return result
@@ -247,8 +249,6 @@ def _records(
 ) -> Iterator[tuple[Any, Any]]:
     """(iterator, record) for each record warcio reads; a failure ends the file (reported),
     what warcio had to guess at is passed to *warn*."""
-    from warcio.archiveiterator import ArchiveIterator
-
     # HTTP heads are parsed only for the records that may be articles (_http).
     # arc2warc only for ARC files: on a WARC it would take trailing garbage for
     # an ARC record instead of reporting it.
@@ -284,8 +284,6 @@ def _warcinfo(record: Any) -> dict[str, str]:
 
 def read_warcinfo(path: Path) -> FileInfo:
     """The fields of the file's warcinfo record (its first record), when it has one."""
-    from warcio.archiveiterator import ArchiveIterator
-
     info = FileInfo()
     try:
         with path.open("rb") as fh, contextlib.redirect_stderr(io.StringIO()):
@@ -382,8 +380,6 @@ def _candidate(
 def _http(record: Any, where: str, report: Report) -> Any:
     """The record's HTTP head (warcio's StatusAndHeaders), the stream left at the payload;
     None (reported) when there is none."""
-    from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
-
     parser = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False)
     try:
         http = parser.parse(record.raw_stream)

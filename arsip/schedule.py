@@ -38,6 +38,8 @@ from typing import IO, Protocol
 
 from croniter import croniter
 
+from arsip.core.lock import read_lock
+from arsip.crawling import find_interrupted
 from crawler.profiles import Profile
 
 logger = logging.getLogger(__name__)
@@ -226,8 +228,6 @@ class CrawlScheduler:
             self._start(job, due[-1], now, catch_up=len(due) > 1)
 
     def _start(self, job: Job, due: datetime, now: datetime, *, catch_up: bool) -> None:
-        from arsip.lock import read_lock
-
         holder = read_lock(job.out_dir)
         if job.running() or holder is not None:
             why = (
@@ -297,8 +297,6 @@ class CrawlScheduler:
 
 def crawl_command(job: Job) -> list[str]:
     """``arsip crawl PROFILE --out DIR`` (``--resume`` when an interrupted crawl is there)."""
-    from arsip.crawling import find_interrupted
-
     argv = [sys.executable, "-m", "arsip", "crawl", job.profile.path or job.name]
     argv += ["--out", str(job.out_dir), "--progress", "log"]
     if job.out_dir.exists() and find_interrupted(job.out_dir) is not None:

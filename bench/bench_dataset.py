@@ -45,7 +45,7 @@ from crawler.extract.urls import article_id  # noqa: E402
 from pipelines.datapackage import Format  # noqa: E402
 from pipelines.db import Dataset  # noqa: E402
 from pipelines.db.export import export  # noqa: E402
-from pipelines.db.search import search  # noqa: E402
+from pipelines.db.search import SearchQuery, search  # noqa: E402
 from pipelines.db.stemming import stem_text, stem_word  # noqa: E402
 from pipelines.itemjson import dumps_line  # noqa: E402
 
@@ -179,8 +179,6 @@ def speed(args: argparse.Namespace) -> None:
 
 def matches(db: Path, query: str) -> int:
     """How many articles the stemmed index matches for *query*."""
-    from pipelines.db.search import SearchQuery
-
     with sqlite3.connect(db) as conn:
         row = conn.execute(
             "SELECT count(*) FROM articles_fts_stem WHERE articles_fts_stem MATCH ?",

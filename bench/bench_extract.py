@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler.extract import extract, parse_date  # noqa: E402
+from crawler.profiles import site_for  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "anri-seed-article.html"
 FIXTURE_URL = "https://anri.go.id/publikasi/berita/anjangsama-media-sosial-2021"
@@ -55,8 +56,10 @@ def _median_ms(func: Callable[[], object], repeat: int) -> float:
 def cold_start() -> str:
     code = (
         "import time; t = time.perf_counter(); from crawler.extract import extract; "
+        "from crawler.profiles import site_for; "
         "t1 = time.perf_counter(); "
-        f"extract(open({str(FIXTURE)!r}, 'rb').read(), {FIXTURE_URL!r}); "
+        f"extract(open({str(FIXTURE)!r}, 'rb').read(), {FIXTURE_URL!r}, "
+        f"site=site_for(None, {FIXTURE_URL!r})); "
         "t2 = time.perf_counter(); "
         "print(f'{(t1 - t) * 1000:.1f} {(t2 - t1) * 1000:.1f} {(t2 - t) * 1000:.1f}')"
     )
@@ -77,8 +80,9 @@ def pages(repeat: int) -> list[tuple[str, int, float]]:
             found.append((folder.name, (folder / "page.html").read_bytes(), "http://example.id/"))
     rows = []
     for name, html, url in found:
-        extract(html, url)  # warm
-        ms = _median_ms(functools.partial(extract, html, url), repeat)
+        site = site_for(None, url)
+        extract(html, url, site=site)  # warm
+        ms = _median_ms(functools.partial(extract, html, url, site=site), repeat)
         rows.append((name, len(html), ms))
     return rows
 
@@ -90,7 +94,7 @@ def dates(repeat: int) -> tuple[float, float | None]:
 
     ours = _median_ms(fast, repeat) * 1000 / len(COMMON_DATES)
     try:
-        import dateparser
+        import dateparser  # noqa: PLC0415 - optional dependency (a peer)
     except ImportError:
         return ours, None
     settings = {"DATE_ORDER": "DMY"}
@@ -106,7 +110,7 @@ def dates(repeat: int) -> tuple[float, float | None]:
 
 def trafilatura_pages(repeat: int) -> float | None:
     try:
-        import trafilatura
+        import trafilatura  # noqa: PLC0415 - optional dependency (a peer)
     except ImportError:
         return None
     folders = sorted(p for p in CORPUS.iterdir() if p.is_dir())

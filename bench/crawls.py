@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from warcio.archiveiterator import ArchiveIterator
+
 from bench.harness import ChildRun, Context, last_line, run_child
 from bench.sites import NEWS_PATH, find_binary
 
@@ -116,8 +118,6 @@ def warc_files(folder: Path) -> list[Path]:
 def captured(folder: Path, is_article: Any) -> Counter[str]:
     """What the WARC files under *folder* hold: response records (duplicates included),
     distinct URLs answered 200, and distinct article URLs answered 200."""
-    from warcio.archiveiterator import ArchiveIterator
-
     counts: Counter[str] = Counter()
     ok: set[str] = set()
     for path in warc_files(folder):

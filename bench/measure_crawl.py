@@ -26,6 +26,7 @@ from bench.harness import (
     ratio,
 )
 from bench.sites import NEWS_PATH, StaticSite, bench_profile, find_binary, replica
+from crawler.profiles import load_profile
 
 PER_HOST = 8
 PROFILE_PAGES = 1200
@@ -193,7 +194,6 @@ def measure_latency(ctx: Context) -> Table:
     if find_binary("wget") is None:
         table.notes.append("wget not installed (apt-get install -y wget): not measured")
         return table
-    from crawler.profiles import load_profile
 
     is_article = load_profile("anri").is_article
     articles = ctx.size(150, 5)

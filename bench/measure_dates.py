@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from arsip.demosite import build_site
+from arsip.demosite.render import MONTHS_EN, MONTHS_ID, short_date
 from bench.harness import (
     CORPUS,
     NOT_INSTALLED,
@@ -38,6 +40,7 @@ from bench.harness import (
     ratio,
     run_child,
 )
+from crawler.extract import parse_date
 
 FIXED_REFERENCE = date(2021, 12, 9)
 DP_LANGUAGES = ["id", "en"]
@@ -128,9 +131,6 @@ def corpus_cases() -> list[Case]:
 
 def replica_cases(articles: int) -> list[Case]:
     """Date strings the replica writes, with the value each means."""
-    from arsip.demosite import build_site
-    from arsip.demosite.render import MONTHS_EN, MONTHS_ID, short_date
-
     cases = []
     for article in build_site(articles).articles:
         day = article.published
@@ -153,8 +153,6 @@ def replica_cases(articles: int) -> list[Case]:
 
 
 def arsip_right(case: Case) -> bool:
-    from crawler.extract import parse_date
-
     return bool(parse_date(case.text, case.reference) == case.expected)
 
 
@@ -166,7 +164,7 @@ def _dp_settings(reference: date) -> dict[str, Any]:
 
 
 def dateparser_parse(case: Case) -> datetime | None:
-    import dateparser
+    import dateparser  # noqa: PLC0415 - optional dependency (a peer)
 
     result: datetime | None = dateparser.parse(
         case.text, languages=DP_LANGUAGES, settings=_dp_settings(case.reference)

@@ -18,7 +18,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from arsip.demosite import build_site
+from arsip.demosite.site import SiteApp
 from bench.harness import CORPUS, installed
+from crawler.extract import extract
+from crawler.extract.charset import decode_html
 
 FIELDS = ("title", "published", "author", "editor", "views")
 REPLICA_BASE = "http://127.0.0.1:8080"
@@ -36,9 +40,6 @@ class Page:
 
 def replica_pages(articles: int) -> list[Page]:
     """The replica's article pages (*articles* of them) and their truth."""
-    from arsip.demosite import build_site
-    from arsip.demosite.site import SiteApp
-
     site = build_site(articles)
     app = SiteApp(site, REPLICA_BASE)
     pages = []
@@ -124,8 +125,6 @@ def score(got: Fields, truth: Fields) -> dict[str, bool]:
 
 
 def arsip_fields(html: bytes, url: str) -> Fields:
-    from crawler.extract import extract
-
     article = extract(html, url)
     return {
         "title": article.title,
@@ -145,7 +144,7 @@ def _iso(value: Any) -> str | None:
 
 
 def trafilatura_fields(html: bytes, url: str) -> Fields:
-    import trafilatura
+    import trafilatura  # noqa: PLC0415 - optional dependency (a peer)
 
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
     if doc is None:
@@ -163,8 +162,7 @@ def trafilatura_fields(html: bytes, url: str) -> Fields:
 def newspaper_fields(html: bytes, url: str) -> Fields:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "nltk is not installed": NLP is not used here
-        import newspaper  # type: ignore[import-untyped,import-not-found,unused-ignore]
-    from crawler.extract.charset import decode_html
+        import newspaper  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415 - optional dependency (a peer)
 
     text, _ = decode_html(html, None)  # newspaper4k takes text; decoding is timed with it
     article = newspaper.Article(url, fetch_images=False)

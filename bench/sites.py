@@ -30,6 +30,7 @@ from typing import Any
 
 from arsip.replica_process import ReplicaProcess
 from bench.harness import ROOT
+from crawler.profiles import PROFILE_DIR
 
 NEWS_PATH = "/publikasi/berita"
 #: Pagination of the static export, as a listing pattern.
@@ -79,8 +80,6 @@ def dump_toml(data: dict[str, Any]) -> str:
 
 def bench_profile(work: Path) -> Path:
     """The shipped anri profile, plus the static export's pagination links as listings."""
-    from crawler.profiles import PROFILE_DIR
-
     data = tomllib.loads((PROFILE_DIR / "anri.toml").read_text(encoding="utf-8"))
     data["name"] = "anri-bench"
     data["listing_patterns"] = [*data.get("listing_patterns", []), STATIC_PAGES]

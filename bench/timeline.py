@@ -18,6 +18,8 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 from xml.etree import ElementTree
 
+from scrapy import signals
+
 STAGES = ("spider_opened", "spider_idle", "spider_closed")
 
 
@@ -91,8 +93,6 @@ class Timeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Timeline:
-        from scrapy import signals
-
         ext = cls()
         for name in STAGES:
             crawler.signals.connect(ext._mark(name), signal=getattr(signals, name), weak=False)
@@ -114,8 +114,6 @@ class TimelineLast(Timeline):
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Timeline:
-        from scrapy import signals
-
         ext = cls()
         crawler.signals.connect(
             ext._mark("spider_closed_last"), signal=signals.spider_closed, weak=False

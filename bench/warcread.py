@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from warcio.archiveiterator import ArchiveIterator
+
 from bench.harness import installed
 
 
@@ -27,8 +29,6 @@ IsArticle = Callable[[str], bool]
 
 
 def read_warcio(paths: Sequence[Path], is_article: IsArticle) -> Iterator[ArticleRecord]:
-    from warcio.archiveiterator import ArchiveIterator
-
     for path in paths:
         with path.open("rb") as fh:
             for record in ArchiveIterator(fh):
@@ -70,14 +70,14 @@ def _decode(body: bytes, headers: dict[str, str]) -> bytes:
         except zlib.error:
             return zlib.decompress(body, -zlib.MAX_WBITS)
     if coding == "br":
-        import brotli  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        import brotli  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415 - optional dependency (a peer)
 
         return bytes(brotli.decompress(body))
     return body
 
 
 def read_fastwarc(paths: Sequence[Path], is_article: IsArticle) -> Iterator[ArticleRecord]:
-    from fastwarc.warc import ArchiveIterator, WarcRecordType
+    from fastwarc.warc import ArchiveIterator, WarcRecordType  # noqa: PLC0415 - optional dependency (a peer)
 
     for path in paths:
         with path.open("rb") as fh:

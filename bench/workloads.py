@@ -21,22 +21,24 @@ def main(argv: list[str] | None = None) -> int:
     rex.add_argument("paths", nargs="+", type=Path)
     args = parser.parse_args(argv)
 
-    from crawler.extract import extract
+    from crawler.extract import extract  # noqa: PLC0415 - start-up time (profiled)
 
     if args.what == "extract":
-        from bench.pages import replica_pages
+        from bench.pages import replica_pages  # noqa: PLC0415 - start-up time (profiled)
 
         pages = replica_pages(args.articles)
         for _ in range(args.loops):
             for page in pages:
                 extract(page.html, page.url)
         return 0
-    from bench.warcread import READERS
-    from crawler.profiles import load_profile
+    from bench.warcread import READERS  # noqa: PLC0415 - start-up time (profiled)
+    from crawler.profiles import load_profile  # noqa: PLC0415 - start-up time (profiled)
 
     read = READERS[args.reader][1]
-    for record in read(args.paths, load_profile("anri").is_article):
-        extract(record.body, record.url, headers=record.headers, profile="anri")
+    anri = load_profile("anri")
+    site = anri.site_hints()
+    for record in read(args.paths, anri.is_article):
+        extract(record.body, record.url, headers=record.headers, site=site)
     return 0
 
 

@@ -19,7 +19,7 @@ When a request is done:
 Settings: ``FRONTIER_ENABLED`` (True; off gives Scrapy's plain scheduler),
 ``ARSIP_OUT_DIR``, ``ARSIP_CRAWL_ID``, ``ARSIP_RESUME`` (False: re-queue
 the queued requests of an existing state file). Under ``scrapy crawl`` it
-also takes the output directory's lock (`arsip.lock`); ``arsip crawl``
+also takes the output directory's lock (`arsip.core.lock`); ``arsip crawl``
 takes it before the crawl starts. Stats: ``frontier/added``,
 ``frontier/done``, ``frontier/resumed``, ``frontier/redirected``.
 """
@@ -37,7 +37,7 @@ from scrapy.http import Response
 from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 
-from arsip.lock import CrawlLock, held_lock
+from arsip.core.lock import CrawlLock, held_lock
 from crawler.frontier import (
     META_SEQ,
     CrawlState,

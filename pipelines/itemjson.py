@@ -72,7 +72,8 @@ def plain_item(item: Any) -> Mapping[str, Any] | None:
     """
     if type(item) is dict and _json_only(item):
         return item
-    from itemadapter import ItemAdapter
+    # itemadapter imports Scrapy: plain dict items (reextract, ingest) never need it.
+    from itemadapter import ItemAdapter  # noqa: PLC0415 - start-up time
 
     if not ItemAdapter.is_item(item):
         return None

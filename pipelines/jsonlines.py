@@ -164,8 +164,8 @@ class JsonLinesPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesPipeline:
         """Read the settings; NotConfigured when JSONL_ENABLED is off."""
-        # Imported here: JsonLinesWriter serves ``arsip reextract``, which has no Scrapy to load.
-        from scrapy.exceptions import NotConfigured
+        # JsonLinesWriter serves ``arsip reextract``, which does not load Scrapy.
+        from scrapy.exceptions import NotConfigured  # noqa: PLC0415 - start-up time
 
         settings = crawler.settings
         if not settings.getbool("JSONL_ENABLED", defaults.JSONL_ENABLED):

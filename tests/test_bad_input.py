@@ -32,6 +32,7 @@ from pathlib import Path
 import pytest
 
 from arsip.cli import main
+from arsip.commands.serve import HOST, datasette_argv
 from arsip.errors import (
     EXIT_CONFIG,
     EXIT_INPUT,
@@ -582,8 +583,6 @@ def test_query_of_a_crawled_dataset_leaves_its_folder_untouched(
 
 
 def test_serve_binds_loopback_and_opens_the_dataset_immutable(tmp_path: Path) -> None:
-    from arsip.commands.serve import HOST, datasette_argv
-
     argv = datasette_argv(tmp_path / "arsip.sqlite", tmp_path / "m.json", 8001, None)
     assert HOST == "127.0.0.1"
     assert argv[argv.index("-h") + 1] == "127.0.0.1"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from arsip.errors import EXIT_LOCKED, EXIT_OUTPUT
+from arsip.errors import EXIT_LOCKED, EXIT_OUTPUT, exit_code
 from pipelines.db import (
     Dataset,
     DatasetCorruptError,
@@ -260,7 +260,7 @@ def test_read_only_database_gives_a_clear_error(path: Path) -> None:
     message = str(info.value)
     assert message.startswith(f"dataset {path} cannot be written")
     assert "DATASET_PATH" in message and "\n" not in message
-    assert info.value.code == EXIT_OUTPUT
+    assert exit_code(info.value) == EXIT_OUTPUT
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files anyway")
@@ -282,7 +282,7 @@ def test_locked_database_gives_a_clear_error(path: Path) -> None:
     try:
         with pytest.raises(DatasetLockedError, match=rf"^dataset {path} is locked") as info:
             Dataset(path, timeout=0.05)
-        assert info.value.code == EXIT_LOCKED
+        assert exit_code(info.value) == EXIT_LOCKED
     finally:
         holder.execute("ROLLBACK")
         holder.close()

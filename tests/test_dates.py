@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 
+import crawler.extract as package
 from crawler.extract import parse_date
 from crawler.extract.dates import parse_duration, parse_relative
 from crawler.extract.datescan import scan
+from crawler.extract.extractor import extract, page_url
+from crawler.extract.model import Article, EventTime
 
 CASES_FILE = Path(__file__).resolve().parent / "data" / "date_cases.jsonl"
 DEFAULT_REFERENCE = date(2021, 12, 9)
@@ -140,10 +143,6 @@ def test_date_only_import_and_first_parse_leave_the_extractor_unloaded(statement
 
 
 def test_the_package_still_exports_every_name_lazily() -> None:
-    import crawler.extract as package
-    from crawler.extract.extractor import extract, page_url
-    from crawler.extract.model import Article, EventTime
-
     assert package.extract is extract
     assert package.page_url is page_url
     assert (package.Article, package.EventTime) == (Article, EventTime)

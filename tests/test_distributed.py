@@ -25,13 +25,16 @@ from typing import Any
 
 import pytest
 
+from arsip.core.lock import CrawlLock
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_LOCKED, EXIT_USAGE
-from arsip.lock import CrawlLock
+from crawler.distributed import connect
+from crawler.distributed.politeness import HostSlots
 from crawler.extract.model import EXTRACTED_FIELDS
 from pipelines.db import Dataset
 from tests.conftest import REPO, Replica, read_jsonl, run_arsip, start_replica
 from tests.servers import REDIS_MISSING, REDIS_SERVER, RedisServer, redis_server
 from tests.test_cli_crawl import assert_one_line_error
+from tests.test_e2e_crawl import warc_responses
 
 pytestmark = [
     pytest.mark.skipif(REDIS_SERVER is None, reason=REDIS_MISSING),
@@ -103,8 +106,6 @@ def responses_in(out: Path) -> int:
 
 
 def redis_client(server: RedisServer, db: int) -> Any:
-    from crawler.distributed import connect
-
     return connect(server.url(db))
 
 
@@ -181,7 +182,6 @@ def test_no_url_is_fetched_twice_and_every_page_is_captured(two: Run, replica_30
     assert not twice, f"fetched more than once: {twice[:10]}"
     assert sent[("GET", "/robots.txt")] == 1, "robots.txt is fetched once for all workers"
     base = replica_300.base_url.rstrip("/")
-    from tests.test_e2e_crawl import warc_responses
 
     archived = Counter((r["uri"], r["status"], r["sha1"]) for r in warc_responses(two.collection))
     wanted = Counter((base + e["path"], e["status"], e["sha1"]) for e in two.log)
@@ -307,8 +307,6 @@ def test_nothing_is_lost_and_nothing_doubled_after_a_kill(
 def test_host_slots_hold_the_limit_across_clients_and_free_on_release(
     redis: RedisServer,
 ) -> None:
-    from crawler.distributed.politeness import HostSlots
-
     first, second = (HostSlots(redis_client(redis, 2), "test:host", 10_000) for _ in range(2))
     a, _ = first.try_acquire("example.org", "a", 2, 0.0)
     b, _ = second.try_acquire("example.org", "b", 2, 0.0)
@@ -324,8 +322,6 @@ def test_host_slots_hold_the_limit_across_clients_and_free_on_release(
 
 
 def test_host_delay_gate_spaces_downloads_across_clients(redis: RedisServer) -> None:
-    from crawler.distributed.politeness import HostSlots
-
     first, second = (HostSlots(redis_client(redis, 3), "test:host", 10_000) for _ in range(2))
     slot, _ = first.try_acquire("slow.example", "a", 4, 0.5)
     assert slot is not None

@@ -12,7 +12,8 @@ from typing import IO, Any
 
 import pytest
 
-from arsip.errors import EXIT_CONFIG, UserError
+from arsip.core.errors import ArsipError
+from arsip.errors import EXIT_CONFIG, exit_code
 from crawler.extract.model import ITEM_FIELDS
 from pipelines.db import export as export_module
 from tests.conftest import read_jsonl, run_arsip
@@ -167,9 +168,9 @@ def test_parquet_without_pyarrow_names_the_extra(
     out, _ = crawl
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     target = tmp_path / "articles.parquet"
-    with pytest.raises(UserError, match=r"pip install 'arsip\[parquet\]'") as caught:
+    with pytest.raises(ArsipError, match=r"pip install 'arsip\[parquet\]'") as caught:
         export_module.export(out / "arsip.sqlite", target, "parquet")
-    assert caught.value.code == EXIT_CONFIG
+    assert exit_code(caught.value) == EXIT_CONFIG
     assert not target.exists() and not list(tmp_path.iterdir())
 
 
@@ -186,7 +187,7 @@ def test_a_failed_export_leaves_the_previous_file(
 
     monkeypatch.setitem(export_module._WRITERS, "csv", broken)
     with pytest.raises(
-        UserError, match=r"cannot write .*articles\.csv \(No space left on device\)"
+        ArsipError, match=r"cannot write .*articles\.csv \(No space left on device\)"
     ):
         export_module.export(out / "arsip.sqlite", target, "csv")
     assert target.read_text(encoding="utf-8") == "the previous export\n"

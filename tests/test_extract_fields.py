@@ -8,6 +8,7 @@ import pytest
 
 from crawler.extract import extract
 from crawler.extract.numbers import parse_count
+from crawler.profiles import site_for
 
 URL = "https://berita.example.id/publikasi/berita/rapat-koordinasi"
 TITLE = "Rapat Koordinasi Pengelolaan Arsip Daerah 2021"
@@ -171,7 +172,7 @@ def test_base_href_decides_relative_links() -> None:
 def test_visible_date_wins_over_a_false_z_in_meta() -> None:
     head = '<meta name="pubdate" content="2015-11-05 T10:08:58Z">'
     html = page(article_with("", date_line="Kamis, 05/11/2015 10:08 WIB"), head=head)
-    article = extract(html, URL, profile="anri")
+    article = extract(html, URL, site=site_for("anri"))
     assert article.published == "2015-11-05T10:08:00+07:00"
     assert article.debug["published_source"] == "visible"
     assert article.debug["published_disagrees"] == ["meta"]
@@ -218,8 +219,8 @@ def test_time_element_text_is_the_visible_date() -> None:
 
 def test_profile_zone_applies_to_a_visible_time_without_zone() -> None:
     html = page(article_with("", date_line="Kamis, 9 Desember 2021 14:05"))
-    assert extract(html, URL, profile="anri").published == "2021-12-09T14:05:00+07:00"
-    assert extract(html, URL, profile="generic").published == "2021-12-09T14:05:00"
+    assert extract(html, URL, site=site_for("anri")).published == "2021-12-09T14:05:00+07:00"
+    assert extract(html, URL, site=site_for("generic")).published == "2021-12-09T14:05:00"
 
 
 def test_headline_is_the_heading_that_matches_the_page_title_not_the_section_name() -> None:
@@ -247,12 +248,13 @@ def test_closing_upper_case_signature_is_the_author_but_an_agency_is_not() -> No
 )  # fmt: skip
 def test_language_primary_subtag(lang: str, profile: str, language: str | None) -> None:
     html = page(f"<h1>{TITLE}</h1><div>{TEXT}</div>", lang=lang)
-    assert extract(html, URL, profile=profile).language == language
+    assert extract(html, URL, site=site_for(profile)).language == language
 
 
 def test_pinned_selectors_that_find_nothing_fall_back_and_say_so() -> None:
     html = page(article_with("<p>Penulis: Budi Santoso</p><p>Views: 5</p>"))
-    article = extract(html, "https://anri.go.id/publikasi/berita/rapat-koordinasi")
+    anri = "https://anri.go.id/publikasi/berita/rapat-koordinasi"
+    article = extract(html, anri, site=site_for(None, anri))
     assert sorted(article.debug["fallback"]) == [
         "author", "body", "container", "editor", "published", "title", "views",
     ]  # fmt: skip

@@ -8,6 +8,7 @@ import pytest
 
 from crawler.extract import extract
 from crawler.extract.model import EXTRACTED_FIELDS
+from crawler.profiles import site_for
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "anri-seed-article.html"
 URL = (
@@ -67,26 +68,26 @@ EXPECTED = {
 
 
 def test_anri_profile_by_host_gives_every_documented_field() -> None:
-    article = extract(FIXTURE.read_bytes(), URL)
+    article = extract(FIXTURE.read_bytes(), URL, site=site_for(None, URL))
     assert article.as_dict() == EXPECTED
     assert tuple(article.as_dict()) == EXTRACTED_FIELDS
 
 
 def test_anri_profile_needs_no_fallback_and_shows_the_date_block() -> None:
-    article = extract(FIXTURE.read_bytes(), URL)
+    article = extract(FIXTURE.read_bytes(), URL, site=site_for(None, URL))
     assert article.debug["fallback"] == []
     assert article.debug["published_source"] == "visible"
 
 
 @pytest.mark.parametrize("profile", ["anri", "generic"])
 def test_generic_rules_agree_with_the_pinned_selectors(profile: str) -> None:
-    article = extract(FIXTURE.read_bytes(), URL, profile=profile)
+    article = extract(FIXTURE.read_bytes(), URL, site=site_for(profile))
     expected = dict(EXPECTED, site="anri" if profile == "anri" else "anri.go.id")
     assert article.as_dict() == expected
 
 
 def test_url_is_canonicalized_and_id_follows_it() -> None:
     shouted = URL.replace("https://anri.go.id", "HTTPS://ANRI.go.id:443") + "#top"
-    article = extract(FIXTURE.read_bytes(), shouted)
+    article = extract(FIXTURE.read_bytes(), shouted, site=site_for(None, shouted))
     assert article.url == URL
     assert article.id == EXPECTED["id"]

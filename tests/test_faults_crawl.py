@@ -28,8 +28,8 @@ from warcio.archiveiterator import ArchiveIterator
 from arsip.crawling import CrawlSummary
 from arsip.demosite.faults import MIX_5XX, STATUS_FAULTS
 from arsip.replica_process import ReplicaProcess
-from arsip.report import load_report
 from crawler.extract.model import EXTRACTED_FIELDS
+from crawler.report import load_report
 from tests.conftest import BIN, REPO, Replica, read_jsonl, run_arsip
 
 SPEC = (

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from arsip.demosite.fault_pages import (
     CALENDAR,
@@ -41,8 +42,9 @@ from arsip.demosite.fault_pages import (
     xxe_sitemap,
 )
 from arsip.replica_process import ReplicaProcess
-from arsip.report import load_report
 from crawler.extract.model import EXTRACTED_FIELDS
+from crawler.profiles import find_profile
+from crawler.report import load_report
 from tests.conftest import REPO, Replica, read_jsonl
 from tests.test_faults_crawl import Record, scrapy_crawl, warc_records
 
@@ -120,8 +122,6 @@ def test_no_request_left_the_site_by_link_redirect_or_retry(crawl: Crawl) -> Non
 def test_only_in_scope_paths_were_requested(crawl: Crawl) -> None:
     """Listings, articles (and the hops of their redirects), their requisites, robots.txt
     and sitemaps: nothing else (no home page, no /profil, /layanan, /admin, /agenda)."""
-    from crawler.profiles import find_profile
-
     anri = find_profile("anri")
     others = [
         path
@@ -172,8 +172,6 @@ def test_huge_bodies_are_kept_up_to_the_limit_and_marked_truncated(crawl: Crawl)
 
 
 def test_truncated_payloads_are_as_received(crawl: Crawl) -> None:
-    from warcio.archiveiterator import ArchiveIterator
-
     sizes = {}
     for path in sorted((crawl.out / "warc").glob("*.warc.gz")):
         with path.open("rb") as fh:

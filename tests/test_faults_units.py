@@ -9,6 +9,7 @@ with Scrapy's ``get_crawler``, as a crawl would.
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,8 @@ from twisted.web._newclient import ResponseNeverReceived
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.writer import WarcFileWriter
+from arsip.core.errors import ArsipError
 from arsip.demosite.fault_pages import billion_laughs, xxe_sitemap
-from arsip.errors import UserError
 from crawler.middlewares.attempts import describe, failure_fields, was_sent, write_failed_attempt
 from crawler.middlewares.limits import RECEIVED, TRUNCATED, ResponseLimitsMiddleware
 from crawler.middlewares.retry_after import (
@@ -85,7 +86,6 @@ def test_a_503_with_retry_after_is_retried_not_before_it() -> None:
     retry = middleware.process_response(request, response(503, {"Retry-After": "7"}))
     assert isinstance(retry, Request) and retry.dont_filter
     assert retry.meta["retry_times"] == 1
-    import time
 
     assert 6.5 < retry.meta[NOT_BEFORE] - time.time() <= 7
     assert crawler.stats.get_value("retry/retry_after") == 1
@@ -177,7 +177,7 @@ def test_the_time_limit_stops_a_trickle_and_lets_it_be_retried() -> None:
 
 
 def test_a_time_limit_past_the_timeout_is_a_configuration_error() -> None:
-    with pytest.raises(UserError, match="LIMITS_TIME is 90 s: use a number of seconds below"):
+    with pytest.raises(ArsipError, match="LIMITS_TIME is 90 s: use a number of seconds below"):
         limited(DOWNLOAD_TIMEOUT=60, LIMITS_TIME=90)
 
 

@@ -15,6 +15,7 @@ Policy under test (a copy of the anri profile with ``revisit.age_from =
 
 from __future__ import annotations
 
+import argparse
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from arsip.commands import crawls as crawls_command
 from arsip.replica_process import ReplicaProcess
 from crawler.incremental import PreviousCrawl, decide_mode
 from crawler.profiles import load_profile
@@ -194,9 +196,6 @@ def test_full_every_counts_the_incremental_crawls_since_the_last_full_one() -> N
 def test_arsip_crawls_lists_the_three_crawls_with_their_modes_and_counts(
     runs: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import argparse
-
-    from arsip.commands import crawls as crawls_command
 
     parser = argparse.ArgumentParser(prog="arsip")
     crawls_command.register(parser.add_subparsers())

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import ast
+import io
 import json
 import shutil
 import subprocess
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from archive.verify import verify_paths
+from archive.wacz import read_pages_jsonl, write_wacz
 from tests.conftest import BIN
 from tests.test_verify import CAPTURES, Capture, build_warc
 from tests.test_verify_cli import arsip
@@ -249,9 +252,6 @@ def test_page_missing_from_the_index_is_a_warning(collection: Path, tmp_path: Pa
 
 
 def test_write_wacz_takes_pages_from_a_pages_jsonl_file(tmp_path: Path) -> None:
-    import io
-
-    from archive.wacz import read_pages_jsonl, write_wacz
 
     warc = build_warc(tmp_path / "a.warc.gz", CAPTURES).path
     pages_file = io.StringIO(
@@ -267,8 +267,6 @@ def test_write_wacz_takes_pages_from_a_pages_jsonl_file(tmp_path: Path) -> None:
 
 
 def test_archive_modules_know_no_articles_or_dataset() -> None:
-    import ast
-
     root = Path(__file__).resolve().parents[1] / "archive"
     mine = ["verify*.py", "cdxj.py", "wacz.py", "bag.py"]
     for path in sorted(p for pattern in mine for p in root.glob(pattern)):

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+from croniter import croniter
 
 from arsip.errors import EXIT_CONFIG
 from crawler.profiles import ProfileError, find_profile, load_profile, parse_profile
+from crawler.profiles.schema import plain_cron
 from tests.conftest import run_arsip
 from tests.test_cli_crawl import assert_one_line_error
 
@@ -41,8 +44,6 @@ BAD_PROFILES = [
 def test_each_bad_key_type_or_value_is_one_line_naming_file_key_and_allowed(
     toml: str, needles: list[str]
 ) -> None:
-    import tomllib
-
     with pytest.raises(ProfileError) as caught:
         parse_profile(tomllib.loads('name = "x"\n' + toml), "/p/bad.toml")
     message = str(caught.value)
@@ -126,9 +127,6 @@ def test_dry_run_shows_first_requests_and_settings_and_fetches_nothing(tmp_path:
 
 
 def test_schedules_read_without_croniter_are_the_ones_croniter_accepts() -> None:
-    from croniter import croniter
-
-    from crawler.profiles.schema import plain_cron
 
     values = ["*", *map(str, range(100)), *(f"0{i}" for i in range(10)), "٣", "-1", "1-5"]
     expressions = [

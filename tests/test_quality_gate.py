@@ -21,14 +21,19 @@ from typing import Any
 
 import pytest
 
+from arsip.demosite.content import build_site
+from arsip.demosite.site import SiteApp
 from crawler.extract import extract, parse_date
 from crawler.extract.dates import _shift_months
+from crawler.extract.model import EXTRACTED_FIELDS
+from crawler.profiles import site_for
 from tests.conftest import CORPUS, report_quality
 
 ROOT = Path(__file__).resolve().parents[1]
 OWN_CASES = ROOT / "tests" / "data" / "date_cases.jsonl"
 #: Reference for corpus date cases whose "context" names no date.
 FIXED_REFERENCE = date(2021, 12, 9)
+ANRI = site_for("anri")
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6, "jul": 7,
     "agu": 8, "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "des": 12, "dec": 12,
@@ -78,7 +83,7 @@ def score_pages() -> tuple[int, int, list[str]]:
         if not str(expected["page_type"]).startswith("article"):
             continue
         url = expected.get("url") or f"http://{expected['site']}/"
-        article = extract((folder / "page.html").read_bytes(), url)
+        article = extract((folder / "page.html").read_bytes(), url, site=site_for(None, url))
         checks = [
             ("title", article.title == expected["title"], article.title, expected["title"]),
             ("published", _same_published(article.published, expected["date_iso"]),
@@ -204,10 +209,6 @@ def test_gate_replica_ground_truth(
     pytestconfig: pytest.Config, articles: int, epoch: int, seed: int
 ) -> None:
     """Every field of every replica article, extracted from its page, equals the truth."""
-    from arsip.demosite.content import build_site
-    from arsip.demosite.site import SiteApp
-    from crawler.extract.model import EXTRACTED_FIELDS
-
     content = build_site(articles, epoch, seed)
     app = SiteApp(content, REPLICA_BASE)
     truth = content.truth(REPLICA_BASE)
@@ -217,7 +218,7 @@ def test_gate_replica_ground_truth(
         path = expected["url"][len(REPLICA_BASE) :]
         page = app.resolve(path)
         assert page.status == 200, path
-        got = extract(page.body, expected["url"], profile="anri").as_dict()
+        got = extract(page.body, expected["url"], site=ANRI).as_dict()
         for name in EXTRACTED_FIELDS:
             total += 1
             if got[name] == expected[name]:

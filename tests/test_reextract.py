@@ -24,6 +24,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.reader import read_record_at
+from arsip.core.lock import CrawlLock
 from crawler.extract.model import EXTRACTED_FIELDS
 from tests.conftest import CORPUS, read_jsonl, run_arsip
 from tests.test_history import crawl_epochs
@@ -96,6 +97,34 @@ def test_rebuilt_database_holds_the_same_rows(collection: tuple[Path, Path]) -> 
     with sqlite3.connect(out / "arsip.sqlite") as conn:
         crawls = conn.execute("SELECT collection, profile FROM crawls").fetchall()
     assert crawls == [("anri", "anri")] * 3
+
+
+def test_one_job_and_two_jobs_rebuild_the_same_bytes(
+    collection: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """--jobs 2 spreads extraction over two processes; the output does not change."""
+    out, _ = collection
+    results = {}
+    for jobs in ("1", "2"):
+        target = tmp_path / f"jobs-{jobs}"
+        result = run_arsip("reextract", str(out / "warc"), "--out", str(target), "--jobs", jobs)
+        assert result.returncode == 0, result.stderr
+        results[jobs] = target
+    one, two = results["1"], results["2"]
+    names = sorted(p.name for p in (one / "json").glob("*.jsonl"))
+    assert len(names) == 3
+    for name in names:  # the same lines in the same order, byte for byte
+        assert (one / "json" / name).read_bytes() == (two / "json" / name).read_bytes(), name
+    for name in (*TABLES, "crawls"):
+        rows_one, rows_two = table(one / "arsip.sqlite", name), table(two / "arsip.sqlite", name)
+        assert rows_one and rows_one == rows_two, name
+
+
+def test_jobs_must_be_a_count_of_processes(tmp_path: Path) -> None:
+    result = run_arsip("reextract", str(tmp_path), "--out", str(tmp_path / "o"), "--jobs", "x")
+    assert result.returncode == 2
+    assert "'x' is not a number of processes" in result.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_rebuilt_dataset_comes_with_datasette_metadata(collection: tuple[Path, Path]) -> None:
@@ -232,8 +261,6 @@ def test_foreign_and_broken_warcs_give_one_line_per_problem(tmp_path: Path) -> N
 def test_a_collection_being_crawled_is_not_rebuilt(
     collection: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    from arsip.lock import CrawlLock
-
     out, _ = collection
     with CrawlLock(tmp_path, "a-running-crawl"):
         result = run_arsip("reextract", str(out), "--out", str(tmp_path))

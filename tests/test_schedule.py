@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from arsip.core.lock import CrawlLock
 from arsip.schedule import CrawlScheduler, Job, crawl_command, due_times
 from crawler.profiles import load_profile
 
@@ -128,8 +129,6 @@ def test_two_ticks_launch_two_crawls_an_overlap_is_skipped_and_a_miss_runs_once(
 
 
 def test_a_crawl_holding_the_collection_lock_elsewhere_also_skips_the_run(tmp_path: Path) -> None:
-    from arsip.lock import CrawlLock
-
     clock = FakeClock(datetime(2024, 1, 1, 10, 0, 30))
     scheduler = make(tmp_path, clock)
     with CrawlLock(tmp_path / "data" / "anri", "manual-crawl"):

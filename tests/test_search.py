@@ -17,7 +17,10 @@ from typing import Any
 
 import pytest
 
-from arsip.errors import EXIT_CONFIG, UserError
+from arsip.commands import serve
+from arsip.core.errors import ArsipError
+from arsip.errors import EXIT_CONFIG, exit_code
+from pipelines.db import stemming
 from pipelines.db.stemming import stem_word, words
 from tests.conftest import REPO, read_jsonl, run_arsip
 from tests.test_history import crawl_epochs
@@ -192,30 +195,26 @@ def test_serve_answers_the_articles_table_and_its_search_box(
 def test_serve_without_datasette_names_the_extra(
     crawl: tuple[Path, list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from arsip.commands import serve
-
     out, _ = crawl
     real = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "datasette" else real(name)
     )
     args = argparse.Namespace(db=str(out), collection=None, port=8001, get=None)
-    with pytest.raises(UserError, match=re.escape("pip install 'arsip[serve]'")) as caught:
+    with pytest.raises(ArsipError, match=re.escape("pip install 'arsip[serve]'")) as caught:
         serve.run(args)
-    assert caught.value.code == EXIT_CONFIG
+    assert exit_code(caught.value) == EXIT_CONFIG
 
 
 def test_a_missing_stemmer_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines.db import stemming
-
     real = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "Sastrawi" else real(name)
     )
     conn = sqlite3.connect(":memory:")
     try:
-        with pytest.raises(UserError, match="pip install PySastrawi") as caught:
+        with pytest.raises(ArsipError, match="pip install PySastrawi") as caught:
             stemming.register(conn)
     finally:
         conn.close()
-    assert caught.value.code == EXIT_CONFIG
+    assert exit_code(caught.value) == EXIT_CONFIG

@@ -29,7 +29,8 @@ from scrapy.utils.test import get_crawler
 
 from archive.reader import StoredRecord, iter_records, read_record_at
 from archive.writer import WarcFileWriter
-from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, UserError
+from arsip.core.errors import ArsipError
+from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, exit_code
 from crawler.middlewares.warc_capture import (
     DEFAULTS,
     PRIORITY,
@@ -417,9 +418,9 @@ def test_bad_settings_fail_fast_naming_the_setting(
     if named != "WARC_DIR":
         settings = {"WARC_DIR": str(tmp_path), **settings}
     crawler = get_crawler(settings_dict=settings)
-    with pytest.raises(UserError, match=named) as raised:
+    with pytest.raises(ArsipError, match=named) as raised:
         WarcCaptureMiddleware.from_crawler(crawler)
-    assert raised.value.code == EXIT_CONFIG
+    assert exit_code(raised.value) == EXIT_CONFIG
 
 
 def test_defaults_are_documented_constants() -> None:
@@ -437,9 +438,9 @@ def test_warc_dir_that_cannot_be_created_fails_fast(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     crawler = get_crawler(settings_dict={"WARC_DIR": str(blocker / "warc")})
-    with pytest.raises(UserError, match="WARC_DIR") as raised:
+    with pytest.raises(ArsipError, match="WARC_DIR") as raised:
         WarcCaptureMiddleware.from_crawler(crawler)
-    assert raised.value.code == EXIT_OUTPUT
+    assert exit_code(raised.value) == EXIT_OUTPUT
 
 
 def test_spider_opened_recovers_files_a_crash_left_open(tmp_path: Path) -> None:

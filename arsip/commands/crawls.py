@@ -15,9 +15,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from arsip.crawling import final_failures
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
-from arsip.report import load_report
+from crawler.frontier import unfinished_states
+from crawler.report import load_report
+from crawler.stats import final_failures
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,8 +44,6 @@ def collection_dirs(profile: str | None, out: str | None) -> list[Path]:
 
 def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
     """The crawls of the collection in *out_dir*, oldest first, with report figures."""
-    from crawler.frontier import unfinished_states
-
     db = out_dir / "arsip.sqlite"
     if not db.exists():
         raise UserError(f"{out_dir}: no dataset (arsip.sqlite) there; give --out DIR", EXIT_INPUT)

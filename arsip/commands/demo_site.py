@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
+from arsip.core.errors import ArsipError
 from arsip.demosite.content import build_site
 from arsip.demosite.export import export_site, write_records, write_text_atomic, write_truth
 from arsip.demosite.faults import FaultSpec, FaultSpecError
@@ -180,7 +181,7 @@ def _export(args: argparse.Namespace) -> int:
                 f"cannot write --export {args.export}: {exc.strerror or exc}", EXIT_OUTPUT
             ) from exc
         _truth(site, base, args.truth)
-    except UserError:
+    except ArsipError:
         if not existed:  # leave nothing half-written behind
             shutil.rmtree(args.export, ignore_errors=True)
         raise

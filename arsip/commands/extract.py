@@ -105,7 +105,7 @@ def _run_html(path: Path, url: str | None, profile_name: str | None, out: TextIO
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})", EXIT_INPUT) from None
     page = url or page_url(html) or path.resolve().as_uri()
-    article = extract(html, page, profile=_profile(profile_name, page))
+    article = extract(html, page, site=_profile(profile_name, page).site_hints())
     _dump(article.as_dict(), out, indent=2)
     return EXIT_OK
 
@@ -117,7 +117,7 @@ def _run_warc(path: Path, profile_name: str | None, out: TextIO, err: TextIO) ->
     content coding undone, revisits resolved to their original in the same
     file), so this prints what a rebuild would extract.
     """
-    from arsip.reextract_source import OriginalsIndex, read_captures, read_warcinfo
+    from arsip.reextract_source import OriginalsIndex, read_captures, read_warcinfo  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     try:
         path.open("rb").close()
@@ -141,7 +141,10 @@ def _run_warc(path: Path, profile_name: str | None, out: TextIO, err: TextIO) ->
     try:
         for capture in read_captures(path, info, profile, index, report, warn=warn):
             article = extract(
-                capture.body, capture.url, headers=capture.headers, profile=capture.profile
+                capture.body,
+                capture.url,
+                headers=capture.headers,
+                site=capture.profile.site_hints(),
             )
             _dump(article.as_dict(), out, indent=None)
     finally:

@@ -46,7 +46,7 @@ def _signed(delta: int) -> str:
 
 def write_text(found: History, out: TextIO) -> None:
     """The history as text (see the module docstring)."""
-    from pipelines.db.history import describe_change
+    from pipelines.db.history import describe_change  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     out.write(f"article {found.id}  {found.url}\n")
     out.write(f"  title       {found.title or '(no title)'}\n")
@@ -96,7 +96,7 @@ def _write_views(found: History, out: TextIO) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the article's history."""
-    from pipelines.db.history import history
+    from pipelines.db.history import history  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     path = dataset_path(args)
     found = history(path, args.key)

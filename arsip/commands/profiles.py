@@ -51,7 +51,7 @@ def _row(profile: Profile) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from arsip.commands.schedule import load_profiles
+    from arsip.commands.schedule import load_profiles  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     for profile in load_profiles(args.profiles):
         print(_row(profile))

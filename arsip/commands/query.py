@@ -138,7 +138,7 @@ def write_rows(
 
 def run(args: argparse.Namespace) -> int:
     """Run the statement and print its rows."""
-    from pipelines.db import QueryError, query_readonly
+    from pipelines.db import QueryError, query_readonly  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     path = dataset_path(args)
     try:

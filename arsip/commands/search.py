@@ -77,7 +77,7 @@ def _marks(color: str, out: TextIO) -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the ranked hits."""
-    from pipelines.db.search import render_marks, search
+    from pipelines.db.search import render_marks, search  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     date_from = _date("--from", args.date_from)
     date_to = _date("--to", args.date_to)

@@ -82,7 +82,7 @@ def datasette_argv(db: Path, metadata: Path, port: int, get: str | None) -> list
 
 def _metadata(db: Path) -> Path:
     """Write the metadata beside *db*, or (read-only folder) in the temporary folder."""
-    from pipelines.db.datasette import METADATA_FILE, write_metadata
+    from pipelines.db.datasette import METADATA_FILE, write_metadata  # noqa: PLC0415 - start-up time: arsip --help loads every command
 
     try:
         return write_metadata(db)

@@ -54,7 +54,10 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Final, Protocol
+
+from arsip.demosite.site import HTML, Resource
 
 if TYPE_CHECKING:
     from arsip.demosite.site import Resource
@@ -260,9 +263,6 @@ class FaultPlan:
 
 def error_resource(fault: str, retry_after: int) -> Resource:
     """The response of a status fault: a short HTML page, with Retry-After when it has one."""
-    from http import HTTPStatus
-
-    from arsip.demosite.site import HTML, Resource
 
     status, with_retry_after = STATUS_FAULTS[fault]
     phrase = HTTPStatus(status).phrase

@@ -2,7 +2,7 @@
 
 `connect` builds the client with scrapy-redis's own helper
 (``scrapy_redis.connection.get_redis``), checks that the server answers,
-and turns what can go wrong into a `DistributedError` (exit code 3, a
+and turns what can go wrong into a `DistributedError` (a `ConfigError`, a
 setting that cannot be used) that says what to do: the optional extra is
 not installed, the URL is not a Redis URL, or nothing answers there.
 
@@ -16,7 +16,7 @@ import importlib
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from arsip.errors import EXIT_CONFIG, UserError
+from arsip.core.errors import ConfigError
 
 #: URL schemes redis-py understands.
 SCHEMES: Final = ("redis", "rediss", "unix")
@@ -26,11 +26,8 @@ TIMEOUT: Final = 10.0
 INSTALL_HINT: Final = "install the optional extra: pip install 'arsip[distributed]'"
 
 
-class DistributedError(UserError):
+class DistributedError(ConfigError):
     """A distributed crawl cannot start: what is wrong and what to do, in one line."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, EXIT_CONFIG)
 
 
 def require_scrapy_redis() -> None:

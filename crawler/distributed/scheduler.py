@@ -44,7 +44,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from twisted.internet import task
 
-from arsip.lock import CrawlLock, held_lock
+from arsip.core.lock import CrawlLock, held_lock
 from crawler.distributed import crawl_keys, setting
 from crawler.distributed.crawl import Outcome, SharedCrawl
 from crawler.distributed.queue import META_LEASE, JsonRequestSerializer, LeasedPriorityQueue

@@ -19,7 +19,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from arsip.crawling import final_failures
+from crawler.scheduler import state_of
+from crawler.stats import final_failures
 
 BAR_INTERVAL = 0.5
 
@@ -80,8 +81,6 @@ class ProgressExtension:
 
     def _frontier(self) -> tuple[int, int] | None:
         """(done, queued) requests of the crawl's frontier, earlier runs included."""
-        from crawler.scheduler import state_of
-
         state = state_of(self.crawler)
         if state is None:
             return None

@@ -15,7 +15,7 @@
 
 When the spider closes it adds the URLs fetched to the collection's
 ``known.sqlite`` (for incremental crawls) and writes
-``OUT/reports/CRAWL_ID.json`` and ``.html`` (`arsip.report`).
+``OUT/reports/CRAWL_ID.json`` and ``.html`` (`crawler.report`).
 
 Settings: ``ARSIP_REPORT_ENABLED`` (True), ``ARSIP_OUT_DIR``,
 ``ARSIP_CRAWL_ID``. Stats: ``report/written``, ``report/errors``.
@@ -33,6 +33,7 @@ from scrapy.http import Request, Response
 
 from crawler.frontier import CrawlState, request_kind, url_skipped
 from crawler.incremental import remember_urls
+from crawler.report import write_reports
 from crawler.scheduler import state_of
 from pipelines import defaults
 
@@ -149,8 +150,6 @@ class ReportExtension:
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
         stats["finish_reason"] = reason
         try:
-            from arsip.report import write_reports
-
             paths = write_reports(self.out_dir, crawl_id, state=state, stats=stats)
         except Exception:
             logger.exception("Could not write the report of crawl %s", crawl_id)

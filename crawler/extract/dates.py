@@ -115,7 +115,7 @@ def _fallback(text: str, reference: date | datetime) -> str | None:
     words = set(_WORD_RE.findall(text.lower()))
     if not (words & MONTHS.keys() or words & _RELATIVE_HINTS):
         return None  # numbers alone (3.14, 1/3, 09.00): dateparser would invent a date
-    import dateparser  # lazily: importing it costs ~100 ms
+    import dateparser  # noqa: PLC0415 - start-up time: importing it costs ~100 ms
 
     settings: dict[str, Any] = {
         "DATE_ORDER": "DMY",

@@ -67,7 +67,8 @@ def strip_invisible(root: Element) -> None:
 
 @lru_cache(maxsize=128)
 def _selector(css: str) -> etree.XPath:
-    from cssselect import HTMLTranslator  # scrapy/parsel's dependency; cheap
+    # Start-up time: only pages of a profile with selectors need cssselect.
+    from cssselect import HTMLTranslator  # noqa: PLC0415 - start-up time
 
     return etree.XPath(HTMLTranslator().css_to_xpath(css))
 

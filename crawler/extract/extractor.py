@@ -1,7 +1,7 @@
-"""`extract(html, url, headers, profile) -> Article`: the whole pipeline, no I/O.
+"""`extract(html, url, headers, site) -> Article`: the whole pipeline, no I/O.
 
 Steps: decode (charset), parse (lxml), read metadata, drop invisible
-elements, locate title / text block / container (profile selectors first,
+elements, locate title / text block / container (the site's selectors first,
 generic rules per field when a pinned selector finds nothing; recorded in
 ``debug["fallback"]``), strip furniture inside the container, then read each
 field from what the reader sees there.
@@ -38,21 +38,16 @@ from crawler.extract.model import Article
 from crawler.extract.numbers import parse_count
 from crawler.extract.patterns import BLOCK_TAGS, SIGNATURE_RE
 from crawler.extract.published import Stamp, choose, meta_stamps, stamp_from_text, visible_stamp
+from crawler.extract.site import Site
 from crawler.extract.text import find_dateline
 from crawler.extract.urls import article_id, canonical_url
-from crawler.profiles import Profile, load_profile, profile_for_url
 
-
-def _profile(profile: Profile | str | None, url: str) -> Profile:
-    if isinstance(profile, Profile):
-        return profile
-    if profile:
-        return load_profile(profile)
-    return profile_for_url(url)
+#: A site without hints: generic rules only.
+NO_HINTS = Site()
 
 
 class _Pinned:
-    """The profile's selectors, and which fields had to fall back to generic rules."""
+    """The site's selectors, and which fields had to fall back to generic rules."""
 
     def __init__(self, root: Element, selectors: Mapping[str, str]) -> None:
         self.root = root
@@ -136,7 +131,7 @@ def _published(
     prose: set[int],
     meta: PageMeta,
     body_text: str,
-    profile: Profile,
+    site: Site,
     debug: dict[str, Any],
 ) -> str | None:
     visible: Stamp | None = None
@@ -153,13 +148,13 @@ def _published(
         dateline_stamp = stamp_from_text(
             body_text[dateline.date.start : dateline.date.end], "dateline"
         )
-    winner, disagree = choose(visible, meta_stamps(meta), dateline_stamp, profile.offset)
+    winner, disagree = choose(visible, meta_stamps(meta), dateline_stamp, site.offset)
     debug["published_source"] = winner.source if winner is not None else None
     if winner is None:
         return None
     if disagree:
         debug["published_disagrees"] = disagree
-    return winner.iso(profile.offset)
+    return winner.iso(site.offset)
 
 
 def _signature(lines: list[dom.Line]) -> str | None:
@@ -170,10 +165,10 @@ def _signature(lines: list[dom.Line]) -> str | None:
     return None
 
 
-def _site_words(host: str, profile: Profile, meta: PageMeta) -> set[str]:
-    """Words that name the site in a ``<title>`` suffix (host parts, profile site, og:site_name)."""
+def _site_words(host: str, site: Site, meta: PageMeta) -> set[str]:
+    """Words that name the site in a ``<title>`` suffix (host parts, site name, og:site_name)."""
     words = {w for w in host.split(".") if len(w) > 3}
-    for extra in (profile.site, meta.get("og:site_name")):
+    for extra in (site.name, meta.get("og:site_name")):
         if extra:
             words.add(extra.casefold())
     return words
@@ -215,26 +210,25 @@ def extract(
     html: bytes,
     url: str,
     headers: Headers | None = None,
-    profile: Profile | str | None = None,
+    site: Site = NO_HINTS,
 ) -> Article:
     """Extract the article in *html* (the page's bytes, as received) fetched from *url*.
 
-    *headers* are the HTTP response headers (for the charset); *profile* is a
-    `Profile`, a shipped profile name or ``.toml`` path (a bad one raises
-    `ProfileError`), or None to choose by the URL's host. Pure: reads nothing
-    but the shipped profile data.
+    *headers* are the HTTP response headers (for the charset); *site* holds
+    what is known of the site (selectors, name, default zone, language), built
+    by the caller from a profile (`crawler.profiles.site_for`). Pure: reads
+    nothing.
 
     ``debug["fallback"]`` lists the fields whose pinned selector found nothing
     (generic rules were used); ``debug["published_source"]`` says which source
     gave `published` (``visible``, ``jsonld``, ``meta``, ``dateline`` or None)
     and ``debug["published_disagrees"]`` which metadata said otherwise.
     """
-    prof = _profile(profile, url)
     text, encoding = decode_html(html, headers)
     root = dom.parse(text)
     meta = read_meta(root)
     dom.strip_invisible(root)
-    pins = _Pinned(root, prof.selectors)
+    pins = _Pinned(root, site.selectors)
     host = (urlsplit(url).hostname or "").lower()
     debug: dict[str, Any] = {"encoding": encoding}
 
@@ -244,7 +238,7 @@ def extract(
         if pins.pinned("body"):
             pins.fell_back("body")
         block = best_text_block(root)
-    title, title_el = _title(pins, root, meta, _site_words(host, prof, meta), block)
+    title, title_el = _title(pins, root, meta, _site_words(host, site, meta), block)
     container = pins.first("container")
     if container is None:
         if pins.pinned("container"):
@@ -278,7 +272,7 @@ def extract(
         prose={own_index[i] for i in used} if own_index else set(),
         meta=meta,
         body_text=body_text or "",
-        profile=prof,
+        site=site,
         debug=debug,
     )
     dateline = find_dateline(body_text) if body_text else None
@@ -287,18 +281,18 @@ def extract(
     return Article(
         id=article_id(url),
         url=canonical_url(url),
-        site=prof.site or host,
+        site=site.name or host,
         title=title,
         published=published,
         author=credits.author,
         editor=credits.editor,
         views=credits.views,
-        event_times=find_event_times(body_text or "", published, prof.offset),
+        event_times=find_event_times(body_text or "", published, site.offset),
         place=dateline.place if dateline is not None else None,
         body=body_text,
         images=body_mod.images(container, base),
         attachments=body_mod.attachments(container, base),
-        language=language(root, meta) or (prof.language or None),
+        language=language(root, meta) or (site.language or None),
         debug=debug,
     )
 

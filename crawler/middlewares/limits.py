@@ -54,7 +54,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Headers, Response
 
-from arsip.errors import EXIT_CONFIG, UserError
+from arsip.core.errors import ConfigError
+from crawler.scheduler import state_of
 
 logger = logging.getLogger(__name__)
 
@@ -98,12 +99,11 @@ class ResponseLimitsMiddleware:
         timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
         seconds = settings.getfloat("LIMITS_TIME", 0.0) or timeout * TIME_FRACTION
         if maxsize < 0:
-            raise UserError(f"LIMITS_MAXSIZE is {maxsize}: use 0 or a size in bytes", EXIT_CONFIG)
+            raise ConfigError(f"LIMITS_MAXSIZE is {maxsize}: use 0 or a size in bytes")
         if not 0 < seconds < timeout:
-            raise UserError(
+            raise ConfigError(
                 f"LIMITS_TIME is {seconds:g} s: use a number of seconds below DOWNLOAD_TIMEOUT "
-                f"({timeout:g} s), or 0 for {TIME_FRACTION:g} x DOWNLOAD_TIMEOUT",
-                EXIT_CONFIG,
+                f"({timeout:g} s), or 0 for {TIME_FRACTION:g} x DOWNLOAD_TIMEOUT"
             )
         middleware = cls(crawler, maxsize, seconds)
         crawler.signals.connect(middleware.headers_received, signal=signals.headers_received)
@@ -187,8 +187,6 @@ class ResponseLimitsMiddleware:
     # -- reporting -------------------------------------------------------
 
     def _report(self, url: str, message: str) -> None:
-        from crawler.scheduler import state_of
-
         state = state_of(self.crawler)
         if state is not None:
             state.add_error(url, "limit", message)

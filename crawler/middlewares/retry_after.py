@@ -58,6 +58,9 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
+from crawler.middlewares.attempts import describe
+from crawler.scheduler import state_of
+
 logger = logging.getLogger(__name__)
 
 #: Order in DOWNLOADER_MIDDLEWARES: Scrapy's RetryMiddleware's place (it is turned off).
@@ -173,7 +176,6 @@ class RetryAfterMiddleware(RetryMiddleware):
             "dont_retry", False
         ):
             return None
-        from crawler.middlewares.attempts import describe
 
         return self._schedule(request, describe(exception), None, stats_reason=exception)
 
@@ -221,7 +223,6 @@ class RetryAfterMiddleware(RetryMiddleware):
     def _note(self, request: Request, message: str) -> None:
         """One line about a failed attempt in the crawl's state (the report's errors)."""
         logger.info("%s: %s", request.url, message)
-        from crawler.scheduler import state_of
 
         state = state_of(self.crawler)
         if state is not None:

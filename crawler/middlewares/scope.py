@@ -46,6 +46,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
+from crawler.frontier import url_skipped
+
 logger = logging.getLogger(__name__)
 
 #: Order in DOWNLOADER_MIDDLEWARES (see the module docstring).
@@ -139,8 +141,6 @@ class ScopeMiddleware:
         raise IgnoreRequest(f"Filtered offsite redirect to {host!r}: {request.url} -> {target}")
 
     def _skipped(self, url: str, referer: str) -> None:
-        from crawler.frontier import url_skipped
-
         self.crawler.signals.send_catch_log(
             signal=url_skipped, url=url, reason="out_of_scope", referer=referer
         )

@@ -37,6 +37,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from crawler.frontier import url_skipped
+
 logger = logging.getLogger(__name__)
 
 #: Order in SPIDER_MIDDLEWARES (see the module docstring).
@@ -90,7 +92,6 @@ class TrapMiddleware(BaseSpiderMiddleware):
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"traps/{rule}")
         logger.debug("Not following %s: crawler trap (%s)", request.url, rule)
-        from crawler.frontier import url_skipped
 
         self.crawler.signals.send_catch_log(
             signal=url_skipped,

@@ -123,6 +123,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.abstract import isIPv6Address
 from twisted.web.client import URI
 from twisted.web.http_headers import Headers as TwistedHeaders
@@ -140,7 +141,8 @@ from archive.records import (
 )
 from archive.recovery import recover_open_files
 from archive.writer import DIGEST_ALGORITHMS, RecordLocation, WarcFileWriter
-from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, UserError
+from arsip.core.errors import ConfigError, OutputError
+from crawler.frontier import META_SEQ
 from crawler.middlewares.attempts import failure_fields, was_sent, write_failed_attempt
 
 logger = logging.getLogger(__name__)
@@ -179,7 +181,7 @@ def writer_from_settings(settings: BaseSettings) -> WarcFileWriter:
     """A `WarcFileWriter` configured by the WARC_* settings (plus crawl id, collection,
     user agent and robots policy for its warcinfo).
 
-    Raises UserError naming the setting when one cannot be used, and creates
+    Raises ConfigError or OutputError naming the setting when one cannot be used, and creates
     WARC_DIR, so that a crawl never starts without a place for its WARC files.
     """
 
@@ -188,32 +190,27 @@ def writer_from_settings(settings: BaseSettings) -> WarcFileWriter:
 
     directory = str(setting("WARC_DIR") or "")
     if not directory:
-        raise UserError(
+        raise ConfigError(
             "WARC_DIR is not set: give the directory for WARC files "
-            "(or set WARC_ENABLED to False to crawl without archiving)",
-            EXIT_CONFIG,
+            "(or set WARC_ENABLED to False to crawl without archiving)"
         )
     algorithm = str(setting("WARC_DIGEST_ALGORITHM")).lower()
     if algorithm not in DIGEST_ALGORITHMS:
-        raise UserError(
-            f"WARC_DIGEST_ALGORITHM is {algorithm!r}: use one of {', '.join(DIGEST_ALGORITHMS)}",
-            EXIT_CONFIG,
+        raise ConfigError(
+            f"WARC_DIGEST_ALGORITHM is {algorithm!r}: use one of {', '.join(DIGEST_ALGORITHMS)}"
         )
     max_size = settings.getint("WARC_MAX_SIZE", DEFAULTS["WARC_MAX_SIZE"])
     if max_size <= 0:
-        raise UserError(f"WARC_MAX_SIZE is {max_size}: use a positive size in bytes", EXIT_CONFIG)
+        raise ConfigError(f"WARC_MAX_SIZE is {max_size}: use a positive size in bytes")
     try:
         Path(directory).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(
+        raise OutputError(
             f"WARC_DIR {directory!r} cannot be created ({exc.strerror}): "
-            "choose a writable directory",
-            EXIT_OUTPUT,
+            "choose a writable directory"
         ) from exc
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise UserError(
-            f"WARC_DIR {directory!r} is not writable: choose a writable directory", EXIT_OUTPUT
-        )
+        raise OutputError(f"WARC_DIR {directory!r} is not writable: choose a writable directory")
     info = WarcinfoFields(
         crawl_id=str(settings.get("ARSIP_CRAWL_ID") or ""),
         collection=str(settings.get("ARSIP_COLLECTION") or ""),
@@ -231,7 +228,7 @@ def writer_from_settings(settings: BaseSettings) -> WarcFileWriter:
             digest_algorithm=algorithm,
         )
     except ValueError as exc:  # the prefix: the other values are checked above
-        raise UserError(f"WARC_PREFIX: {exc}", EXIT_CONFIG) from exc
+        raise ConfigError(f"WARC_PREFIX: {exc}") from exc
 
 
 def digest_index_path(settings: BaseSettings) -> Path:
@@ -243,21 +240,19 @@ def digest_index_path(settings: BaseSettings) -> Path:
 
 
 def digest_index_from_settings(settings: BaseSettings) -> DigestIndex:
-    """Open (create) the collection's digest index, or raise UserError naming the setting."""
+    """Open (create) the collection's digest index, or raise an error naming the setting."""
     path = digest_index_path(settings)
     try:
         return DigestIndex(path)
     except OSError as exc:
-        raise UserError(
+        raise OutputError(
             f"WARC_DIGEST_INDEX {str(path)!r} cannot be created ({exc.strerror or exc}): "
-            "choose a writable place",
-            EXIT_OUTPUT,
+            "choose a writable place"
         ) from exc
     except sqlite3.Error as exc:
-        raise UserError(
+        raise ConfigError(
             f"WARC_DIGEST_INDEX {str(path)!r} cannot be used ({exc}): move it away; "
-            "the next crawl starts a new one (it only saves storage)",
-            EXIT_CONFIG,
+            "the next crawl starts a new one (it only saves storage)"
         ) from exc
 
 
@@ -441,8 +436,6 @@ class WarcCaptureMiddleware:
         if self.stats is not None:
             self.stats.set_value("warc/fatal_error", self.write_error)
         if crawler is not None and crawler.engine is not None and crawler.engine.running:
-            from scrapy.utils.defer import deferred_from_coro
-
             deferred_from_coro(crawler.engine.close_spider_async(reason="shutdown"))
 
     def _not_archived(self, request: Request, response: Response) -> Response:
@@ -452,8 +445,6 @@ class WarcCaptureMiddleware:
         the frontier's sequence number keeps the request queued in the crawl
         state, so a resumed crawl fetches it again.
         """
-        from crawler.frontier import META_SEQ
-
         request.meta["warc"] = None
         request.meta["fetched_at"] = None
         request.meta.pop(META_SEQ, None)

@@ -33,6 +33,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
+from crawler.scheduler import state_of
+
 logger = logging.getLogger(__name__)
 
 #: Order in DOWNLOADER_MIDDLEWARES (see the module docstring).
@@ -111,7 +113,6 @@ class XmlGuardMiddleware:
         logger.warning("%s: %s", request.url, message)
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("xml/refused_entities")
-        from crawler.scheduler import state_of
 
         state = state_of(self.crawler)
         if state is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.extract.site import Site
 from crawler.profiles.schema import (
     AGE_FROM,
     ARCHIVE_KEYS,
@@ -118,6 +119,12 @@ class Profile:
     def offset(self) -> str | None:
         """UTC offset of the profile's default zone, or None when it has none."""
         return ZONES.get(self.timezone.upper()) if self.timezone else None
+
+    def site_hints(self) -> Site:
+        """What extraction takes from this profile: selectors, site name, zone, language."""
+        return Site(
+            name=self.site, selectors=self.selectors, offset=self.offset, language=self.language
+        )
 
     def is_article(self, url: str) -> bool:
         return _matches(self.article_patterns, url)
@@ -280,6 +287,14 @@ def profile_for_url(url: str) -> Profile:
     return load_profile("generic")
 
 
+def site_for(profile: Profile | str | None, url: str = "") -> Site:
+    """The extraction hints of *profile* (a `Profile`, a shipped name or ``.toml`` path,
+    a bad one raising `ProfileError`), or with None of the profile of *url*'s host."""
+    if isinstance(profile, Profile):
+        return profile.site_hints()
+    return (load_profile(profile) if profile else profile_for_url(url)).site_hints()
+
+
 __all__ = [
     "PROFILE_DIR",
     "SELECTOR_KEYS",
@@ -295,5 +310,6 @@ __all__ = [
     "parse_profile",
     "profile_for_url",
     "shipped_profiles",
+    "site_for",
     "user_profiles",
 ]

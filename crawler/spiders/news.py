@@ -39,13 +39,16 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from arsip import __version__
+from arsip.core.version import __version__
+from crawler.distributed import configure
 from crawler.extract.model import EXTRACTED_FIELDS
-from crawler.extract.urls import canonical_url
+from crawler.extract.urls import article_id, canonical_url
 from crawler.frontier import request_handled, url_skipped
 from crawler.incremental import Knowledge, load_knowledge
 from crawler.items import article_item
 from crawler.profiles import Profile, find_profile
+from crawler.scheduler import state_of
+from pipelines.jsonlines import crawl_items
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +144,7 @@ class NewsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.profile_name = profile or "anri"
         self.profile: Profile = find_profile(self.profile_name, profiles_dir or None)
+        self.site = self.profile.site_hints()
         starts = [start_url] if start_url else list(self.profile.start_urls)
         if not starts:
             raise ValueError(
@@ -170,8 +174,6 @@ class NewsSpider(scrapy.Spider):
         for key, value in profile_settings(spider.profile, out_dir).items():
             settings.set(key, value, priority="spider")
         if settings.get("REDIS_URL"):  # a worker of a distributed crawl (crawler.distributed)
-            from crawler.distributed import configure
-
             configure(settings, spider.profile.name, new_crawl_id())
         if not settings.get("ARSIP_CRAWL_ID"):
             settings.set("ARSIP_CRAWL_ID", new_crawl_id(), priority="spider")
@@ -216,8 +218,6 @@ class NewsSpider(scrapy.Spider):
             )
 
     def _frontier_has_requests(self) -> bool:
-        from crawler.scheduler import state_of
-
         state = state_of(self.crawler)
         return bool(state is not None and sum(state.counts().values()))
 
@@ -281,8 +281,6 @@ class NewsSpider(scrapy.Spider):
         return None
 
     def _article_request(self, url: str, referer: str | None) -> scrapy.Request | None:
-        from crawler.extract.urls import article_id
-
         if article_id(url) in self._emitted:
             self.skip(url, "duplicate", referer)
             return None
@@ -437,7 +435,7 @@ class NewsSpider(scrapy.Spider):
         - a download error (reset, timeout, refused...) after its retries, or
           one that is not retried: a final failure, ``fetch/failed/error/<type>``.
 
-        `arsip.crawling.final_failures` counts the ``fetch/failed/*`` stats.
+        `crawler.stats.final_failures` counts the ``fetch/failed/*`` stats.
         """
         request: scrapy.Request | None = getattr(failure, "request", None)
         url = request.url if request is not None else ""
@@ -468,7 +466,8 @@ class NewsSpider(scrapy.Spider):
 
     def article_item(self, response: TextResponse) -> dict[str, Any] | None:
         """The item for an article response, or None (counted) when it cannot be one."""
-        from crawler.extract import extract  # heavy: imported on first article
+        # Start-up time: lxml and the extractors load with the first article.
+        from crawler.extract import extract  # noqa: PLC0415 - start-up time
 
         if not self.extract_enabled:  # ARSIP_EXTRACT_ENABLED off: a bare crawl (benchmarks)
             return None
@@ -481,7 +480,7 @@ class NewsSpider(scrapy.Spider):
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
         }
-        article = extract(response.body, response.url, headers=headers, profile=self.profile)
+        article = extract(response.body, response.url, headers=headers, site=self.site)
         if article.id in self._emitted:
             self._count("extract/duplicate")
             return None
@@ -505,7 +504,7 @@ class NewsSpider(scrapy.Spider):
 GAVE_UP = "incomplete"
 
 #: How an ``IgnoreRequest`` message begins -> the reason the URL was not processed
-#: (the report's skip reasons, `arsip.report.SKIP_REASONS`); anything else is "ignored".
+#: (the report's skip reasons, `crawler.report.SKIP_REASONS`); anything else is "ignored".
 IGNORED_REASONS: tuple[tuple[str, str], ...] = (
     ("Forbidden by robots.txt", "robots"),  # Scrapy's RobotsTxtMiddleware
     ("Filtered offsite redirect", "offsite_redirect"),  # crawler.middlewares.scope
@@ -535,8 +534,6 @@ def _page_number(url: str) -> int:
 
 def _jsonl_ids(folder: Path, crawl_id: str) -> set[str]:
     """Ids already written to this crawl's JSON Lines (a resumed crawl does not redo them)."""
-    from pipelines.jsonlines import crawl_items
-
     return {i["id"] for i in crawl_items(folder, crawl_id) if isinstance(i.get("id"), str)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from arsip.errors import EXIT_INPUT, EXIT_LOCKED, EXIT_OUTPUT, EXIT_USAGE, UserError
+from arsip.core.errors import ArsipError, InputError, LockedError, OutputError, UsageError
 
 # SQLite primary result codes (the low byte of an extended code).
 _SQLITE_BUSY = 5
@@ -16,15 +16,23 @@ _SQLITE_NOTADB = 26
 _SQLITE_CORRUPT = 11
 
 
-class DatasetError(UserError):
+class DatasetError(ArsipError):
     """A dataset that cannot be used; ``path`` is its file."""
 
-    def __init__(self, path: Path | str, message: str, code: int) -> None:
-        super().__init__(message, code)
+    def __init__(self, path: Path | str, message: str) -> None:
+        super().__init__(message)
         self.path = Path(path)
 
 
-class DatasetLockedError(DatasetError):
+class DatasetUnreadableError(DatasetError, InputError):
+    """A dataset file that cannot be opened or read."""
+
+
+class DatasetUnwritableError(DatasetError, OutputError):
+    """A dataset (or its folder) that cannot be created or written."""
+
+
+class DatasetLockedError(DatasetError, LockedError):
     """Another process holds the dataset's write lock for too long."""
 
     def __init__(self, path: Path | str) -> None:
@@ -32,11 +40,10 @@ class DatasetLockedError(DatasetError):
             path,
             f"dataset {path} is locked by another process (a crawl, reextract or open "
             "query); wait for it to finish, or set DATASET_PATH to another file",
-            EXIT_LOCKED,
         )
 
 
-class DatasetReadOnlyError(DatasetError):
+class DatasetReadOnlyError(DatasetUnwritableError):
     """The dataset file or its folder cannot be written."""
 
     def __init__(self, path: Path | str) -> None:
@@ -45,11 +52,10 @@ class DatasetReadOnlyError(DatasetError):
             f"dataset {path} cannot be written (read-only file or folder: SQLite also "
             "writes PATH-wal and PATH-shm beside it); make it writable, or set "
             "DATASET_PATH to a writable place",
-            EXIT_OUTPUT,
         )
 
 
-class DatasetCorruptError(DatasetError):
+class DatasetCorruptError(DatasetError, InputError):
     """The file is not a SQLite database, or is damaged."""
 
     def __init__(self, path: Path | str, detail: str) -> None:
@@ -57,11 +63,10 @@ class DatasetCorruptError(DatasetError):
             path,
             f"dataset {path} is not a usable SQLite database ({detail}); move it aside "
             "and rebuild it with 'arsip reextract'",
-            EXIT_INPUT,
         )
 
 
-class DatasetVersionError(DatasetError):
+class DatasetVersionError(DatasetError, InputError):
     """The file was written by a newer arsip with a schema this one does not know."""
 
     def __init__(self, path: Path | str, found: int, known: int) -> None:
@@ -69,11 +74,10 @@ class DatasetVersionError(DatasetError):
             path,
             f"dataset {path} has schema version {found} but this arsip knows up to {known}; "
             "upgrade arsip, or set DATASET_PATH to another file",
-            EXIT_INPUT,
         )
 
 
-class NotADatasetError(DatasetError):
+class NotADatasetError(DatasetError, InputError):
     """A file given to a researcher command (query, search, ...) that is no arsip dataset."""
 
     def __init__(self, path: Path | str, detail: str) -> None:
@@ -81,15 +85,14 @@ class NotADatasetError(DatasetError):
             path,
             f"{path}: not an arsip dataset ({detail}); give the arsip.sqlite of a collection "
             "(--db PATH, or --out DIR of a crawl)",
-            EXIT_INPUT,
         )
 
 
-class QueryError(DatasetError):
+class QueryError(DatasetError, UsageError):
     """A read-only query that failed: bad SQL, or an attempt to write."""
 
     def __init__(self, path: Path | str, detail: str) -> None:
-        super().__init__(path, f"query on {path} failed: {detail}", EXIT_USAGE)
+        super().__init__(path, f"query on {path} failed: {detail}")
 
 
 def translate(path: Path | str, exc: sqlite3.Error) -> DatasetError | None:
@@ -126,8 +129,8 @@ def translate_read(path: Path | str, exc: sqlite3.Error) -> DatasetError | None:
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
         return DatasetLockedError(path)
     if primary == _SQLITE_CANTOPEN:
-        return DatasetError(
-            path, f"{path}: cannot be opened ({exc}); check the file and its folder", EXIT_INPUT
+        return DatasetUnreadableError(
+            path, f"{path}: cannot be opened ({exc}); check the file and its folder"
         )
     return None
 

@@ -8,7 +8,7 @@ one. ``datapackage.json`` (``pipelines.datapackage``) is then written
 beside it the same way. The record layouts are described there.
 
 Parquet needs pyarrow (the optional extra ``parquet``); without it
-``export`` raises a ``UserError`` naming ``pip install 'arsip[parquet]'``.
+``export`` raises a ``ConfigError`` naming ``pip install 'arsip[parquet]'``.
 Parquet types: ``views``, ``warc.offset``, ``warc.length`` and
 ``schema_version`` are int64; ``fetched_at``, ``first_seen`` and
 ``last_seen`` are timestamp[ms, tz=UTC]; ``published`` stays the ISO string
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive import files
-from arsip.errors import EXIT_CONFIG, EXIT_OUTPUT, UserError
+from arsip.core.errors import ConfigError, OutputError
 from pipelines import datapackage
 from pipelines.datapackage import Format, export_fields
 from pipelines.db.errors import read_failed
@@ -168,10 +168,9 @@ def _arrow() -> Any:
         pyarrow = importlib.import_module("pyarrow")
         importlib.import_module("pyarrow.parquet")
     except ImportError:
-        raise UserError(
+        raise ConfigError(
             "Parquet export needs pyarrow: pip install 'arsip[parquet]' "
-            "(or export --format jsonl or csv)",
-            EXIT_CONFIG,
+            "(or export --format jsonl or csv)"
         ) from None
     return pyarrow
 
@@ -260,9 +259,8 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], Any]) -> Any:
     try:
         return files.write_atomically(target, write)
     except OSError as exc:
-        raise UserError(
-            f"cannot write {target} ({exc.strerror or exc}); choose another place with --out",
-            EXIT_OUTPUT,
+        raise OutputError(
+            f"cannot write {target} ({exc.strerror or exc}); choose another place with --out"
         ) from None
 
 
@@ -284,10 +282,9 @@ def write_descriptor(out: Path, fmt: Format, rows: int, since: str | None, name:
         except (OSError, ValueError):
             loaded = None
         if not isinstance(loaded, dict) or not isinstance(loaded.get("resources", []), list):
-            raise UserError(
+            raise OutputError(
                 f"{target} exists but is not a data package; move it away or export "
-                "into another folder",
-                EXIT_OUTPUT,
+                "into another folder"
             )
         existing = loaded
     described = datapackage.resource(

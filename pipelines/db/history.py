@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.extract.urls import article_id, canonical_url
 from pipelines.db.errors import read_failed
 from pipelines.db.query import read_dataset
 from pipelines.db.records import CONTENT_FIELDS, JSON_FIELDS
@@ -102,8 +103,6 @@ def _content(row: sqlite3.Row) -> dict[str, Any]:
 def _find(conn: sqlite3.Connection, key: str) -> sqlite3.Row | None:
     row: sqlite3.Row | None = conn.execute("SELECT * FROM articles WHERE id = ?", (key,)).fetchone()
     if row is None and "://" in key:
-        from crawler.extract.urls import article_id, canonical_url
-
         row = conn.execute(
             "SELECT * FROM articles WHERE id = ? OR url = ? OR url = ?",
             (article_id(key), key, canonical_url(key)),

@@ -31,8 +31,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from arsip.errors import EXIT_INPUT
-from pipelines.db.errors import DatasetError, NotADatasetError, QueryError, translate_read
+from pipelines.db.errors import (
+    DatasetUnreadableError,
+    NotADatasetError,
+    QueryError,
+    translate_read,
+)
 
 _DENIED = frozenset({sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH})
 #: The first bytes of every SQLite database file.
@@ -57,10 +61,8 @@ def _dataset_file(path: Path | str) -> Path:
         with file.open("rb") as fh:
             head = fh.read(len(_MAGIC))
     except OSError as exc:
-        raise DatasetError(
-            file,
-            f"{file}: cannot be read ({exc.strerror or exc}); check its permissions",
-            EXIT_INPUT,
+        raise DatasetUnreadableError(
+            file, f"{file}: cannot be read ({exc.strerror or exc}); check its permissions"
         ) from None
     if head and head != _MAGIC:  # (an empty file is an empty database to SQLite)
         raise NotADatasetError(file, "file is not a database")

@@ -27,7 +27,7 @@ import unicodedata
 from functools import cache, lru_cache
 from typing import Any
 
-from arsip.errors import EXIT_CONFIG, UserError
+from arsip.core.errors import ConfigError
 
 #: Name of the SQL function the triggers of ``articles_fts_stem`` call.
 SQL_FUNCTION = "arsip_stem"
@@ -48,9 +48,9 @@ _MISSING = (
 
 
 def check_installed() -> None:
-    """Raise a one-line UserError when PySastrawi cannot be imported."""
+    """Raise a one-line ConfigError when PySastrawi cannot be imported."""
     if importlib.util.find_spec("Sastrawi") is None:
-        raise UserError(_MISSING, EXIT_CONFIG)
+        raise ConfigError(_MISSING)
 
 
 @cache

@@ -34,9 +34,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from arsip.errors import EXIT_OUTPUT
 from pipelines.db import migrations
-from pipelines.db.errors import DatasetError, DatasetVersionError, translate
+from pipelines.db.errors import DatasetUnwritableError, DatasetVersionError, translate
 from pipelines.db.query import query_readonly
 from pipelines.db.records import (
     CONTENT_FIELDS,
@@ -95,11 +94,10 @@ class Dataset:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DatasetError(
+            raise DatasetUnwritableError(
                 self.path,
                 f"cannot create the folder of dataset {self.path} ({exc.strerror}); "
                 "set DATASET_PATH or ARSIP_OUT_DIR to a writable place",
-                EXIT_OUTPUT,
             ) from exc
         return sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
 

@@ -7,7 +7,7 @@ it (pid, host, start time, crawl id) into the file. The kernel drops a
 lock is not on disk at all), so a lock file left by a dead process is free
 to take: it is detected as stale (its pid is gone, or its lock was simply
 not held), reported, and overwritten. A second crawl of the same directory
-while one runs gets `LockedError` (exit code 7) naming the holder.
+while one runs gets `CollectionLockedError` naming the holder.
 
 Not for network file systems whose ``flock`` is not shared between hosts.
 """
@@ -26,21 +26,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from arsip.errors import EXIT_LOCKED, EXIT_OUTPUT, UserError
+from arsip.core.errors import LockedError, OutputError
+from arsip.core.layout import lock_path
 
 logger = logging.getLogger(__name__)
-
-LOCK_NAME = "crawl.lock"
 
 #: Locks this process holds, by resolved path (so nested users share one).
 _HELD: dict[Path, CrawlLock] = {}
 
 
-class LockedError(UserError):
-    """Another live crawl holds the lock."""
+class CollectionLockedError(LockedError):
+    """Another live crawl holds the lock; ``holder`` is what its lock file says."""
 
     def __init__(self, message: str, holder: dict[str, Any]) -> None:
-        super().__init__(message, EXIT_LOCKED)
+        super().__init__(message)
         self.holder = holder
 
 
@@ -52,11 +51,6 @@ class StaleLock:
     host: str
     started_at: str
     crawl_id: str
-
-
-def lock_path(out_dir: str | os.PathLike[str]) -> Path:
-    """Where the lock of *out_dir* lives."""
-    return Path(out_dir) / "state" / LOCK_NAME
 
 
 def _read_holder(fh: IO[str]) -> dict[str, Any]:
@@ -92,15 +86,14 @@ class CrawlLock:
         return self._fh is not None
 
     def acquire(self) -> CrawlLock:
-        """Take the lock or raise `LockedError`; a stale lock is noted in ``self.stale``."""
+        """Take the lock or raise `CollectionLockedError`; a stale lock goes in ``self.stale``."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fh = self.path.open("a+", encoding="utf-8")
         except OSError as exc:
-            raise UserError(
+            raise OutputError(
                 f"cannot create the lock file {self.path}: {exc.strerror or exc}; "
-                "choose a writable --out",
-                EXIT_OUTPUT,
+                "choose a writable --out"
             ) from None
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -174,9 +167,9 @@ class CrawlLock:
         self.release()
 
 
-def locked_error(out_dir: str | os.PathLike[str], holder: dict[str, Any]) -> LockedError:
+def locked_error(out_dir: str | os.PathLike[str], holder: dict[str, Any]) -> CollectionLockedError:
     """The one line saying that *holder* (what its lock file says) crawls *out_dir*."""
-    return LockedError(
+    return CollectionLockedError(
         f"another crawl is running in {out_dir} "
         f"(pid {holder.get('pid', '?')} on {holder.get('host', '?')}, "
         f"started {holder.get('started_at', '?')}, crawl {holder.get('crawl_id') or '?'}); "
@@ -186,7 +179,7 @@ def locked_error(out_dir: str | os.PathLike[str], holder: dict[str, Any]) -> Loc
 
 
 def check_unlocked(out_dir: str | os.PathLike[str]) -> None:
-    """Raise `LockedError` when a live crawl holds the lock of *out_dir*; create nothing.
+    """Raise `CollectionLockedError` when a live crawl holds the lock of *out_dir*; create nothing.
 
     A check before the checks that touch the collection (its dataset), so that
     a second crawl is told about the first one rather than about what the

@@ -13,7 +13,7 @@ report can be rebuilt at any time and covers every run of a resumed crawl:
   (content differs from their previous capture) or unchanged.
 
 `write_reports` writes both files atomically (temporary file + rename);
-the HTML comes from `arsip.report_html` (inline CSS and SVG, no script).
+the HTML comes from `crawler.report_html` (inline CSS and SVG, no script).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Any
 
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.frontier import CrawlState
+from crawler.report_html import render_html
 from pipelines.jsonlines import crawl_items
 
 REPORT_VERSION = 1
@@ -410,8 +411,6 @@ def write_reports(
     out_dir: Path, crawl_id: str, *, state: CrawlState, stats: Mapping[str, Any] | None = None
 ) -> tuple[Path, Path]:
     """Build the report and write ``reports/CRAWL_ID.json`` and ``.html``."""
-    from arsip.report_html import render_html
-
     report = _build(out_dir, crawl_id, state=state, stats=stats)
     skipped = SkippedURLs(state)
     json_path, html_path = report_paths(out_dir, crawl_id)

@@ -1,4 +1,4 @@
-"""Render a crawl report (`arsip.report`) as one standalone HTML page.
+"""Render a crawl report (`crawler.report`) as one standalone HTML page.
 
 Everything is inline: CSS in a ``<style>``, charts as ``<svg>``, no script
 and no external resource, so the page opens from a USB stick on a machine
