@@ -33,7 +33,7 @@ from arsip.demosite.flavors.score import in_section, scope_of, score_items, scor
 from arsip.demosite.server import DemoSite
 from crawler.extract import extract
 from crawler.extract.model import EXTRACTED_FIELDS
-from crawler.profiles import load_profile_file
+from crawler.profiles import load_profile_file, site_for
 from tests.conftest import (
     FLAVOR_PROFILES,
     FLAVORS,
@@ -442,16 +442,17 @@ def test_the_hand_written_profile_extracts_every_field(name: str) -> None:
     score is recorded too."""
     flavor = build_flavor(name, 35)
     app = FlavorApp(flavor, BASE)
-    profile = load_profile_file(FLAVOR_PROFILES / f"{name}.toml")
+    pinned_site = site_for(load_profile_file(FLAVOR_PROFILES / f"{name}.toml"))
+    generic_site = site_for("generic")
 
     def resolve(path: str) -> bytes:
         return app.resolve(path).body
 
     def with_profile(body: bytes, url: str) -> dict[str, Any]:
-        return extract(body, url, profile=profile).as_dict()
+        return extract(body, url, site=pinned_site).as_dict()
 
     def generic(body: bytes, url: str) -> dict[str, Any]:
-        return extract(body, url, profile="generic").as_dict()
+        return extract(body, url, site=generic_site).as_dict()
 
     pinned = score_pages(resolve, flavor.truth(BASE), with_profile, BASE, EXTRACTED_FIELDS)
     zero = score_pages(resolve, flavor.truth(BASE), generic, BASE)
