@@ -26,7 +26,6 @@ odd records into one line each instead of letting it through.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import heapq
@@ -44,12 +43,14 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive import files
+from archive.verify_digest import sha1_base32
+from arsip.core import layout
 
 #: Record types that get an index line (cdxj-indexer's defaults).
 INDEXED_TYPES: tuple[str, ...] = ("response", "revisit", "resource", "metadata")
 
 #: Where `arsip index DIR` writes, relative to the collection directory.
-INDEX_RELPATH = Path("indexes") / "index.cdxj"
+INDEX_RELPATH = Path(layout.INDEXES_DIR) / layout.INDEX_FILE
 
 _MIME_END = re.compile(r"[;\s]")
 _CHUNK = 1 << 16
@@ -120,7 +121,7 @@ def _payload_sha1(record: Any) -> str:
         if not buf:
             break
         hasher.update(buf)
-    return "sha1:" + base64.b32encode(hasher.digest()).decode("ascii")
+    return sha1_base32(hasher.digest())
 
 
 class PendingEntry:

@@ -34,11 +34,12 @@ from typing import Final
 from archive.naming import OPEN_SUFFIX
 from archive.reader import iter_records
 from archive.writer import RecordLocation
+from arsip.core import layout
 
 logger = logging.getLogger(__name__)
 
 #: Where the index goes, relative to the collection directory (the parent of ``warc/``).
-DEFAULT_RELATIVE_PATH: Final = Path("state") / "digests.sqlite"
+DEFAULT_RELATIVE_PATH: Final = Path(layout.STATE_DIR) / layout.DIGESTS_FILE
 #: Schema version, kept in ``PRAGMA user_version``.
 SCHEMA_VERSION: Final = 1
 

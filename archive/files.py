@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -62,3 +62,20 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], T], *, mode: int
         raise
     fsync_dir(target.parent)
     return result
+
+
+def write_text_atomically(
+    target: Path, text: str | Iterable[str], *, mode: int = 0o644, encoding: str = "utf-8"
+) -> None:
+    """`write_atomically` for text: a string, or the chunks of one (streamed)."""
+
+    def write(fh: IO[bytes]) -> None:
+        for chunk in (text,) if isinstance(text, str) else text:
+            fh.write(chunk.encode(encoding))
+
+    write_atomically(target, write, mode=mode)
+
+
+def write_bytes_atomically(target: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """`write_atomically` for bytes in memory."""
+    write_atomically(target, lambda fh: fh.write(data), mode=mode)

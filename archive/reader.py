@@ -9,7 +9,6 @@ malformed file: what warcio could not read is reported as a `ReadProblem`.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import logging
@@ -24,6 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.recovery import iter_gzip_members
+from archive.verify_digest import base32
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class StoredRecord:
 
 def compute_digest(data: bytes, algorithm: str = "sha1") -> str:
     """The base32 digest of `data` as WARC writes it (without the ``sha1:`` label)."""
-    return base64.b32encode(hashlib.new(algorithm, data).digest()).decode("ascii")
+    return base32(hashlib.new(algorithm, data).digest())
 
 
 def read_record_at(

@@ -24,16 +24,18 @@ WARC_FORMAT = "WARC File Format 1.1"
 WARC_CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 #: WARC version written in every record.
 WARC_VERSION = "WARC/1.1"
+#: The revisit profiles' short names: what arsip puts in ``meta["revisit"]`` and stats,
+#: and how the profile URI of every WARC version (1.0, 1.1, the drafts) ends.
+IDENTICAL_PAYLOAD = "identical-payload-digest"
+NOT_MODIFIED = "server-not-modified"
 #: ``WARC-Profile`` of a revisit whose payload has the digest of an earlier capture (6.7.2).
-REVISIT_IDENTICAL_PAYLOAD_DIGEST = (
-    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
-)
+REVISIT_IDENTICAL_PAYLOAD_DIGEST = f"http://netpreserve.org/warc/1.1/revisit/{IDENTICAL_PAYLOAD}"
 #: ``WARC-Profile`` of a revisit recording a server's "not modified" answer (6.7.3).
-REVISIT_SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
-#: The revisit profiles, by the short name arsip uses in ``meta["revisit"]`` and stats.
+REVISIT_SERVER_NOT_MODIFIED = f"http://netpreserve.org/warc/1.1/revisit/{NOT_MODIFIED}"
+#: The revisit profiles, by short name.
 REVISIT_PROFILES = {
-    "identical-payload-digest": REVISIT_IDENTICAL_PAYLOAD_DIGEST,
-    "server-not-modified": REVISIT_SERVER_NOT_MODIFIED,
+    IDENTICAL_PAYLOAD: REVISIT_IDENTICAL_PAYLOAD_DIGEST,
+    NOT_MODIFIED: REVISIT_SERVER_NOT_MODIFIED,
 }
 
 Header = tuple[bytes, bytes]

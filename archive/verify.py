@@ -30,6 +30,7 @@ from archive.verify_collection import Collection
 from archive.verify_package import verify_bag, verify_wacz
 from archive.verify_report import Problem, Report, Severity, Sink
 from archive.verify_warc import verify_warc_into
+from arsip.core import layout
 
 __all__ = ["Problem", "Report", "Severity", "VerifyInputError", "verify_paths"]
 
@@ -67,7 +68,7 @@ def _kind(path: Path) -> str:
     if path.is_dir():
         if (path / "bagit.txt").is_file():
             return "bag"
-        if (path / "warc").is_dir():
+        if layout.warc_dir(path).is_dir():
             return "crawl"
         raise VerifyInputError(
             f"{path}: not a crawl directory (no warc/ inside) nor a bag (no bagit.txt); "
@@ -101,7 +102,7 @@ def _verify_file(
 
 def verify_crawl_dir(directory: Path, report: Report, strict: bool = True) -> None:
     """Verify a crawl directory's WARC files as one collection, and its index."""
-    warc_dir = directory / "warc"
+    warc_dir = layout.warc_dir(directory)
     sink = Sink(str(directory), report)
     files = sorted(p for p in warc_dir.iterdir() if p.is_file() and p.name.endswith(WARC_SUFFIXES))
     for unfinished in sorted(warc_dir.glob("*.open")):
@@ -115,7 +116,7 @@ def verify_crawl_dir(directory: Path, report: Report, strict: bool = True) -> No
     for path in files:
         _verify_file(path, path.name, report, collection, strict)
     collection.check_revisits(report)
-    index_path = directory / INDEX_RELPATH
+    index_path = layout.index_path(directory)
     if index_path.is_file():
         index_sink = Sink(str(index_path), report)
         try:
@@ -131,7 +132,7 @@ def verify_crawl_dir(directory: Path, report: Report, strict: bool = True) -> No
 def _verify_bag(path: Path, report: Report, strict: bool | None) -> None:
     verify_bag(path, report)
     data = path / "data"
-    if (data / "warc").is_dir():
+    if layout.warc_dir(data).is_dir():
         verify_crawl_dir(data, report, True if strict is None else strict)
         return
     files = sorted(p for p in data.rglob("*") if p.is_file() and p.name.endswith(WARC_SUFFIXES))

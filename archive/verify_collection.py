@@ -13,12 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from archive.cdxj import CdxjEntry
+from archive.records import IDENTICAL_PAYLOAD
 from archive.verify_digest import DigestFormatError, UnsupportedDigest, parse_digest
 from archive.verify_report import Report, Severity, Sink
-
-#: Revisit profiles (WARC 1.0/1.1 and the 0.17/0.18 drafts' URIs end the same way).
-IDENTICAL_PAYLOAD = "identical-payload-digest"
-NOT_MODIFIED = "server-not-modified"
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,7 +95,7 @@ def spell_like(declared: DeclaredDigest, value: bytes) -> str:
     if declared.encoding == "hex":
         text = value.hex().upper() if declared.text[-1:].isupper() else value.hex()
     elif declared.encoding == "base32":
-        text = base64.b32encode(value).decode("ascii")
+        text = base32(value)
         if not declared.text.endswith("="):
             text = text.rstrip("=")
     else:
@@ -103,9 +103,14 @@ def spell_like(declared: DeclaredDigest, value: bytes) -> str:
     return f"{declared.label}:{text}"
 
 
+def base32(digest: bytes) -> str:
+    """*digest* in base32, as WARC writers spell digests (the one place that encodes it)."""
+    return base64.b32encode(digest).decode("ascii")
+
+
 def sha1_base32(digest: bytes) -> str:
     """``sha1:BASE32`` as WARC writers spell a sha1 digest."""
-    return "sha1:" + base64.b32encode(digest).decode("ascii")
+    return "sha1:" + base32(digest)
 
 
 class MultiHash:

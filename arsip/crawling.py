@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from arsip.core import layout
 from arsip.core.lock import CrawlLock, check_unlocked
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, UserError
 from crawler.distributed import connect, join_crawl, worker_dir
@@ -49,15 +50,15 @@ class CrawlSummary:
 
     @property
     def warc_files(self) -> list[Path]:
-        return sorted((self.out_dir / "warc").glob("*.warc.gz"))
+        return sorted(layout.warc_dir(self.out_dir).glob("*.warc.gz"))
 
     @property
     def jsonl_path(self) -> Path:
-        return self.out_dir / "json" / f"{self.crawl_id}.jsonl"
+        return layout.items_path(self.out_dir, self.crawl_id)
 
     @property
     def db_path(self) -> Path:
-        return self.out_dir / "arsip.sqlite"
+        return layout.dataset_path(self.out_dir)
 
     @property
     def pages(self) -> int:
@@ -84,7 +85,7 @@ class CrawlSummary:
 
     @property
     def report_path(self) -> Path:
-        return self.out_dir / "reports" / f"{self.crawl_id}.html"
+        return layout.report_paths(self.out_dir, self.crawl_id)[1]
 
     def complete(self) -> bool:
         """True when the crawl ended by itself and nothing in it failed for good.
@@ -274,7 +275,7 @@ def open_dataset(profile: Profile, out: Path, overrides: dict[str, Any] | None) 
     settings = crawl_settings(profile, out, overrides=overrides)
     if not settings.getbool("DATASET_ENABLED", True):
         return None
-    db_path = Path(settings.get("DATASET_PATH") or out / "arsip.sqlite")
+    db_path = layout.dataset_path(out, settings.get("DATASET_PATH"))
     Dataset(db_path).close()
     return db_path
 

@@ -47,12 +47,14 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from archive import files
-from archive.cdxj import INDEX_RELPATH, CdxjIndex, index_file
+from archive.cdxj import CdxjIndex, index_file
 from archive.naming import OPEN_SUFFIX, WARC_SUFFIX, final_name
 from archive.recovery import complete_prefix
+from arsip.core import layout
 from arsip.core.lock import CrawlLock, read_lock
 from arsip.errors import EXIT_INPUT, EXIT_LOCKED, EXIT_OUTPUT, UserError
 from pipelines.db import Dataset
+from pipelines.db.reads import read_crawls
 from pipelines.itemjson import dumps_line
 from pipelines.jsonlines import read_items
 
@@ -96,7 +98,7 @@ class IngestReport:
             f"  WARC files  {added} added ({self.count('linked')} linked, "
             f"{self.count('copied')} copied, {self.count('recovered')} recovered from .open), "
             f"{self.count('present')} already there",
-            f"  index       {self.out / INDEX_RELPATH} ({self.index_lines} records)",
+            f"  index       {layout.index_path(self.out)} ({self.index_lines} records)",
         ]
         for merge in self.crawls.values():
             counts = ", ".join(f"{n} {kind}" for kind, n in sorted(merge.upserts.items()))
@@ -125,7 +127,7 @@ def check_sources(sources: Sequence[Path], out: Path) -> list[Path]:
     checked: list[Path] = []
     target = out.resolve()
     for source in sources:
-        if not (source / "warc").is_dir() and not (source / "json").is_dir():
+        if not layout.warc_dir(source).is_dir() and not layout.json_dir(source).is_dir():
             raise UserError(
                 f"{source}: not a crawl directory (no warc/ or json/ inside); give the --out "
                 "directory of each worker",
@@ -149,7 +151,7 @@ def check_sources(sources: Sequence[Path], out: Path) -> list[Path]:
 
 def source_items(source: Path) -> Iterator[dict[str, Any]]:
     """Items of a worker directory: ``json/*.jsonl`` and ``json/*.jsonl.part``."""
-    folder = source / "json"
+    folder = layout.json_dir(source)
     if not folder.is_dir():
         return
     for path in sorted([*folder.glob("*.jsonl"), *folder.glob("*.jsonl.part")]):
@@ -158,24 +160,15 @@ def source_items(source: Path) -> Iterator[dict[str, Any]]:
 
 def source_crawls(source: Path) -> dict[str, dict[str, Any]]:
     """The ``crawls`` rows of a worker's dataset (empty when it has none)."""
-    path = source / "arsip.sqlite"
+    path = layout.dataset_path(source)
     if not path.is_file():
         return {}
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return {}
-    try:
-        conn.row_factory = sqlite3.Row
-        rows = conn.execute(
-            "SELECT id, profile, collection, started_at, finished_at, stats FROM crawls"
-        ).fetchall()
+        rows = read_crawls(path)
     except sqlite3.Error as exc:
         logger.warning("Could not read the crawls of %s: %s", path, exc)
         return {}
-    finally:
-        conn.close()
-    return {str(row["id"]): dict(row) for row in rows}
+    return {str(row["id"]): row for row in rows}
 
 
 # -- WARC files -------------------------------------------------------------
@@ -262,7 +255,7 @@ def place_warc(src: Path, warc_dir: Path, *, link: bool) -> tuple[str, Placed] |
 
 
 def source_warcs(source: Path) -> list[Path]:
-    folder = source / "warc"
+    folder = layout.warc_dir(source)
     if not folder.is_dir():
         return []
     return sorted([*folder.glob(f"*{WARC_SUFFIX}"), *folder.glob(f"*{WARC_SUFFIX}{OPEN_SUFFIX}")])
@@ -349,7 +342,7 @@ def ingest(sources: Sequence[Path], out: Path, *, link: bool = True) -> IngestRe
     """Merge worker directories *sources* into the collection *out* (module docstring)."""
     sources = check_sources(sources, out)
     report = IngestReport(out, list(sources))
-    warc_dir = out / "warc"
+    warc_dir = layout.warc_dir(out)
     try:
         warc_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -374,7 +367,7 @@ def ingest(sources: Sequence[Path], out: Path, *, link: bool = True) -> IngestRe
                 if how != "present":
                     new_lines.extend(index_file(warc_dir / name))
         files.fsync_dir(warc_dir)
-        report.index_lines = CdxjIndex(out / INDEX_RELPATH).append_records(new_lines)
+        report.index_lines = CdxjIndex(layout.index_path(out)).append_records(new_lines)
 
         warc_names = {p.name for p in warc_dir.glob(f"*{WARC_SUFFIX}")}
         batches = ((source, item) for source in sources for item in source_items(source))
@@ -384,7 +377,7 @@ def ingest(sources: Sequence[Path], out: Path, *, link: bool = True) -> IngestRe
             for crawl_id, row in source_crawls(source).items():
                 crawl_rows.setdefault(crawl_id, []).append(row)
 
-        with Dataset(out / "arsip.sqlite") as dataset:
+        with Dataset(layout.dataset_path(out)) as dataset:
             for crawl_id, articles in merged.items():
                 merge = report.crawls[crawl_id]
                 merge.items = len(articles)
@@ -404,5 +397,5 @@ def ingest(sources: Sequence[Path], out: Path, *, link: bool = True) -> IngestRe
                     merge.upserts[result] = merge.upserts.get(result, 0) + 1
                 if ends:
                     dataset.finish_crawl(crawl_id, max(ends), _merged_stats(rows))
-                write_jsonl(out / "json" / f"{crawl_id}.jsonl", articles)
+                write_jsonl(layout.items_path(out, crawl_id), articles)
     return report

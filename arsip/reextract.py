@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.naming import OPEN_SUFFIX, WarcName
+from arsip.core import layout
 from arsip.core.errors import ArsipError
 from arsip.core.lock import CrawlLock
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, UserError
@@ -71,7 +72,7 @@ from crawler.items import article_item
 from crawler.profiles import Profile, ProfileError, load_profile, shipped_profiles
 from pipelines.db import Dataset, DatasetLockedError
 from pipelines.db.datasette import write_metadata
-from pipelines.defaults import CRAWL_ID_RE, DATASET_FILE, utc_now
+from pipelines.defaults import CRAWL_ID_RE, utc_now
 from pipelines.jsonlines import JsonLinesWriter
 from pipelines.schema import ItemCheck, invalid_reason
 
@@ -187,7 +188,7 @@ def warc_files(inputs: Sequence[Path], report: Report) -> list[Path]:
         if not given.is_dir():
             raise UserError(f"{given}: no such WARC file or folder", EXIT_INPUT)
         # A collection folder: its warc/ only (packages elsewhere in it hold copies).
-        folder = given / "warc" if (given / "warc").is_dir() else given
+        folder = layout.warc_dir(given) if layout.warc_dir(given).is_dir() else given
         for path in sorted(folder.rglob("*")):
             if path.name.endswith(OPEN_SUFFIX) and path.is_file():
                 report(
@@ -236,7 +237,7 @@ class Rebuild:
         self.report = report
         self.jobs = jobs
         self.stats = ReextractStats()
-        self.dataset = Dataset(folder / DATASET_FILE, batch_size=500, commit_interval=5.0)
+        self.dataset = Dataset(layout.dataset_path(folder), batch_size=500, commit_interval=5.0)
         self.writers: dict[str, Any] = {}
         self.crawl_times: dict[str, list[str | None]] = {}
         self.index = OriginalsIndex(folder / "originals.sqlite")
@@ -275,7 +276,7 @@ class Rebuild:
             self.dataset.begin_crawl(
                 crawl_id, profile.name if profile else None, collection, info.date
             )
-            self.writers[crawl_id] = JsonLinesWriter(self.folder / "json" / f"{crawl_id}.jsonl")
+            self.writers[crawl_id] = JsonLinesWriter(layout.items_path(self.folder, crawl_id))
             self.crawl_times[crawl_id] = [info.date, info.date]
             self.stats.crawls[crawl_id] = 0
         return crawl_id
@@ -318,8 +319,8 @@ class Rebuild:
 
 def existing_outputs(out: Path) -> list[Path]:
     """What a rebuild into *out* would replace: the dataset and JSON Lines files."""
-    found = [p for p in (out / DATASET_FILE,) if p.exists()]
-    json_dir = out / "json"
+    found = [p for p in (layout.dataset_path(out),) if p.exists()]
+    json_dir = layout.json_dir(out)
     if json_dir.is_dir():
         found += sorted(p for p in json_dir.iterdir() if p.name.endswith((".jsonl", ".part")))
     return found
@@ -349,7 +350,7 @@ def check_replaceable(out: Path) -> None:
     in *out*, and a read-only dataset (``chmod a-w``, ``chattr +i``) is taken
     as the owner's wish to keep it, ``--force`` or not.
     """
-    db = out / DATASET_FILE
+    db = layout.dataset_path(out)
     if not db.exists():
         return
     if not os.access(db, os.W_OK):
@@ -366,22 +367,22 @@ def check_replaceable(out: Path) -> None:
 
 def _move_into_place(build: Path, out: Path, report: Report) -> None:
     """Replace *out*'s ``json/`` and dataset with *build*'s; on failure put ``json/`` back."""
-    db = out / DATASET_FILE
+    db = layout.dataset_path(out)
     _check_unlocked(db)
     old = Path(tempfile.mkdtemp(prefix=".reextract-old-", dir=out))
     keep_old = False
     try:
         moved: list[tuple[Path, Path]] = []  # (from, to), to undo in reverse order
         try:
-            if (out / "json").exists():
-                os.replace(out / "json", old / "json")
-                moved.append((out / "json", old / "json"))
-            os.replace(build / "json", out / "json")
-            moved.append((build / "json", out / "json"))
+            if layout.json_dir(out).exists():
+                os.replace(layout.json_dir(out), layout.json_dir(old))
+                moved.append((layout.json_dir(out), layout.json_dir(old)))
+            os.replace(layout.json_dir(build), layout.json_dir(out))
+            moved.append((layout.json_dir(build), layout.json_dir(out)))
             check_replaceable(out)  # again: it may have changed during the rebuild
             for suffix in ("-wal", "-shm", "-journal"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
-            os.replace(build / DATASET_FILE, db)
+            os.replace(layout.dataset_path(build), db)
         except (OSError, ArsipError) as exc:
             keep_old = not _undo(moved)
             if isinstance(exc, ArsipError):
@@ -469,7 +470,7 @@ def _build(
     except OSError as exc:
         raise UserError(f"cannot write in --out {out} ({exc.strerror})", EXIT_OUTPUT) from None
     try:
-        (build / "json").mkdir()
+        layout.json_dir(build).mkdir()
         rebuild = Rebuild(build, profile, report, jobs)
         try:
             for path in files:
@@ -478,7 +479,7 @@ def _build(
             rebuild.abort()
             raise
         rebuild.close()
-        write_metadata(build / DATASET_FILE)
+        write_metadata(layout.dataset_path(build))
         _move_into_place(build, out, report)
     finally:
         shutil.rmtree(build, ignore_errors=True)
@@ -496,7 +497,7 @@ def summary(stats: ReextractStats, out: Path) -> list[str]:
         f"({stats.duplicates} repeated captures left out)",
         f"  unusable   {stats.unusable} (see the lines above)",
         f"  JSON Lines {out / 'json'}",
-        f"  dataset    {out / DATASET_FILE}",
+        f"  dataset    {layout.dataset_path(out)}",
         f"  duration   {stats.seconds:.1f} s ({rate:.0f} records/s, {item_rate:.1f} articles/s)",
     ]
     return lines

@@ -48,10 +48,10 @@ from warcio.bufferedreaders import ChunkedDataReader
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
 from archive.reader import compute_digest, read_record_at, sniff_format
+from archive.records import NOT_MODIFIED
 from crawler.profiles import Profile, profile_for_url
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_NOT_MODIFIED = "server-not-modified"
 _WEB_SCHEMES = ("http://", "https://")
 _KNOWN_CODINGS = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd"})
 _CHUNK_SIZE = 65536  # as Scrapy's decoders read
@@ -465,7 +465,7 @@ def _revisit(
     path, index, report = reading.path, reading.index, reading.report
     headers = record.rec_headers
     where = f"{path.name}: {url}"
-    not_modified = _NOT_MODIFIED in (headers.get_header("WARC-Profile") or "")
+    not_modified = NOT_MODIFIED in (headers.get_header("WARC-Profile") or "")
     status = http.get_statuscode()
     if not_modified and status != "304":
         return None

@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the repository importable
     sys.path.insert(0, str(ROOT))
 
+from arsip.core import layout  # noqa: E402
 from arsip.demosite.content import build_site  # noqa: E402
 from crawler.extract.urls import article_id  # noqa: E402
 from pipelines.datapackage import Format  # noqa: E402
@@ -96,7 +97,7 @@ def synthetic_items(count: int) -> Any:
 
 def build(folder: Path, count: int) -> tuple[Path, Path, float]:
     """(the dataset, the JSON Lines file, seconds to build the dataset)."""
-    db, jsonl = folder / "arsip.sqlite", folder / "articles.jsonl"
+    db, jsonl = layout.dataset_path(folder), folder / "articles.jsonl"
     if db.exists() and jsonl.exists():
         return db, jsonl, float("nan")
     start = time.perf_counter()

@@ -64,13 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.set:
         key, _, value = item.partition("=")
         overrides[key] = _value(value)
-    import crawler.settings as project  # noqa: PLC0415 - start-up time, timed apart
-
-    overrides["EXTENSIONS"] = {
-        **project.EXTENSIONS,
-        "bench.timeline.Timeline": 0,
-        "bench.timeline.TimelineLast": 1000,
-    }
+    # arsip's add-on (crawler.addon) adds its own extensions to these.
+    overrides["EXTENSIONS"] = {"bench.timeline.Timeline": 0, "bench.timeline.TimelineLast": 1000}
     how = "run_crawl (arsip crawl)"
     began = time.monotonic()
     # Import up front what the crawl will import anyway, so "duration" is the crawl.

@@ -39,6 +39,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from archive.files import fsync_path
+from arsip.core import layout
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ KINDS: Final = {
 
 def state_path(out_dir: str | os.PathLike[str], crawl_id: str) -> Path:
     """The state file of crawl *crawl_id* in *out_dir*."""
-    return Path(out_dir) / "state" / f"{crawl_id}.sqlite"
+    return layout.state_path(out_dir, crawl_id)
 
 
 def request_kind(callback: str | None) -> str:
@@ -370,14 +371,14 @@ class CrawlState:
 
 def data_files(out_dir: Path) -> list[Path]:
     """Files still being written that state marks depend on: ``warc/*.open``, ``json/*.part``."""
-    return [*(out_dir / "warc").glob("*.open"), *(out_dir / "json").glob("*.part")]
+    return [*layout.warc_dir(out_dir).glob("*.open"), *layout.json_dir(out_dir).glob("*.part")]
 
 
 def unfinished_states(out_dir: str | os.PathLike[str]) -> list[tuple[Path, dict[str, Any]]]:
     """State files of crawls in *out_dir* that did not finish (newest first), with their meta."""
     found: list[tuple[Path, dict[str, Any]]] = []
-    for path in sorted((Path(out_dir) / "state").glob("*.sqlite"), reverse=True):
-        if path.name == "known.sqlite":
+    for path in sorted(layout.state_dir(out_dir).glob("*.sqlite"), reverse=True):
+        if path.name == layout.KNOWN_FILE:
             continue
         try:
             state = CrawlState(path, readonly=True)

@@ -31,15 +31,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from arsip.core import layout
 from crawler.extract.urls import article_id, canonical_url
 from crawler.profiles import Profile
+from pipelines.db.reads import known_articles, read_crawls
 
 logger = logging.getLogger(__name__)
 
 Mode = Literal["full", "incremental"]
 Verdict = Literal["new", "revisit", "known"]
 
-KNOWN_FILE = "known.sqlite"
+KNOWN_FILE = layout.KNOWN_FILE
 
 _KNOWN_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS urls (url TEXT PRIMARY KEY, kind TEXT NOT NULL,"
@@ -112,11 +114,7 @@ def previous_crawls(dataset: Path, exclude: str = "") -> list[PreviousCrawl]:
         return []
     found: list[PreviousCrawl] = []
     try:
-        with _connect_ro(dataset) as conn:
-            rows = conn.execute(
-                "SELECT id, started_at, stats FROM crawls WHERE finished_at IS NOT NULL"
-                " ORDER BY started_at, id"
-            ).fetchall()
+        rows = read_crawls(dataset, finished=True)
     except sqlite3.Error as exc:
         logger.warning("Cannot read the crawls of %s: %s", dataset, exc)
         return []
@@ -182,11 +180,8 @@ def load_knowledge(
     if mode == "full":
         return knowledge
     knowledge.refetch_requisites = profile.incremental.refetch_requisites
-    with _connect_ro(dataset) as conn:
-        for row in conn.execute("SELECT id, url, published, views FROM articles"):
-            knowledge.articles[row["id"]] = KnownArticle(
-                row["id"], row["url"], _parse_day(row["published"]), row["views"]
-            )
+    for key, url, published, views in known_articles(dataset):
+        knowledge.articles[key] = KnownArticle(key, url, _parse_day(published), views)
     knowledge.urls = read_known_urls(out_dir)
     policy = profile.revisit
     if policy.age_from == "newest":
@@ -201,7 +196,7 @@ def load_knowledge(
 
 def read_known_urls(out_dir: Path) -> dict[str, tuple[str, int | None]]:
     """``canonical URL -> (kind, last status)`` of what earlier crawls fetched."""
-    path = out_dir / "state" / KNOWN_FILE
+    path = layout.known_path(out_dir)
     if not path.exists():
         return {}
     with _connect_ro(path) as conn:
@@ -213,7 +208,7 @@ def read_known_urls(out_dir: Path) -> dict[str, tuple[str, int | None]]:
 
 def remember_urls(out_dir: Path, crawl_id: str, rows: Iterable[tuple[str, str, int | None]]) -> int:
     """Add a crawl's fetched ``(url, kind, status)`` to ``known.sqlite``; returns how many."""
-    path = out_dir / "state" / KNOWN_FILE
+    path = layout.known_path(out_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path)
     try:

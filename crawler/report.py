@@ -12,7 +12,7 @@ report can be rebuilt at any time and covers every run of a resumed crawl:
 - the dataset's ``observations``: which articles are new, changed
   (content differs from their previous capture) or unchanged.
 
-`write_reports` writes both files atomically (temporary file + rename);
+`write_reports` writes both files atomically (`archive.files`);
 the HTML comes from `crawler.report_html` (inline CSS and SVG, no script).
 """
 
@@ -21,18 +21,19 @@ from __future__ import annotations
 import bisect
 import json
 import math
-import os
 import sqlite3
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive import files
+from arsip.core import layout
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.frontier import CrawlState
 from crawler.report_html import render_html
+from pipelines.db.reads import crawl_changes
 from pipelines.jsonlines import crawl_items
 
 REPORT_VERSION = 1
@@ -75,7 +76,7 @@ def _iso(ts: float | None) -> str | None:
 
 def iter_items(out_dir: Path, crawl_id: str) -> Iterator[dict[str, Any]]:
     """The crawl's items from its JSON Lines (finished or still ``.part``), one at a time."""
-    return crawl_items(out_dir / "json", crawl_id)
+    return crawl_items(layout.json_dir(out_dir), crawl_id)
 
 
 def read_items(out_dir: Path, crawl_id: str) -> list[dict[str, Any]]:
@@ -85,49 +86,6 @@ def read_items(out_dir: Path, crawl_id: str) -> list[dict[str, Any]]:
 
 def _counter(rows: Iterable[sqlite3.Row]) -> dict[str, int]:
     return {str(row[0]): int(row[1]) for row in rows}
-
-
-def article_changes(dataset: Path, crawl_id: str, ids: list[str]) -> dict[str, list[str]]:
-    """Article ids of this crawl by ``new`` / ``changed`` / ``unchanged``, from observations.
-
-    One query over the crawl's observations (each compared with the same
-    article's previous one); the result follows the order of *ids*.
-    """
-    result: dict[str, list[str]] = {"new": [], "changed": [], "unchanged": []}
-    if not dataset.exists() or not ids:
-        return result
-    verdicts: dict[str, str] = {}
-    wanted = set(ids)
-    conn = sqlite3.connect(f"file:{dataset}?mode=ro", uri=True)
-    try:
-        rows = conn.execute(
-            "SELECT o.article_id, o.content_hash,"
-            " (SELECT p.content_hash FROM observations p WHERE p.article_id = o.article_id"
-            "  AND p.crawl_id != o.crawl_id AND p.fetched_at < o.fetched_at"
-            "  ORDER BY p.fetched_at DESC LIMIT 1),"
-            " EXISTS (SELECT 1 FROM observations p WHERE p.article_id = o.article_id"
-            "  AND p.crawl_id != o.crawl_id AND p.fetched_at < o.fetched_at)"
-            " FROM observations o WHERE o.crawl_id = ?",
-            (crawl_id,),
-        )
-        for article_id, mine, before, earlier in rows:
-            if article_id not in wanted or article_id in verdicts:
-                continue
-            if not earlier:
-                verdicts[article_id] = "new"
-            elif before != mine:
-                verdicts[article_id] = "changed"
-            else:
-                verdicts[article_id] = "unchanged"
-    except sqlite3.Error:
-        return result
-    finally:
-        conn.close()
-    for article_id in ids:
-        verdict = verdicts.get(article_id)
-        if verdict is not None:
-            result[verdict].append(article_id)
-    return result
 
 
 def _anomalies(item: Mapping[str, Any]) -> list[str]:
@@ -252,16 +210,29 @@ class SkippedURLs:
 
 
 def build_report(
-    out_dir: Path, crawl_id: str, *, state: CrawlState, stats: Mapping[str, Any] | None = None
+    out_dir: Path,
+    crawl_id: str,
+    *,
+    state: CrawlState,
+    stats: Mapping[str, Any] | None = None,
+    dataset: Path | None = None,
 ) -> dict[str, Any]:
-    """The report of *crawl_id* as a JSON-ready dict (see the module docstring)."""
-    report = _build(out_dir, crawl_id, state=state, stats=stats)
+    """The report of *crawl_id* as a JSON-ready dict (see the module docstring).
+
+    *dataset* is the crawl's ``DATASET_PATH`` (default: ``OUT/arsip.sqlite``).
+    """
+    report = _build(out_dir, crawl_id, state=state, stats=stats, dataset=dataset)
     report["skipped"] = list(SkippedURLs(state))
     return report
 
 
 def _build(
-    out_dir: Path, crawl_id: str, *, state: CrawlState, stats: Mapping[str, Any] | None = None
+    out_dir: Path,
+    crawl_id: str,
+    *,
+    state: CrawlState,
+    stats: Mapping[str, Any] | None = None,
+    dataset: Path | None = None,
 ) -> dict[str, Any]:
     """The report without its ``skipped`` list, reading items and rows as streams."""
     stats = dict(stats or {})
@@ -270,7 +241,7 @@ def _build(
     summary = _ItemSummary()
     for item in iter_items(out_dir, crawl_id):
         summary.add(item)
-    changes = article_changes(out_dir / "arsip.sqlite", crawl_id, summary.ids)
+    changes = crawl_changes(dataset or layout.dataset_path(out_dir), crawl_id, summary.ids)
     runs = state.runs()
     first = runs[0]["started_at"] if runs else None
     last = max((r["finished_at"] or r["started_at"] for r in runs), default=None)
@@ -363,24 +334,6 @@ def _build(
     }
 
 
-def _atomic_write(path: Path, text: str | Iterable[str]) -> None:
-    """Write *text* (a string, or chunks of one) to *path* atomically and durably."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            if isinstance(text, str):
-                fh.write(text)
-            else:
-                fh.writelines(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 #: Stands for the skipped list while the rest of the report is encoded.
 _SKIPPED_MARK = "\x00arsip-skipped\x00"
 
@@ -403,19 +356,24 @@ def _json_chunks(report: Mapping[str, Any], skipped: Iterable[Mapping[str, Any]]
 
 
 def report_paths(out_dir: Path, crawl_id: str) -> tuple[Path, Path]:
-    folder = out_dir / "reports"
-    return folder / f"{crawl_id}.json", folder / f"{crawl_id}.html"
+    """``reports/CRAWL_ID.json`` and ``.html`` (`arsip.core.layout`)."""
+    return layout.report_paths(out_dir, crawl_id)
 
 
 def write_reports(
-    out_dir: Path, crawl_id: str, *, state: CrawlState, stats: Mapping[str, Any] | None = None
+    out_dir: Path,
+    crawl_id: str,
+    *,
+    state: CrawlState,
+    stats: Mapping[str, Any] | None = None,
+    dataset: Path | None = None,
 ) -> tuple[Path, Path]:
     """Build the report and write ``reports/CRAWL_ID.json`` and ``.html``."""
-    report = _build(out_dir, crawl_id, state=state, stats=stats)
+    report = _build(out_dir, crawl_id, state=state, stats=stats, dataset=dataset)
     skipped = SkippedURLs(state)
     json_path, html_path = report_paths(out_dir, crawl_id)
-    _atomic_write(json_path, _json_chunks(report, skipped))
-    _atomic_write(html_path, render_html({**report, "skipped": skipped}))
+    files.write_text_atomically(json_path, _json_chunks(report, skipped))
+    files.write_text_atomically(html_path, render_html({**report, "skipped": skipped}))
     return json_path, html_path
 
 

@@ -18,9 +18,8 @@ When a request is done:
 
 Settings: ``FRONTIER_ENABLED`` (True; off gives Scrapy's plain scheduler),
 ``ARSIP_OUT_DIR``, ``ARSIP_CRAWL_ID``, ``ARSIP_RESUME`` (False: re-queue
-the queued requests of an existing state file). Under ``scrapy crawl`` it
-also takes the output directory's lock (`arsip.core.lock`); ``arsip crawl``
-takes it before the crawl starts. Stats: ``frontier/added``,
+the queued requests of an existing state file). The output directory's
+lock is the add-on's (`crawler.addon`). Stats: ``frontier/added``,
 ``frontier/done``, ``frontier/resumed``, ``frontier/redirected``.
 """
 
@@ -37,7 +36,6 @@ from scrapy.http import Response
 from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 
-from arsip.core.lock import CrawlLock, held_lock
 from crawler.frontier import (
     META_SEQ,
     CrawlState,
@@ -80,7 +78,6 @@ class FrontierScheduler(Scheduler):
         self._fingerprints: set[str] = set()
         self._loop: task.LoopingCall | None = None
         self._run = 0
-        self._lock: CrawlLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -117,8 +114,6 @@ class FrontierScheduler(Scheduler):
         if not self.enabled:
             return result
         crawl_id = str(self._crawler.settings.get("ARSIP_CRAWL_ID") or "")
-        if held_lock(self.out_dir) is None:  # `scrapy crawl`: `arsip crawl` holds it already
-            self._lock = CrawlLock(self.out_dir, crawl_id).acquire()
         path = state_path(self.out_dir, crawl_id)
         existing = path.exists()
         out_dir = self.out_dir
@@ -171,9 +166,6 @@ class FrontierScheduler(Scheduler):
             self.state.close()
             _STATES.pop(self._crawler, None)
             self.state = None
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
 
     # -- queueing --------------------------------------------------------
 

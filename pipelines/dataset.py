@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from arsip.core import layout
 from pipelines import defaults
 from pipelines.db import Dataset, DatasetError
 
@@ -73,7 +74,7 @@ class DatasetPipeline:
         if not settings.getbool("DATASET_ENABLED", defaults.DATASET_ENABLED):
             raise NotConfigured("DATASET_ENABLED is off")
         configured = settings.get("DATASET_PATH") or defaults.DATASET_PATH
-        path = Path(configured) if configured else defaults.out_dir(settings) / "arsip.sqlite"
+        path = layout.dataset_path(defaults.out_dir(settings), configured)
         batch_size = settings.getint("DATASET_BATCH_SIZE", defaults.DATASET_BATCH_SIZE)
         if batch_size < 1:
             raise ValueError(f"DATASET_BATCH_SIZE must be 1 or more, not {batch_size}")

@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from arsip.core import layout
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
@@ -40,7 +42,7 @@ ARSIP_PROFILE = "anri"
 ARSIP_VALIDATE_ENABLED = True
 DATASET_BATCH_SIZE = 100
 DATASET_ENABLED = True
-DATASET_FILE = "arsip.sqlite"  # not a setting: the file name inside ARSIP_OUT_DIR
+DATASET_FILE = layout.DATASET_FILE  # not a setting: the file name inside ARSIP_OUT_DIR
 DATASET_PATH = ""
 DATASET_TIMEOUT = 5.0
 JSONL_ENABLED = True

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive import files
+from arsip.core import layout
 from pipelines import defaults
 from pipelines.itemjson import dumps_line
 
@@ -170,7 +171,7 @@ class JsonLinesPipeline:
         settings = crawler.settings
         if not settings.getbool("JSONL_ENABLED", defaults.JSONL_ENABLED):
             raise NotConfigured("JSONL_ENABLED is off")
-        folder = defaults.out_dir(settings) / "json"
+        folder = layout.json_dir(defaults.out_dir(settings))
         return cls(folder, crawl_id=defaults.crawl_id(settings), stats=crawler.stats)
 
     def path_for(self, crawl_id: str) -> Path:

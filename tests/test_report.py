@@ -4,6 +4,7 @@ page that headless Chromium renders."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import struct
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from crawler.profiles import load_profile
-from tests.conftest import REPO, Replica, run_arsip, start_replica
+from tests.conftest import BIN, REPO, Replica, run_arsip, start_replica
 
 SCREENSHOT = REPO / "scripts" / "screenshot_report.sh"
 
@@ -167,3 +168,38 @@ def test_headless_chromium_renders_the_report_with_its_charts(
         if "CONSOLE" in line or "Uncaught" in line or "net::ERR" in line
     ]
     assert not problems, problems
+
+
+def scrapy_crawl(replica: Replica, out: Path, *settings: str) -> dict[str, Any]:
+    """``scrapy crawl news`` of *replica* into *out*; the report it wrote."""
+    before = set((out / "reports").glob("*.json"))
+    argv = [str(BIN / "scrapy"), "crawl", "news", "-a", "profile=anri"]
+    argv += ["-a", f"start_url={replica.news_url}", "-s", f"ARSIP_OUT_DIR={out}"]
+    for setting in ("LOG_LEVEL=WARNING", "ARSIP_PROGRESS=off", *settings):
+        argv += ["-s", setting]
+    result = subprocess.run(
+        argv,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    (report,) = set((out / "reports").glob("*.json")) - before
+    found: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return found
+
+
+def test_a_crawl_with_its_own_dataset_path_reports_new_changed_and_unchanged(
+    replica_30: Replica, tmp_path: Path
+) -> None:
+    out, dataset = tmp_path / "out", tmp_path / "elsewhere" / "mine.sqlite"
+    ids = sorted(t["id"] for t in replica_30.truth())
+    first = scrapy_crawl(replica_30, out, f"DATASET_PATH={dataset}")
+    again = scrapy_crawl(replica_30, out, f"DATASET_PATH={dataset}", "ARSIP_CRAWL_MODE=full")
+    assert dataset.is_file() and not (out / "arsip.sqlite").exists()
+    assert (first["articles"]["new"], first["articles"]["unchanged"]) == (len(ids), 0)
+    assert (again["articles"]["new"], again["articles"]["changed"]) == (0, 0)
+    assert again["articles"]["unchanged"] == len(ids)

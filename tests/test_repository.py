@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 
@@ -44,3 +45,25 @@ def test_the_corpus_is_in_the_repository_with_its_sources() -> None:
     assert (CORPUS / "warc" / "MANIFEST.json").is_file()
     assert len(list((CORPUS / "pages").glob("*/page.html"))) >= 22
     assert (CORPUS / "dates" / "cases.jsonl").is_file()
+
+
+def _git_blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def test_every_origin_repository_of_the_corpus_has_its_licence_text() -> None:
+    rows = (CORPUS / "SOURCES.md").read_text(encoding="utf-8").splitlines()
+    origins = {
+        cells[2].strip()
+        for cells in (row.split("|") for row in rows if row.startswith("| "))
+        if "/" in cells[2] and " " not in cells[2].strip()
+    }
+    assert "webrecorder/pywb" in origins and "anpandu/indonesian-news-scraper" in origins
+    index = (CORPUS / "LICENSES" / "README.md").read_text(encoding="utf-8")
+    for origin in sorted(origins):
+        text = CORPUS / "LICENSES" / f"{origin.replace('/', '-')}.txt"
+        assert text.is_file(), f"no licence text for {origin}"
+        row = next(line for line in index.splitlines() if f"`{text.name}`" in line)
+        # The copy is byte-exact: its git blob id is the origin's, as the index records it.
+        assert row.rstrip(" |").endswith(_git_blob_id(text.read_bytes())), text.name
+        assert origin in row

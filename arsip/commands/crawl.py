@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from arsip import __version__
+from arsip.core import layout
 from arsip.crawling import check_start_url, find_interrupted, resolve_profile, run_crawl
 from arsip.errors import EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_USAGE, UserError
 from crawler.distributed import worker_dir
@@ -142,7 +143,7 @@ def plan(args: argparse.Namespace) -> list[str]:
     requested = "full" if args.full or args.redis else "auto"
     if args.resume and interrupted is not None:
         requested = interrupted.meta.get("mode") or "auto"
-    knowledge = load_knowledge(profile, out, out / "arsip.sqlite", requested=requested)
+    knowledge = load_knowledge(profile, out, layout.dataset_path(out), requested=requested)
     reason = "a distributed crawl is always full" if args.redis else knowledge.reason
     lines.append(f"mode       {knowledge.mode} ({reason})")
     inc, rev = profile.incremental, profile.revisit

@@ -15,10 +15,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from arsip.core import layout
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
 from crawler.frontier import unfinished_states
 from crawler.report import load_report
 from crawler.stats import final_failures
+from pipelines.db.reads import read_crawls
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,19 +46,13 @@ def collection_dirs(profile: str | None, out: str | None) -> list[Path]:
 
 def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
     """The crawls of the collection in *out_dir*, oldest first, with report figures."""
-    db = out_dir / "arsip.sqlite"
+    db = layout.dataset_path(out_dir)
     if not db.exists():
         raise UserError(f"{out_dir}: no dataset (arsip.sqlite) there; give --out DIR", EXIT_INPUT)
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
     try:
-        crawls = conn.execute(
-            "SELECT id, profile, started_at, finished_at, stats FROM crawls ORDER BY started_at, id"
-        ).fetchall()
+        crawls = read_crawls(db)
     except sqlite3.Error as exc:
         raise UserError(f"{db}: cannot read the crawls ({exc})", EXIT_INPUT) from None
-    finally:
-        conn.close()
     interrupted = {meta.get("crawl_id") for _, meta in unfinished_states(out_dir)}
     rows = []
     for crawl in crawls:
@@ -83,7 +79,7 @@ def crawl_rows(out_dir: Path) -> list[dict[str, Any]]:
                 "failed": articles.get("failed"),
                 "skipped": totals.get("skipped_urls"),
                 "errors": final_failures(stats),
-                "report": str(out_dir / "reports" / f"{crawl['id']}.html") if report else None,
+                "report": str(layout.report_paths(out_dir, crawl["id"])[1]) if report else None,
             }
         )
     return rows

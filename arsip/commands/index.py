@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from archive.cdxj import INDEX_RELPATH, scan_file, sorted_unique, write_lines_atomic
+from arsip.core import layout
 from arsip.errors import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, UserError
 
 WARC_GLOBS = ("*.warc.gz", "*.warc")
@@ -39,7 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def collection_warcs(directory: Path) -> list[Path]:
     """The finished WARC files of a crawl directory, sorted by name (UserError if none)."""
-    warc_dir = directory / "warc"
+    warc_dir = layout.warc_dir(directory)
     if not warc_dir.is_dir():
         raise UserError(
             f"{directory}: not a crawl directory (no warc/ inside); give the --out DIR of a crawl",
@@ -82,7 +83,7 @@ def _read(files: list[Path]) -> tuple[list[str], list[str]]:
 def run(args: argparse.Namespace) -> int:
     """Index the collection and say where the index went (exit 6: some records unread)."""
     files = collection_warcs(args.directory)
-    out: Path = args.out or args.directory / INDEX_RELPATH
+    out: Path = args.out or layout.index_path(args.directory)
     lines, problems = _read(files)
     if problems and not lines:  # nothing to index but what failed: no index, one line each
         if len(problems) > 1:

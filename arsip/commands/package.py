@@ -17,6 +17,7 @@ from archive.cdxj import INDEX_RELPATH, index_file, sorted_unique, write_lines_a
 from archive.wacz import Page, write_wacz
 from arsip import __version__
 from arsip.commands.index import collection_warcs
+from arsip.core import layout
 from arsip.errors import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, UserError
 
 SOFTWARE = f"arsip {__version__}"
@@ -76,7 +77,7 @@ def _check_out(out: Path, force: bool) -> None:
 
 def article_pages(directory: Path) -> Iterator[Page]:
     """One page per article item of DIR/json/*.jsonl (url, fetched_at, title)."""
-    for path in sorted((directory / "json").glob("*.jsonl")):
+    for path in sorted(layout.json_dir(directory).glob("*.jsonl")):
         try:
             with path.open(encoding="utf-8") as fh:
                 for line in fh:
@@ -124,7 +125,7 @@ def _wacz(directory: Path, warcs: list[Path], out: Path, title: str) -> int:
 
 
 def _bag(directory: Path, warcs: list[Path], out: Path, args: argparse.Namespace) -> int:
-    items = sorted((directory / "json").glob("*.jsonl"))
+    items = sorted(layout.json_dir(directory).glob("*.jsonl"))
     summary = warcinfo_summary(warcs)
     organization = (
         args.source_organization or ", ".join(summary.get("Operator", [])) or "unspecified"

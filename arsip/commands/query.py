@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from arsip.core import layout
 from arsip.errors import EXIT_INPUT, EXIT_OK, UserError
 from pipelines.defaults import DATASET_FILE
 
@@ -54,7 +55,7 @@ def dataset_path(args: argparse.Namespace) -> Path:
     given = args.db or args.collection
     path = Path(given) if given else DEFAULT_DB
     if path.is_dir():
-        path = path / DATASET_FILE
+        path = layout.dataset_path(path)
     if not path.is_file():
         hint = "--db or --out" if given else "--db PATH (default " + str(DEFAULT_DB) + ")"
         raise UserError(

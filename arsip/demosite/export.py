@@ -25,10 +25,10 @@ moved article's old address into a real 301.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from archive import files as files_mod
 from arsip.demosite import render
 from arsip.demosite.model import NEWS_PATH, SiteContent
 from arsip.demosite.site import SiteApp
@@ -115,10 +115,7 @@ def export_site(site: SiteContent, out_dir: Path, base_url: str) -> list[Path]:
     written: list[Path] = []
     for name, data in sorted(files.items()):
         target_file = root / name
-        target_file.parent.mkdir(parents=True, exist_ok=True)
-        temp = target_file.with_name(target_file.name + ".tmp")
-        temp.write_bytes(data)
-        os.replace(temp, target_file)
+        files_mod.write_bytes_atomically(target_file, data)
         written.append(target_file)
     return written
 
@@ -130,16 +127,6 @@ def write_truth(site: SiteContent, base_url: str, path: Path) -> int:
 
 def write_records(records: list[dict[str, Any]], path: Path) -> int:
     """Write *records* as JSON Lines, atomically (temp file + rename); return the count."""
-    text = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-    write_text_atomic(text, path)
+    lines = (json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    files_mod.write_text_atomically(path, lines)
     return len(records)
-
-
-def write_text_atomic(text: str, path: Path) -> None:
-    """Write *text* to *path* through a temporary file and a rename (fsync'd)."""
-    temp = path.with_name(f".{path.name}.tmp")
-    with temp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(temp, path)

@@ -119,7 +119,7 @@ def key_prefix(settings: BaseSettings, profile: str) -> str:
 def configure(settings: BaseSettings, profile: str, new_id: str) -> str:
     """Switch a crawl to distributed mode; returns the shared crawl's id.
 
-    Called by ``NewsSpider.from_crawler`` when ``REDIS_URL`` is set, before
+    Called by the add-on (`crawler.addon.ArsipAddon`) when ``REDIS_URL`` is set, before
     the settings are frozen. Joins the crawl running in Redis (or starts one
     with *new_id*) unless ``ARSIP_CRAWL_ID`` is already set (``arsip crawl``
     joined before starting Scrapy). A distributed crawl is always full:

@@ -22,8 +22,8 @@ workers that finish at different times:
   (`crawler.distributed.crawl.SharedCrawl.try_finish`). Until then an idle
   worker stays open (``DontCloseSpider``) and keeps looking for work.
 
-Like the local scheduler, it takes the output directory's lock under
-``scrapy crawl`` (one worker per directory), and it keeps a
+Like the local scheduler (the add-on, `crawler.addon`, takes the output
+directory's lock: one worker per directory), it keeps a
 `crawler.frontier.CrawlState` in ``state/CRAWL_ID.sqlite``: not a frontier
 to resume (its meta says ``finished`` from the start, so ``--resume`` never
 picks it up) but the worker's own record of what it fetched, skipped and
@@ -44,7 +44,6 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from twisted.internet import task
 
-from arsip.core.lock import CrawlLock, held_lock
 from crawler.distributed import crawl_keys, setting
 from crawler.distributed.crawl import Outcome, SharedCrawl
 from crawler.distributed.queue import META_LEASE, JsonRequestSerializer, LeasedPriorityQueue
@@ -119,7 +118,6 @@ class RedisScheduler(_scrapy_redis.Scheduler):  # type: ignore[misc]
         self._item_ids: dict[str, str] = {}
         self._loop: task.LoopingCall | None = None
         self._commits: task.LoopingCall | None = None
-        self._lock: CrawlLock | None = None
         self._over_logged = False
         self.state: CrawlState | None = None
         self._run = 0
@@ -162,10 +160,8 @@ class RedisScheduler(_scrapy_redis.Scheduler):  # type: ignore[misc]
     # -- life cycle ------------------------------------------------------
 
     def open(self, spider: Spider) -> None:
-        """Join the shared queue; take the output directory's lock; start the reaper."""
+        """Join the shared queue; start the reaper."""
         self.spider = spider
-        if held_lock(self.out_dir) is None:  # `scrapy crawl`: `arsip crawl` holds it already
-            self._lock = CrawlLock(self.out_dir, self.crawl.crawl_id).acquire()
         self.queue = LeasedPriorityQueue(
             self.server, spider, self.heartbeat.keys, self.heartbeat.name
         )
@@ -227,9 +223,6 @@ class RedisScheduler(_scrapy_redis.Scheduler):  # type: ignore[misc]
             self.state.end_run(self._run, reason)
             self.state.set_meta(finish_reason=reason)
             self.state.checkpoint()
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
 
     def _tick(self) -> None:
         """Re-queue dead workers' leases, and wake the engine up to look for work."""

@@ -31,6 +31,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
+from arsip.core import layout
 from crawler.frontier import CrawlState, request_kind, url_skipped
 from crawler.incremental import remember_urls
 from crawler.report import write_reports
@@ -150,7 +151,8 @@ class ReportExtension:
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
         stats["finish_reason"] = reason
         try:
-            paths = write_reports(self.out_dir, crawl_id, state=state, stats=stats)
+            dataset = layout.dataset_path(self.out_dir, self.crawler.settings.get("DATASET_PATH"))
+            paths = write_reports(self.out_dir, crawl_id, state=state, stats=stats, dataset=dataset)
         except Exception:
             logger.exception("Could not write the report of crawl %s", crawl_id)
             if self.crawler.stats is not None:

@@ -51,10 +51,11 @@ from typing import Any, Final, Self
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
+from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Headers, Response
 
 from arsip.core.errors import ConfigError
+from crawler.exceptions import Skipped
 from crawler.scheduler import state_of
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ class ResponseLimitsMiddleware:
             return response  # RetryAfterMiddleware retries it, or gives up
         logger.warning("%s: %s", request.url, message)
         self._report(request.url, message)
-        raise IgnoreRequest(f"Truncated response {request.url}: {message}")
+        raise Skipped("truncated", f"Truncated response {request.url}: {message}")
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         """Give the limit back to a request that failed (it may be retried)."""

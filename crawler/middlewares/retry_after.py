@@ -52,12 +52,13 @@ from typing import Final, Self
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
+from crawler.exceptions import GAVE_UP, Skipped
 from crawler.middlewares.attempts import describe
 from crawler.scheduler import state_of
 
@@ -183,7 +184,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         self, request: Request, response: Response, incomplete: bool, reason: str
     ) -> Response:
         if incomplete:
-            raise IgnoreRequest(f"Gave up on {request.url}: {reason}")
+            raise Skipped(GAVE_UP, f"Gave up on {request.url}: {reason}")
         return response
 
     def _schedule(

@@ -42,10 +42,11 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
+from crawler.exceptions import Skipped
 from crawler.frontier import url_skipped
 
 logger = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ class ScopeMiddleware:
         self._inc("scope/offsite_request")
         host = urlsplit(request.url).hostname
         logger.info("Refused %s: host %r is not allowed", request.url, host)
-        raise IgnoreRequest(f"Filtered offsite request to {host!r}: {request.url}")
+        raise Skipped("out_of_scope", f"Filtered offsite request to {host!r}: {request.url}")
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Stop a redirect to a host out of scope before it is followed."""
@@ -138,7 +139,9 @@ class ScopeMiddleware:
             host,
         )
         self._skipped(target, request.url)
-        raise IgnoreRequest(f"Filtered offsite redirect to {host!r}: {request.url} -> {target}")
+        raise Skipped(
+            "offsite_redirect", f"Filtered offsite redirect to {host!r}: {request.url} -> {target}"
+        )
 
     def _skipped(self, url: str, referer: str) -> None:
         self.crawler.signals.send_catch_log(

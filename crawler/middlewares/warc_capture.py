@@ -130,6 +130,8 @@ from twisted.web.http_headers import Headers as TwistedHeaders
 
 from archive.digests import DigestIndex, default_index_path, record_path
 from archive.records import (
+    IDENTICAL_PAYLOAD,
+    NOT_MODIFIED,
     REVISIT_PROFILES,
     Header,
     HttpRequestMessage,
@@ -142,6 +144,7 @@ from archive.records import (
 from archive.recovery import recover_open_files
 from archive.writer import DIGEST_ALGORITHMS, RecordLocation, WarcFileWriter
 from arsip.core.errors import ConfigError, OutputError
+from crawler.exceptions import Skipped
 from crawler.frontier import META_SEQ
 from crawler.middlewares.attempts import failure_fields, was_sent, write_failed_attempt
 
@@ -169,8 +172,8 @@ REVISIT_DEFAULTS: Final[dict[str, Any]] = {
 
 #: Stats key counting each kind of revisit (besides ``warc/revisits``).
 _REVISIT_STATS: Final = {
-    "server-not-modified": "warc/not_modified",
-    "identical-payload-digest": "warc/identical_payload",
+    NOT_MODIFIED: "warc/not_modified",
+    IDENTICAL_PAYLOAD: "warc/identical_payload",
 }
 
 #: Response flags set by Scrapy's download handlers → WARC-Truncated reason.
@@ -339,7 +342,9 @@ class WarcCaptureMiddleware:
         url = urldefrag(request.url)[0]
         if self.write_error is not None:  # stopping: nothing more is written or processed
             self._not_archived(request, response)
-            raise IgnoreRequest(f"Not archived (the crawl is stopping): {self.write_error}")
+            raise Skipped(
+                "not_archived", f"Not archived (the crawl is stopping): {self.write_error}"
+            )
         message = response_message(response)
         truncated = truncation_reason(request, response)
         ip_address = str(response.ip_address) if response.ip_address else None
@@ -466,7 +471,7 @@ class WarcCaptureMiddleware:
         if status == 304:
             # only a 304 to our own conditional request says which capture is unchanged
             if isinstance(revalidating, dict) and revalidating.get("url") == url:
-                return "server-not-modified", _location(revalidating["location"])
+                return NOT_MODIFIED, _location(revalidating["location"])
             return None
         if not self.revisits or self.digests is None or status != 200 or truncated:
             return None
@@ -479,7 +484,7 @@ class WarcCaptureMiddleware:
             return None
         if original is None or record_path(self.writer.directory, original) is None:
             return None  # never seen, or its record is gone: store this one in full
-        return "identical-payload-digest", original
+        return IDENTICAL_PAYLOAD, original
 
     def _index(
         self,

@@ -30,9 +30,10 @@ from typing import Any, Final, Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from crawler.exceptions import Skipped
 from crawler.scheduler import state_of
 
 logger = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ class XmlGuardMiddleware:
         state = state_of(self.crawler)
         if state is not None:
             state.add_error(request.url, "xml", message)
-        raise IgnoreRequest(f"Unsafe XML {request.url}: {message}")
+        raise Skipped("unsafe_xml", f"Unsafe XML {request.url}: {message}")
 
 
 __all__ = ["DEFAULTS", "PRIORITY", "XmlGuardMiddleware", "declared_entities", "is_xml"]

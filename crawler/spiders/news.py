@@ -36,36 +36,30 @@ import scrapy
 from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from arsip.core import layout
+from arsip.core.errors import ConfigError
 from arsip.core.version import __version__
-from crawler.distributed import configure
+from crawler.exceptions import GAVE_UP, Skipped
 from crawler.extract.model import EXTRACTED_FIELDS
+from crawler.extract.patterns import ATTACHMENT_EXTENSIONS
 from crawler.extract.urls import article_id, canonical_url
 from crawler.frontier import request_handled, url_skipped
 from crawler.incremental import Knowledge, load_knowledge
 from crawler.items import article_item
 from crawler.profiles import Profile, find_profile
 from crawler.scheduler import state_of
+from pipelines import defaults
 from pipelines.jsonlines import crawl_items
 
 logger = logging.getLogger(__name__)
 
-#: Links to these extensions are documents (attachments), fetched as requisites.
-DOCUMENT_EXTENSIONS = (
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".ppt",
-    ".pptx",
-    ".zip",
-    ".rar",
-    ".odt",
-    ".ods",
-)
+#: Links to these extensions are documents (attachments), fetched as requisites:
+#: the extractor's list (an article's ``attachments``), so both agree.
+DOCUMENT_EXTENSIONS = ATTACHMENT_EXTENSIONS
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 # Sitemaps are untrusted XML: no entities expanded, no network, no huge trees
@@ -92,9 +86,9 @@ def profile_settings(profile: Profile, out_dir: str) -> dict[str, Any]:
         "AUTOTHROTTLE_ENABLED": profile.crawl.autothrottle,
         "ARSIP_COLLECTION": profile.collection,
         "ARSIP_OUT_DIR": str(out),
-        "WARC_DIR": str(out / "warc"),
+        "WARC_DIR": str(layout.warc_dir(out)),
         "WARC_PREFIX": profile.warc_prefix,
-        "DATASET_PATH": str(out / "arsip.sqlite"),
+        "DATASET_PATH": str(layout.dataset_path(out)),
     }
 
 
@@ -142,7 +136,7 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.profile_name = profile or "anri"
+        self.profile_name = profile or defaults.ARSIP_PROFILE
         self.profile: Profile = find_profile(self.profile_name, profiles_dir or None)
         self.site = self.profile.site_hints()
         starts = [start_url] if start_url else list(self.profile.start_urls)
@@ -166,39 +160,44 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        """The spider of ``ARSIP_PROFILE`` unless ``-a profile=...`` names another.
+
+        The crawl's wiring (the profile's settings, crawl id, Redis, lock,
+        components) is the add-on's, `crawler.addon.ArsipAddon`, which then
+        calls `prepare`.
+        """
         settings = crawler.settings
-        kwargs.setdefault("profile", settings.get("ARSIP_PROFILE") or "anri")
+        kwargs.setdefault("profile", settings.get("ARSIP_PROFILE") or defaults.ARSIP_PROFILE)
         kwargs.setdefault("profiles_dir", settings.get("ARSIP_PROFILES_DIR") or None)
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        out_dir = settings.get("ARSIP_OUT_DIR") or str(Path("data") / spider.profile.name)
-        for key, value in profile_settings(spider.profile, out_dir).items():
-            settings.set(key, value, priority="spider")
-        if settings.get("REDIS_URL"):  # a worker of a distributed crawl (crawler.distributed)
-            configure(settings, spider.profile.name, new_crawl_id())
-        if not settings.get("ARSIP_CRAWL_ID"):
-            settings.set("ARSIP_CRAWL_ID", new_crawl_id(), priority="spider")
-        settings.set("ARSIP_PROFILE", spider.profile.path or spider.profile.name, priority="spider")
-        max_pages = spider.max_pages or spider.profile.crawl.max_pages
-        if max_pages:
-            settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="spider")
-        spider.crawl_id = str(settings.get("ARSIP_CRAWL_ID"))
-        spider.extract_enabled = settings.getbool("ARSIP_EXTRACT_ENABLED", True)
-        spider.resumed = settings.getbool("ARSIP_RESUME", False)
-        spider.knowledge = load_knowledge(
-            spider.profile,
-            Path(out_dir),
-            Path(settings.get("DATASET_PATH") or Path(out_dir) / "arsip.sqlite"),
-            requested=str(settings.get("ARSIP_CRAWL_MODE") or "auto"),
-            crawl_id=spider.crawl_id,
-        )
-        settings.set("ARSIP_CRAWL_MODE_RESOLVED", spider.knowledge.mode, priority="spider")
-        if spider.resumed:
-            spider._emitted = _jsonl_ids(Path(out_dir) / "json", spider.crawl_id)
         return spider
+
+    def prepare(self, settings: BaseSettings) -> None:
+        """Read the crawl's final settings (called by `crawler.addon.ArsipAddon`):
+        crawl id, resume, and what an incremental crawl knows of the collection."""
+        out_dir = str(settings.get("ARSIP_OUT_DIR"))
+        self.crawl_id = str(settings.get("ARSIP_CRAWL_ID"))
+        self.extract_enabled = settings.getbool("ARSIP_EXTRACT_ENABLED", True)
+        self.resumed = settings.getbool("ARSIP_RESUME", False)
+        self.knowledge = load_knowledge(
+            self.profile,
+            Path(out_dir),
+            layout.dataset_path(out_dir, settings.get("DATASET_PATH")),
+            requested=str(settings.get("ARSIP_CRAWL_MODE") or "auto"),
+            crawl_id=self.crawl_id,
+        )
+        settings.set("ARSIP_CRAWL_MODE_RESOLVED", self.knowledge.mode, priority="spider")
+        if self.resumed:
+            self._emitted = _jsonl_ids(layout.json_dir(out_dir), self.crawl_id)
 
     # -- start ---------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if not self.crawl_id:
+            raise ConfigError(
+                "the news spider needs arsip's add-on: ADDONS = {'crawler.addon.ArsipAddon': 0}"
+                " (set in crawler/settings.py)"
+            )
         stats = self.crawler.stats
         stats.set_value("crawl/mode", self.knowledge.mode)
         stats.set_value("crawl/mode_reason", self.knowledge.reason)
@@ -430,7 +429,7 @@ class NewsSpider(scrapy.Spider):
         - a response the retries gave up on (an incomplete body every time):
           a final failure, ``fetch/failed/incomplete``;
         - any other ``IgnoreRequest`` is a decision: a skipped URL with its
-          reason (`IGNORED_REASONS`: robots, offsite redirect, truncated at a
+          reason (a `Skipped`'s, or Scrapy's: robots, offsite redirect, truncated at a
           limit, unsafe XML...);
         - a download error (reset, timeout, refused...) after its retries, or
           one that is not retried: a final failure, ``fetch/failed/error/<type>``.
@@ -448,7 +447,7 @@ class NewsSpider(scrapy.Spider):
             failed = status in self._retried_statuses()
             self._count(f"fetch/{'failed' if failed else 'answered'}/{outcome}")
         elif isinstance(error, IgnoreRequest):
-            outcome = ignored_reason(str(error))
+            outcome = ignored_reason(error)
             if outcome == GAVE_UP:
                 self._count(f"fetch/failed/{outcome}")
                 logger.warning("Could not fetch %s: %s", url, error)
@@ -500,27 +499,23 @@ class NewsSpider(scrapy.Spider):
         return item
 
 
-#: The outcome of a request whose retries all ended in an incomplete body.
-GAVE_UP = "incomplete"
-
-#: How an ``IgnoreRequest`` message begins -> the reason the URL was not processed
-#: (the report's skip reasons, `crawler.report.SKIP_REASONS`); anything else is "ignored".
-IGNORED_REASONS: tuple[tuple[str, str], ...] = (
-    ("Forbidden by robots.txt", "robots"),  # Scrapy's RobotsTxtMiddleware
-    ("Filtered offsite redirect", "offsite_redirect"),  # crawler.middlewares.scope
-    ("Filtered offsite request", "out_of_scope"),  # scope, Scrapy's OffsiteMiddleware
-    ("Truncated response", "truncated"),  # crawler.middlewares.limits
-    ("Unsafe XML", "unsafe_xml"),  # crawler.middlewares.xml_guard
+#: Scrapy's own middlewares raise a plain ``IgnoreRequest``: the reason for each,
+#: by how Scrapy begins its message (arsip's components raise `Skipped`, whose
+#: reason is data). Anything else is "ignored".
+SCRAPY_IGNORED: tuple[tuple[str, str], ...] = (
+    ("Forbidden by robots.txt", "robots"),  # RobotsTxtMiddleware
+    ("Filtered offsite request", "out_of_scope"),  # OffsiteMiddleware
     ("Ignored response", "too_large"),  # HttpCompressionMiddleware: past DOWNLOAD_MAXSIZE
     ("max redirections reached", "redirects"),  # RedirectMiddleware: REDIRECT_MAX_TIMES
-    ("Not archived", "not_archived"),  # warc_capture, stopping after a write error
-    ("Gave up on", GAVE_UP),  # crawler.middlewares.retry_after: not a decision, a failure
 )
 
 
-def ignored_reason(message: str) -> str:
-    """The reason for an ``IgnoreRequest`` with *message* (matched on how it begins)."""
-    for prefix, reason in IGNORED_REASONS:
+def ignored_reason(error: IgnoreRequest) -> str:
+    """Why *error* stopped its request: a `Skipped`'s reason, else Scrapy's (see above)."""
+    if isinstance(error, Skipped):
+        return error.reason
+    message = str(error)
+    for prefix, reason in SCRAPY_IGNORED:
         if message.startswith(prefix):
             return reason
     return "ignored"
@@ -538,7 +533,7 @@ def _jsonl_ids(folder: Path, crawl_id: str) -> set[str]:
 
 
 __all__ = [
-    "IGNORED_REASONS",
+    "SCRAPY_IGNORED",
     "NewsSpider",
     "canonical_url",
     "ignored_reason",

@@ -11,10 +11,10 @@ sortable columns and hides the stemmed index.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from archive import files
 
 #: File name of the metadata, beside the database.
 METADATA_FILE = "arsip.metadata.json"
@@ -125,13 +125,5 @@ def write_metadata(db: Path, target: Path | None = None, *, title: str = "arsip"
     if db.stem != "arsip":
         meta["databases"] = {db.stem: meta["databases"]["arsip"]}
     text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    files.write_text_atomically(target, text)
     return target
