@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import itertools
 import json
 import re
 from collections import Counter
@@ -18,16 +19,29 @@ from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from xml.etree import ElementTree
 
 import lxml.html
 import pytest
 
+from arsip.demosite import seed
+from arsip.demosite.content import build_site
+from arsip.demosite.faults import FaultSpec
 from arsip.demosite.flavors import FLAVORS as FLAVOR_CLASSES
 from arsip.demosite.flavors import FlavorApp, build_flavor, section_of
-from arsip.demosite.flavors.score import score_items, score_pages
+from arsip.demosite.flavors.score import in_section, scope_of, score_items, score_pages
+from arsip.demosite.server import DemoSite
 from crawler.extract import extract
+from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.profiles import load_profile_file, site_for
-from tests.conftest import FLAVORS, FlavorSite, read_jsonl, report_quality, run_arsip
+from tests.conftest import (
+    FLAVOR_PROFILES,
+    FLAVORS,
+    FlavorSite,
+    read_jsonl,
+    report_quality,
+    run_arsip,
+)
 
 BASE = "http://127.0.0.1:8080"
 UA = "arsip-test/1.0"
@@ -87,17 +101,24 @@ def site(request: pytest.FixtureRequest, flavor_site: FlavorFactory) -> FlavorSi
 # --- what the flavors are ----------------------------------------------------
 
 
-def test_there_are_four_flavors_besides_anri_each_with_its_own_section() -> None:
-    assert FLAVORS == ("wordpress", "joomla", "codeigniter", "spbe")
+def test_there_are_five_flavors_besides_anri_each_with_its_own_section() -> None:
+    assert FLAVORS == ("wordpress", "joomla", "codeigniter", "spbe", "laravel")
     sections = {name: section_of(name) for name in FLAVORS}
     assert sections == {
         "wordpress": "/berita",
         "joomla": "/index.php/berita",
         "codeigniter": "/berita",
         "spbe": "/publikasi/berita",
+        "laravel": "/id/berita",
     }
     zones = {name: FLAVOR_CLASSES[name].zone for name in FLAVORS}
-    assert zones == {"wordpress": "WITA", "joomla": "WIB", "codeigniter": "WIT", "spbe": "WITA"}
+    assert zones == {
+        "wordpress": "WITA",
+        "joomla": "WIB",
+        "codeigniter": "WIT",
+        "spbe": "WITA",
+        "laravel": "WIB",
+    }
 
 
 def test_help_lists_every_flavor_with_its_section() -> None:
@@ -342,11 +363,14 @@ def test_served_truth_equals_the_in_process_truth(site: FlavorSite) -> None:
 
 
 def test_flavors_differ_from_each_other_and_from_anri() -> None:
+    """Each flavor draws its own articles; only the real seed article is in all of them
+    (and a title template may come out the same now and then)."""
     titles = {name: {p.title for p in build_flavor(name, 30).posts} for name in FLAVORS}
-    for a in FLAVORS:
-        for b in FLAVORS:
-            if a < b:
-                assert len(titles[a] & titles[b]) < 10, (a, b)
+    titles["anri"] = {a.title for a in build_site(30).articles}
+    common = set.intersection(*titles.values())
+    assert common == {seed.TITLE}
+    for (a, mine), (b, theirs) in itertools.combinations(titles.items(), 2):
+        assert len(mine & theirs) <= 6, (a, b)
 
 
 def test_epochs_add_posts_with_new_numbers_and_keep_the_old_urls() -> None:
@@ -404,28 +428,44 @@ def test_score_items_counts_discovery_and_each_field_exactly() -> None:
     assert len(score.misses) == 2
 
 
+#: Fields today's extractor misses even with the hand-written profile (issue 14's work):
+#: laravel writes ``Oleh: X`` and ``Editor: Y`` as inline spans on one line, and
+#: credits are read line by line, one label per line or ``|``-separated segment.
+KNOWN_GAPS: dict[str, set[str]] = {"laravel": {"editor"}}
+
+
 @pytest.mark.parametrize("name", FLAVORS)
 def test_the_hand_written_profile_extracts_every_field(name: str) -> None:
-    """The truth is what a pinned-selector profile reads from the pages (so it is
-    consistent with the markup); the generic extractor's score is recorded too."""
+    """Every item field of the truth (event times, place, images and attachments
+    too) is what a pinned-selector profile reads from the pages, so the truth is
+    consistent with the markup, but for the `KNOWN_GAPS`; the generic extractor's
+    score is recorded too."""
     flavor = build_flavor(name, 35)
     app = FlavorApp(flavor, BASE)
-    profile = load_profile_file(Path(__file__).parent / "data" / "flavors" / f"{name}.toml")
+    pinned_site = site_for(load_profile_file(FLAVOR_PROFILES / f"{name}.toml"))
+    generic_site = site_for("generic")
 
     def resolve(path: str) -> bytes:
         return app.resolve(path).body
 
     def with_profile(body: bytes, url: str) -> dict[str, Any]:
-        return extract(body, url, site=site_for(profile)).as_dict()
+        return extract(body, url, site=pinned_site).as_dict()
 
     def generic(body: bytes, url: str) -> dict[str, Any]:
-        return extract(body, url, site=site_for("generic")).as_dict()
+        return extract(body, url, site=generic_site).as_dict()
 
-    pinned = score_pages(resolve, flavor.truth(BASE), with_profile, BASE)
+    pinned = score_pages(resolve, flavor.truth(BASE), with_profile, BASE, EXTRACTED_FIELDS)
     zero = score_pages(resolve, flavor.truth(BASE), generic, BASE)
     report_quality(zero.line(f"flavor {name} (generic profile, pages)"))
-    report_quality(pinned.line(f"flavor {name} (hand-written profile, pages)"))
-    assert pinned.overall == 1.0, "\n".join(pinned.misses[:10])
+    report_quality(
+        score_pages(resolve, flavor.truth(BASE), with_profile, BASE).line(
+            f"flavor {name} (hand-written profile, pages)"
+        )
+    )
+    gaps = KNOWN_GAPS.get(name, set())
+    for field_name in pinned.fields:
+        if field_name not in gaps:
+            assert pinned.ratio(field_name) == 1.0, "\n".join(pinned.misses[:10])
     assert zero.found == pinned.found == 35
 
 
@@ -458,11 +498,98 @@ def test_crawl_with_the_hand_written_profile_finds_every_article_once(
     assert score.discovery_exact, (score.missing, score.doubled, score.extra)
     assert score.found == len(truth) == 35
     log = site.log()[before:]
-    fetched = [e["path"] for e in log]
-    traps = [re.compile(t["pattern"]) for t in pages["traps"]]
-    assert not [p for p in fetched if any(t.search(p) for t in traps)]
-    listings = {target(u) for u in pages["listings"]}
-    articles = {target(u) for u in pages["articles"]}
-    html = {e["path"] for e in log if e["content_type"].startswith("text/html")}
-    assert html == listings | articles
-    assert Counter(fetched)[target(pages["articles"][0])] == 1
+    scope = scope_of(log, pages)
+    assert scope.traps == Counter() and scope.outside_section == [] and scope.unknown == []
+    assert set(scope.kinds) == {"article", "listing", "requisite"}
+    assert scope.kinds["article"] == 35 and scope.kinds["listing"] == len(pages["listings"])
+
+
+def test_scope_of_classifies_logged_requests_with_the_page_map() -> None:
+    flavor = build_flavor("spbe", 20)
+    pages = flavor.page_map(BASE)
+    log = [
+        {"path": p, "content_type": t}
+        for p, t in [
+            (target(pages["articles"][0]), "text/html; charset=utf-8"),
+            (target(pages["listings"][1]), "text/html; charset=utf-8"),
+            ("/agenda/kalender/2024/3", "text/html; charset=utf-8"),
+            ("/publikasi/berita?sort=judul&order=asc", "text/html; charset=utf-8"),
+            ("/publikasi/berita-foto", "text/html; charset=utf-8"),
+            ("/profil", "text/html; charset=utf-8"),
+            ("/storage/berita/x.jpg", "image/jpeg"),
+            ("/publikasi/berita/tidak-ada", "text/html; charset=utf-8"),
+        ]
+    ]
+    scope = scope_of(log, pages)
+    assert scope.kinds == Counter(
+        {"article": 1, "listing": 1, "trap": 3, "other": 1, "requisite": 1, "unknown": 1}
+    )
+    assert scope.traps == Counter({"calendar": 1, "sort": 1, "prefix-sibling": 1})
+    assert scope.outside_section == ["/agenda/kalender/2024/3", "/publikasi/berita-foto", "/profil"]
+    assert scope.unknown == ["/publikasi/berita/tidak-ada"]
+    assert in_section("/publikasi/berita?per_page=9", "/publikasi/berita")
+    assert not in_section("/publikasi/berita-foto", "/publikasi/berita")
+
+
+# --- the rest of the replica's machinery ---------------------------------------
+
+
+def test_transient_faults_apply_to_a_flavor_too() -> None:
+    spec = FaultSpec.parse("5xx=100%")
+    with DemoSite(10, flavor="joomla", faults=spec) as site:
+        url = site.truth()[0]["url"]
+        first, _, _ = fetch(url)
+        second, _, body = fetch(url)
+        assert first >= 500 and second == 200
+        faults = [e["fault"] for e in site.log]
+        assert faults[0] is not None and faults[0][:1] == "5" and faults[1:] == [None]
+        assert escape(site.truth()[0]["title"]).encode() in body
+
+
+def test_fault_pages_are_refused_on_a_flavor() -> None:
+    with pytest.raises(ValueError, match="only on the anri flavor"):
+        DemoSite(10, flavor="spbe", faults=FaultSpec.parse("calendar"))
+
+
+def test_anri_page_map_lists_its_listings_articles_and_other_pages() -> None:
+    with DemoSite(25) as site:
+        pages = site.page_map()
+        assert pages["section"] == "/publikasi/berita" and pages["traps"] == []
+        assert pages["listings"] == [site.url("/publikasi/berita")] + [
+            site.url(f"/publikasi/berita?page={n}") for n in (2, 3)
+        ]
+        assert pages["articles"] == [t["url"] for t in site.truth()]
+        for url in pages["other_pages"]:
+            assert fetch(url)[0] == 200, url
+
+
+def test_out_of_range_listing_pages_are_404_and_not_cached() -> None:
+    flavor = build_flavor("joomla", 20)
+    app = FlavorApp(flavor, BASE)
+    for start in range(30, 3000, 10):
+        assert app.resolve(f"/index.php/berita?start={start}").status == 404
+    assert not [key for key in app._cache if "start=" in key and int(key.split("=")[1]) >= 30]
+
+
+@pytest.mark.parametrize("name", FLAVORS)
+def test_robots_names_the_sitemap_that_lists_every_article_or_none(name: str) -> None:
+    flavor = build_flavor(name, 20)
+    app = FlavorApp(flavor, BASE)
+    robots = app.resolve("/robots.txt").body.decode()
+    named = [line.split(": ", 1)[1] for line in robots.splitlines() if line.startswith("Sitemap:")]
+    if name == "joomla":  # Joomla has no sitemap of its own
+        assert named == []
+        return
+    assert len(named) == 1
+    locs, todo = set(), [target(named[0])]
+    while todo:
+        root = ElementTree.fromstring(app.resolve(todo.pop()).body)
+        found = [
+            e.text or "" for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+        ]
+        if root.tag.endswith("sitemapindex"):
+            todo += [target(u) for u in found]
+        else:
+            locs.update(found)
+    assert {BASE + p.path for p in flavor.posts} <= locs
+    assert BASE + flavor.listing_path(1) in locs

@@ -18,9 +18,10 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
+from archive.files import write_text_atomically
 from arsip.core.errors import ArsipError
 from arsip.demosite.content import build_site
-from arsip.demosite.export import export_site, write_records, write_text_atomic, write_truth
+from arsip.demosite.export import export_site, write_records, write_truth
 from arsip.demosite.faults import FaultSpec, FaultSpecError
 from arsip.demosite.flavors import ANRI, flavor_names, section_of, summaries
 from arsip.demosite.model import SiteContent
@@ -162,7 +163,7 @@ def _served_truth(demo: DemoSite, args: argparse.Namespace) -> None:
     if args.pages is not None:
         text = json.dumps(demo.page_map(), ensure_ascii=False, indent=2) + "\n"
         try:
-            write_text_atomic(text, args.pages)
+            write_text_atomically(args.pages, text)
         except OSError as exc:
             raise UserError(
                 f"cannot write --pages {args.pages}: {exc.strerror or exc}", EXIT_OUTPUT

@@ -130,8 +130,3 @@ def write_records(records: list[dict[str, Any]], path: Path) -> int:
     lines = (json.dumps(record, ensure_ascii=False) + "\n" for record in records)
     files_mod.write_text_atomically(path, lines)
     return len(records)
-
-
-def write_text_atomic(text: str, path: Path) -> None:
-    """Write *text* to *path* atomically (`archive.files.write_text_atomically`)."""
-    files_mod.write_text_atomically(path, text)

@@ -19,6 +19,9 @@ Python API::
         urlopen(site.base_url + "/publikasi/berita")
         site.truth()   # ground truth, newest first
         site.log       # responses sent so far
+
+    with DemoSite(articles=35, flavor="joomla") as site:   # another kind of site
+        site.page_map()["start_url"]   # .../index.php/berita
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from arsip.demosite.content import build_site
 from arsip.demosite.flavors.base import Flavor, FlavorApp, Post
 from arsip.demosite.flavors.codeigniter import CodeIgniter
 from arsip.demosite.flavors.joomla import Joomla
+from arsip.demosite.flavors.laravel import Laravel
 from arsip.demosite.flavors.spbe import Spbe
 from arsip.demosite.flavors.wordpress import WordPress
 from arsip.demosite.model import SiteContent
@@ -24,7 +25,9 @@ ANRI_SUMMARY = "ANRI's news section (WIB): /publikasi/berita/slug, ?page=N (the 
 ANRI_SECTION = "/publikasi/berita"
 
 #: Every flavor other than ANRI, by name.
-FLAVORS: dict[str, type[Flavor]] = {cls.name: cls for cls in (WordPress, Joomla, CodeIgniter, Spbe)}
+FLAVORS: dict[str, type[Flavor]] = {
+    cls.name: cls for cls in (WordPress, Joomla, CodeIgniter, Spbe, Laravel)
+}
 
 
 def flavor_names() -> list[str]:

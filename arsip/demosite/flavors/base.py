@@ -27,6 +27,8 @@ from crawler.extract.urls import article_id
 
 #: UTC offsets (hours) of the zones a flavor may live in.
 ZONE_HOURS = {"WIB": 7, "WITA": 8, "WIT": 9}
+_ZONE_WORD = re.compile(r"\b(?:WIB|WITA|WIT)\b")
+_OFFSET = re.compile(r"[+-]\d\d:\d\d$")
 #: Where the content model keeps images and attachments; a flavor maps it to its own prefix.
 CONTENT_MEDIA = "/uploads/"
 #: Tags a post may carry (two each, chosen from its slug).
@@ -210,7 +212,7 @@ class Flavor(ABC):
             "author": a.author,
             "editor": a.editor if self.shows_editor else None,
             "views": a.views,
-            "event_times": [dict(e) for e in a.events],
+            "event_times": [self.event_truth(e) for e in a.events],
             "place": a.place,
             "body": a.body,
             "images": [base + self.media_path(p) for p in a.images],
@@ -219,6 +221,19 @@ class Flavor(ABC):
         }
         assert tuple(record) == EXTRACTED_FIELDS
         return record
+
+    def event_truth(self, event: dict[str, Any]) -> dict[str, Any]:
+        """An event time of the content, on this site: a time written without a zone
+        takes the site's zone (the profile's, docs/fields.md), not ANRI's WIB."""
+        found = dict(event)
+        if _ZONE_WORD.search(str(event.get("text", ""))):
+            return found
+        offset = f"+{ZONE_HOURS[self.zone]:02d}:00"
+        for key in ("start", "end"):
+            value = found.get(key)
+            if isinstance(value, str) and "T" in value:
+                found[key] = _OFFSET.sub(offset, value)
+        return found
 
     def truth(self, base_url: str) -> list[dict[str, Any]]:
         """Ground truth of every article, newest first."""
@@ -261,7 +276,8 @@ class FlavorApp(SiteApp):
     """Routes a flavor's request targets to resources, like `SiteApp` does for ANRI.
 
     Articles, listing pages, media and assets are cached; other pages (the
-    traps among them, which are infinite) are rendered on each request.
+    traps among them, which are infinite) and 404s are rendered on each
+    request, so no sequence of requests grows the cache without bound.
     """
 
     def __init__(self, flavor: Flavor, base_url: str) -> None:
@@ -297,7 +313,7 @@ class FlavorApp(SiteApp):
         number = flavor.listing_number(path, query)
         if number is not None:
             if not 1 <= number <= flavor.pages:
-                return self.not_found(), True
+                return self.not_found(), False  # not cached: there are endless such numbers
             html = flavor.listing_page(number)
             return ok(HTML, html, site.last_changed, chunked=True, headers=self.cookies), True
         if not query:

@@ -4,15 +4,19 @@
 article must be found exactly once) and counts, per field, how many found
 articles have exactly the truth's value. The zero-config tests of issue 13
 call it with a crawl's JSON Lines; `score_pages` extracts every truth
-article's page straight from a `FlavorApp` (no crawl).
+article's page straight from a `FlavorApp` (no crawl); `scope_of` reads
+the replica's response log and says what a crawl fetched (articles,
+listings, traps, pages outside the section).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.extract.urls import canonical_url
 
@@ -110,3 +114,58 @@ def score_pages(
         url = expected["url"]
         items.append(extract(resolve(url[len(base) :]), url))
     return score_items(items, truth, fields)
+
+
+@dataclass(slots=True)
+class Scope:
+    """What a crawl fetched from a replica, read from the replica's response log."""
+
+    kinds: Counter[str] = field(default_factory=Counter)  # article, listing, other, trap, ...
+    traps: Counter[str] = field(default_factory=Counter)  # trap name -> requests
+    outside_section: list[str] = field(default_factory=list)  # HTML pages outside the section
+    unknown: list[str] = field(default_factory=list)  # HTML pages the page map does not know
+
+
+def in_section(path: str, section: str) -> bool:
+    """Whether request target *path* is the section or under it (not a sibling prefix)."""
+    return path == section or path.startswith((section + "/", section + "?"))
+
+
+def scope_of(log: Iterable[dict[str, Any]], page_map: dict[str, Any]) -> Scope:
+    """Classify every logged request with the page map (`Flavor.page_map`).
+
+    Kinds: ``article``, ``listing``, ``other`` (a finite non-article page),
+    ``trap`` (a path matching a trap's pattern; counted per trap too),
+    ``requisite`` (anything that is not HTML: images, CSS, JS, PDFs, feeds,
+    robots.txt, sitemaps) and ``unknown`` (HTML the page map does not list,
+    such as a 404).
+    """
+    origin = urlsplit(page_map["start_url"])
+    strip = len(f"{origin.scheme}://{origin.netloc}")
+    articles = {u[strip:] for u in page_map["articles"]}
+    listings = {u[strip:] for u in page_map["listings"]}
+    others = {u[strip:] for u in page_map["other_pages"]}
+    traps = [(t["name"], re.compile(t["pattern"])) for t in page_map["traps"]]
+    scope = Scope()
+    for entry in log:
+        path = str(entry.get("path") or "")
+        html = str(entry.get("content_type") or "").startswith("text/html")
+        trap = next((name for name, rule in traps if rule.search(path)), None)
+        if path in articles:
+            kind = "article"
+        elif path in listings:
+            kind = "listing"
+        elif trap is not None:
+            kind = "trap"
+            scope.traps[trap] += 1
+        elif path in others:
+            kind = "other"
+        elif not html:
+            kind = "requisite"
+        else:
+            kind = "unknown"
+            scope.unknown.append(path)
+        scope.kinds[kind] += 1
+        if html and not in_section(path, page_map["section"]):
+            scope.outside_section.append(path)
+    return scope

@@ -13,7 +13,7 @@
 ``/galeri/[ALBUM/]``                   photo gallery
 ``/dokumen/[page/N/]``                 document repository (PDFs)
 ``/feed/``, ``/berita/feed/``          RSS; ``/wp-json/``, ``/wp-json/wp/v2/posts/ID``
-``/wp-sitemap.xml``                    sitemap; robots.txt names it
+``/wp-sitemap.xml``                    sitemap index (posts, pages); robots.txt names it
 ``/profil/``, ``/layanan/``            plain pages
 =====================================  ============================================
 
@@ -454,13 +454,30 @@ class WordPress(Flavor):
                 "title": {"rendered": post.title},
             }
             return ok(JSON, json.dumps(data, ensure_ascii=False), post.article.modified)
-        if path == "/wp-sitemap.xml":
-            return ok(
-                "application/xml; charset=utf-8",
-                self.sitemap_xml(self.base_url),
-                self.content.last_changed,
-            )
+        sitemap = self._sitemaps().get(path)
+        if sitemap is not None:
+            return ok("application/xml; charset=utf-8", sitemap, self.content.last_changed)
         return self._sections(path)
+
+    def _sitemaps(self) -> dict[str, str]:
+        """WordPress core sitemaps: an index of the posts' and the pages' sitemaps."""
+        base = self.base_url.rstrip("/")
+        names = ("/wp-sitemap-posts-post-1.xml", "/wp-sitemap-posts-page-1.xml")
+        index = "".join(f"  <sitemap><loc>{base}{name}</loc></sitemap>\n" for name in names)
+        pages = "".join(
+            f"  <url><loc>{base}{path}</loc></url>\n"
+            for path in ("/", "/profil/", "/layanan/", "/galeri/", "/agenda/", "/dokumen/")
+        )
+        urlset = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+        return {
+            "/wp-sitemap.xml": (
+                f'{head}<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                f"{index}</sitemapindex>\n"
+            ),
+            names[0]: self.sitemap_xml(base),
+            names[1]: f"{head}{urlset}{pages}</urlset>\n",
+        }
 
     def _archive(self, kind: str, slug: str, page: int) -> str | None:
         posts: list[Post]
@@ -555,6 +572,9 @@ class WordPress(Flavor):
             "/feed/",
             f"{SECTION}/feed/",
             "/wp-json/",
+            "/wp-sitemap.xml",
+            "/wp-sitemap-posts-post-1.xml",
+            "/wp-sitemap-posts-page-1.xml",
         ]
 
     def traps(self) -> list[dict[str, Any]]:
