@@ -165,6 +165,7 @@ TRAP_SEGMENTS: Final[dict[str, str]] = {
 TRAP_PARAMS: Final[dict[str, str]] = {
     **dict.fromkeys(("q", "s", "search", "keyword", "kata", "cari", "query", "k"), "search"),
     **dict.fromkeys(("tag", "tags", "label"), "tag"),
+    **dict.fromkeys(("kategori", "category", "categories", "cat", "rubrik"), "category"),
     **dict.fromkeys(
         (
             "sort",

@@ -253,6 +253,7 @@ def test_the_section_is_the_path_the_start_url_names(
         ("http://h/berita/cetak/123", "print_view"),
         ("http://h/2024/05/", "date_archive"),
         ("http://h/berita/slug?replytocom=5", "print_view"),
+        ("http://h/id/berita?kategori=kearsipan", "category"),
         ("http://h/berita?page=2", None),
         ("http://h/berita?start=10", None),
         ("http://h/2024/05/12/bupati-buka-rapat/", None),
