@@ -215,7 +215,9 @@ def plan(args: argparse.Namespace) -> list[str]:
         if url:
             lines.append(f"  GET {urljoin(url, '/robots.txt')}  (robots.txt)")
             break
-    lines.extend(f"  GET {url}  (listing)" for url in starts if url)
+    by_patterns = bool(profile.article_patterns and profile.listing_patterns)
+    what = "(listing)" if by_patterns else "(start page: classified when fetched)"
+    lines.extend(f"  GET {url}  {what}" for url in starts if url)
     sitemaps_read = not knowledge.incremental or inc.sitemap
     for sitemap in profile.sitemap_urls:
         note = "(sitemap)" if sitemaps_read else "(sitemap: not read in incremental crawls)"
