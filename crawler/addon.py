@@ -33,6 +33,7 @@ from scrapy import signals
 from scrapy.settings import BaseSettings
 
 from arsip.core.lock import CrawlLock, held_lock
+from crawler import defaults as crawl_defaults
 from crawler.distributed import configure
 from crawler.middlewares import (
     conditional,
@@ -127,7 +128,9 @@ class ArsipAddon:
             return  # another spider of the project: components only
         profile = spider.profile
         out_dir = str(settings.get("ARSIP_OUT_DIR") or Path("data") / profile.name)
-        throttle = settings.getbool("ARSIP_THROTTLE_LOOPBACK", False)
+        throttle = settings.getbool(
+            "ARSIP_THROTTLE_LOOPBACK", crawl_defaults.ARSIP_THROTTLE_LOOPBACK
+        )
         implied = profile_settings(profile, out_dir, spider.start_urls, throttle_loopback=throttle)
         for key, value in implied.items():
             settings.set(key, value, priority="spider")
