@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import IO
 from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
+from archive import files
 from archive.cdxj import index_file, sorted_unique
 
 WACZ_VERSION = "1.1.1"
@@ -109,13 +109,10 @@ def write_wacz(
     names = [p.name for p in warc_paths]
     if len(set(names)) != len(names):
         raise ValueError("two WARC files share a name; archive/ needs unique names")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
     when = created or datetime.now(UTC)
-    try:
-        with ZipFile(tmp, "w", allowZip64=True) as zf:
+
+    def write(fh: IO[bytes]) -> tuple[int, int]:
+        with ZipFile(fh, "w", allowZip64=True) as zf:
             writer = _Writer(zf, when)
             index_lines = writer.index(warc_paths)
             for path in warc_paths:
@@ -140,10 +137,9 @@ def write_wacz(
             writer.small_file(
                 "datapackage-digest.json", json.dumps(digest, indent=2).encode(), listed=False
             )
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        return index_lines, page_count
+
+    index_lines, page_count = files.write_atomically(out, write)
     return WaczResult(out, len(warc_paths), index_lines, page_count, out.stat().st_size)
 
 

@@ -1,9 +1,10 @@
 """The exit codes of the `arsip` command, and the one place errors become codes.
 
 Code below the CLI raises the domain errors of `arsip.core.errors` (no exit
-codes); a command may raise `UserError(message, code)` for a code of its
-own. `arsip.cli.main` prints the message as one line (no traceback unless
-``--debug``) and exits with `exit_code(exc)`.
+codes); a command or the orchestration beside it (`arsip/`) may raise
+`UserError(message, code)` for a code of its own. `arsip.cli.main` prints
+the message as one line (no traceback unless ``--debug``) and exits with
+`exit_code(exc)`.
 """
 
 from __future__ import annotations

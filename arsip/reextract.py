@@ -45,7 +45,6 @@ import contextlib
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -70,8 +69,9 @@ from arsip.reextract_source import (
 from crawler.extract import extract
 from crawler.items import article_item
 from crawler.profiles import Profile, ProfileError, load_profile, shipped_profiles
-from pipelines.db import Dataset, DatasetLockedError
+from pipelines.db import Dataset
 from pipelines.db.datasette import write_metadata
+from pipelines.db.store import check_not_locked
 from pipelines.defaults import CRAWL_ID_RE, utc_now
 from pipelines.jsonlines import JsonLinesWriter
 from pipelines.schema import ItemCheck, invalid_reason
@@ -326,22 +326,6 @@ def existing_outputs(out: Path) -> list[Path]:
     return found
 
 
-def _check_unlocked(db: Path) -> None:
-    """Refuse to replace a dataset another process is writing."""
-    if not db.exists():
-        return
-
-    conn = sqlite3.connect(db, timeout=0.5, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise DatasetLockedError(db) from None
-    finally:
-        conn.close()
-
-
 def check_replaceable(out: Path) -> None:
     """Refuse (exit 5) to rebuild into *out* when its dataset cannot be replaced.
 
@@ -368,7 +352,7 @@ def check_replaceable(out: Path) -> None:
 def _move_into_place(build: Path, out: Path, report: Report) -> None:
     """Replace *out*'s ``json/`` and dataset with *build*'s; on failure put ``json/`` back."""
     db = layout.dataset_path(out)
-    _check_unlocked(db)
+    check_not_locked(db)
     old = Path(tempfile.mkdtemp(prefix=".reextract-old-", dir=out))
     keep_old = False
     try:

@@ -36,6 +36,7 @@ from scrapy.http import Response
 from scrapy.utils.request import request_from_dict
 from twisted.internet import task
 
+from crawler import defaults as crawl_defaults
 from crawler.frontier import (
     META_SEQ,
     CrawlState,
@@ -83,8 +84,8 @@ class FrontierScheduler(Scheduler):
     def from_crawler(cls, crawler: Crawler) -> Self:
         scheduler: Self = super().from_crawler(crawler)
         settings = crawler.settings
-        scheduler.enabled = settings.getbool("FRONTIER_ENABLED", True)
-        scheduler.resume = settings.getbool("ARSIP_RESUME", False)
+        scheduler.enabled = settings.getbool("FRONTIER_ENABLED", crawl_defaults.FRONTIER_ENABLED)
+        scheduler.resume = settings.getbool("ARSIP_RESUME", crawl_defaults.ARSIP_RESUME)
         scheduler.out_dir = defaults.out_dir(settings)
         if scheduler.enabled:
             for signal, handler in (

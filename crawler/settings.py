@@ -31,10 +31,34 @@ command-line priority. arsip's own settings, alphabetical:
 
 from __future__ import annotations
 
-# The settings the pipelines read too: one default each, in pipelines/defaults.py.
+# arsip's settings, one default each: the crawl's in crawler/defaults.py, those
+# the pipelines read too in pipelines/defaults.py.
+from crawler.defaults import (
+    ARSIP_CRAWL_MODE,
+    ARSIP_EXTRACT_ENABLED,
+    ARSIP_PROFILES_DIR,
+    ARSIP_PROGRESS,
+    ARSIP_PROGRESS_INTERVAL,
+    ARSIP_REPORT_ENABLED,
+    ARSIP_RESUME,
+    FRONTIER_ENABLED,
+)
 from pipelines.defaults import ARSIP_COLLECTION, ARSIP_CRAWL_ID, ARSIP_OUT_DIR, ARSIP_PROFILE
 
-__all__ = ["ARSIP_COLLECTION", "ARSIP_CRAWL_ID", "ARSIP_OUT_DIR", "ARSIP_PROFILE"]
+__all__ = [
+    "ARSIP_COLLECTION",
+    "ARSIP_CRAWL_ID",
+    "ARSIP_CRAWL_MODE",
+    "ARSIP_EXTRACT_ENABLED",
+    "ARSIP_OUT_DIR",
+    "ARSIP_PROFILE",
+    "ARSIP_PROFILES_DIR",
+    "ARSIP_PROGRESS",
+    "ARSIP_PROGRESS_INTERVAL",
+    "ARSIP_REPORT_ENABLED",
+    "ARSIP_RESUME",
+    "FRONTIER_ENABLED",
+]
 
 BOT_NAME = "arsip"
 
@@ -67,14 +91,6 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # one add-on wires them for `arsip crawl`, `scrapy crawl` and Scrapyd alike.
 ADDONS = {"crawler.addon.ArsipAddon": 0}
 
-ARSIP_EXTRACT_ENABLED = True
-ARSIP_CRAWL_MODE = "auto"
-ARSIP_PROFILES_DIR = ""
-ARSIP_PROGRESS = "auto"
-ARSIP_PROGRESS_INTERVAL = 10.0
-ARSIP_REPORT_ENABLED = True
-ARSIP_RESUME = False
-FRONTIER_ENABLED = True
 # Distributed crawling (docs/scaling.md): the add-on swaps in the Redis
 # scheduler and middlewares when REDIS_URL is set (arsip crawl --redis URL);
 # its default (empty: a local crawl) is crawler.distributed.DEFAULTS.

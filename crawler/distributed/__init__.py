@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from archive.naming import safe_hostname
+from crawler import defaults as crawl_defaults
 from crawler.distributed.connection import DistributedError, check_url, connect
 from crawler.distributed.crawl import CrawlKeys, SharedCrawl
 
@@ -127,13 +128,13 @@ def configure(settings: BaseSettings, profile: str, new_id: str) -> str:
     worker does not have.
     """
     url = str(settings.get("REDIS_URL") or "")
-    mode = str(settings.get("ARSIP_CRAWL_MODE") or "auto")
+    mode = str(settings.get("ARSIP_CRAWL_MODE") or crawl_defaults.ARSIP_CRAWL_MODE)
     if mode == "incremental":
         raise DistributedError(
             "ARSIP_CRAWL_MODE 'incremental' cannot be used with REDIS_URL: a distributed "
             "crawl is always full; leave ARSIP_CRAWL_MODE at 'auto' or 'full'"
         )
-    if settings.getbool("ARSIP_RESUME", False):
+    if settings.getbool("ARSIP_RESUME", crawl_defaults.ARSIP_RESUME):
         raise DistributedError(
             "ARSIP_RESUME cannot be used with REDIS_URL: a distributed crawl continues by "
             "itself when a worker is started again"

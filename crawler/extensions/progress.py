@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler import defaults as crawl_defaults
 from crawler.scheduler import state_of
 from crawler.stats import final_failures
 
@@ -39,7 +40,7 @@ class ProgressExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProgressExtension:
-        mode = crawler.settings.get("ARSIP_PROGRESS", "auto")
+        mode = crawler.settings.get("ARSIP_PROGRESS", crawl_defaults.ARSIP_PROGRESS)
         if mode not in ("auto", "bar", "log", "off"):
             raise NotConfigured(f"ARSIP_PROGRESS must be auto, bar, log or off, not {mode!r}")
         stream = sys.stderr
@@ -50,7 +51,9 @@ class ProgressExtension:
         interval = (
             BAR_INTERVAL
             if mode == "bar"
-            else crawler.settings.getfloat("ARSIP_PROGRESS_INTERVAL", 10.0)
+            else crawler.settings.getfloat(
+                "ARSIP_PROGRESS_INTERVAL", crawl_defaults.ARSIP_PROGRESS_INTERVAL
+            )
         )
         ext = cls(crawler, mode, interval, stream)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

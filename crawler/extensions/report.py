@@ -32,6 +32,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
 from arsip.core import layout
+from crawler import defaults as crawl_defaults
 from crawler.frontier import CrawlState, request_kind, url_skipped
 from crawler.incremental import remember_urls
 from crawler.report import write_reports
@@ -54,7 +55,9 @@ class ReportExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReportExtension:
-        if not crawler.settings.getbool("ARSIP_REPORT_ENABLED", True):
+        if not crawler.settings.getbool(
+            "ARSIP_REPORT_ENABLED", crawl_defaults.ARSIP_REPORT_ENABLED
+        ):
             raise NotConfigured("ARSIP_REPORT_ENABLED is off")
         ext = cls(crawler, defaults.out_dir(crawler.settings))
         for signal, handler in (

@@ -43,6 +43,7 @@ from twisted.python.failure import Failure
 from arsip.core import layout
 from arsip.core.errors import ConfigError
 from arsip.core.version import __version__
+from crawler import defaults as crawl_defaults
 from crawler.exceptions import GAVE_UP, Skipped
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.extract.patterns import ATTACHMENT_EXTENSIONS
@@ -177,13 +178,15 @@ class NewsSpider(scrapy.Spider):
         crawl id, resume, and what an incremental crawl knows of the collection."""
         out_dir = str(settings.get("ARSIP_OUT_DIR"))
         self.crawl_id = str(settings.get("ARSIP_CRAWL_ID"))
-        self.extract_enabled = settings.getbool("ARSIP_EXTRACT_ENABLED", True)
-        self.resumed = settings.getbool("ARSIP_RESUME", False)
+        self.extract_enabled = settings.getbool(
+            "ARSIP_EXTRACT_ENABLED", crawl_defaults.ARSIP_EXTRACT_ENABLED
+        )
+        self.resumed = settings.getbool("ARSIP_RESUME", crawl_defaults.ARSIP_RESUME)
         self.knowledge = load_knowledge(
             self.profile,
             Path(out_dir),
             layout.dataset_path(out_dir, settings.get("DATASET_PATH")),
-            requested=str(settings.get("ARSIP_CRAWL_MODE") or "auto"),
+            requested=str(settings.get("ARSIP_CRAWL_MODE") or crawl_defaults.ARSIP_CRAWL_MODE),
             crawl_id=self.crawl_id,
         )
         settings.set("ARSIP_CRAWL_MODE_RESOLVED", self.knowledge.mode, priority="spider")

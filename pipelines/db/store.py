@@ -35,7 +35,12 @@ from types import TracebackType
 from typing import Any, Literal
 
 from pipelines.db import migrations
-from pipelines.db.errors import DatasetUnwritableError, DatasetVersionError, translate
+from pipelines.db.errors import (
+    DatasetLockedError,
+    DatasetUnwritableError,
+    DatasetVersionError,
+    translate,
+)
 from pipelines.db.query import query_readonly
 from pipelines.db.records import (
     CONTENT_FIELDS,
@@ -370,3 +375,20 @@ def _update(
 ) -> None:
     sets = ", ".join(f"{name} = ?" for name in values)
     conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", (*values.values(), *args))
+
+
+def check_not_locked(db: Path) -> None:
+    """Raise `DatasetLockedError` when another process is writing *db* (a rebuild
+    must not replace it then); a missing file is not locked."""
+    if not db.exists():
+        return
+
+    conn = sqlite3.connect(db, timeout=0.5, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatasetLockedError(db) from None
+    finally:
+        conn.close()
