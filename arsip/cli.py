@@ -16,6 +16,7 @@ from arsip.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OUTPUT, EXIT_USAGE
 COMMANDS: tuple[str, ...] = (
     # archivists
     "crawl",
+    "profile",
     "profiles",
     "crawls",
     "schedule",

@@ -33,6 +33,8 @@ class ReplicaProcess:
         truth: Path | None = None,
         log: Path | None = None,
         timeout: float = 30.0,
+        flavor: str = "anri",
+        pages: Path | None = None,
     ) -> None:
         self.argv = [
             sys.executable,
@@ -52,6 +54,10 @@ class ReplicaProcess:
             self.argv += ["--truth", str(truth)]
         if log is not None:
             self.argv += ["--log", str(log)]
+        if flavor != "anri":
+            self.argv += ["--flavor", flavor]
+        if pages is not None:
+            self.argv += ["--pages", str(pages)]
         self.argv += list(args)
         self.timeout = timeout
         self.proc: subprocess.Popen[str] | None = None

@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         "memory": dict(Timeline.memory),
         "memusage_max": int(stats.get("memusage/max", 0)),
         "mode_resolved": str(stats.get("crawl/mode", "")),
+        "classify_cpu": int(stats.get("classify/cpu_us", 0)) / 1e6,
+        "classified": sum(
+            int(v) for k, v in stats.items() if k.startswith("classify/") and k != "classify/cpu_us"
+        ),
     }
     args.result.write_text(json.dumps(result), encoding="utf-8")
     return 0

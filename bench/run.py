@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the repository importable
 from bench import (  # noqa: E402
     machine,
     measure_body,
+    measure_classify,
     measure_crawl,
     measure_dates,
     measure_extraction,
@@ -51,6 +52,7 @@ MEASURES: dict[str, Callable[[Context], Table]] = {
     "crawl-latency": measure_crawl.measure_latency,
     "recrawl": measure_recrawl.measure,
     "memory": measure_memory.measure,
+    "classify": measure_classify.measure,
 }
 
 

@@ -33,6 +33,7 @@ from scrapy import signals
 from scrapy.settings import BaseSettings
 
 from arsip.core.lock import CrawlLock, held_lock
+from crawler import defaults as crawl_defaults
 from crawler.distributed import configure
 from crawler.middlewares import (
     budget,
@@ -131,7 +132,11 @@ class ArsipAddon:
             return  # another spider of the project: components only
         profile = spider.profile
         out_dir = str(settings.get("ARSIP_OUT_DIR") or Path("data") / profile.name)
-        for key, value in profile_settings(profile, out_dir).items():
+        throttle = settings.getbool(
+            "ARSIP_THROTTLE_LOOPBACK", crawl_defaults.ARSIP_THROTTLE_LOOPBACK
+        )
+        implied = profile_settings(profile, out_dir, spider.start_urls, throttle_loopback=throttle)
+        for key, value in implied.items():
             settings.set(key, value, priority="spider")
         settings.set("ARSIP_PROFILE", profile.path or profile.name, priority="spider")
         max_pages = spider.max_pages or profile.crawl.max_pages

@@ -58,6 +58,9 @@ META_SEQ: Final = "arsip_seq"
 request_handled = object()
 #: Custom signal, sent when a URL is not fetched: ``url``, ``reason``, ``referer``.
 url_skipped = object()
+#: Custom signal, sent when the spider has decided what a page is: ``url``, ``kind``
+#: (article, listing, other), ``reason``.
+page_classified = object()
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -96,6 +99,9 @@ CREATE TABLE IF NOT EXISTS skipped (
     referer TEXT,
     PRIMARY KEY (url, reason)
 );
+CREATE TABLE IF NOT EXISTS classified (
+    url TEXT PRIMARY KEY, kind TEXT NOT NULL, reason TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS errors (
     id INTEGER PRIMARY KEY, url TEXT, kind TEXT NOT NULL, message TEXT NOT NULL, at REAL NOT NULL
 );
@@ -107,6 +113,8 @@ KINDS: Final = {
     "parse_article": "article",
     "parse_requisite": "requisite",
     "parse_sitemap": "sitemap",
+    "parse_feed": "feed",
+    "parse_page": "page",
 }
 
 
@@ -199,6 +207,7 @@ class CrawlState:
         #: `on_full_disk`, when set, is told once.
         self.write_error: BaseException | None = None
         self.on_full_disk: Callable[[BaseException], object] | None = None
+        self._classified: list[tuple[str, str, str]] = []
         if readonly:
             self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         else:
@@ -248,10 +257,10 @@ class CrawlState:
 
     def flush(self) -> None:
         """Write the buffered report rows into the open transaction (not committed yet)."""
-        if not self._responses and not self._skips:
+        if not self._responses and not self._skips and not self._classified:
             return
         if self.write_error is not None:
-            self._responses, self._skips = [], {}
+            self._responses, self._skips, self._classified = [], {}, []
             return
         try:
             self._flush()
@@ -275,6 +284,12 @@ class CrawlState:
                 [(url, reason, referer, n) for (url, reason), (n, referer) in self._skips.items()],
             )
             self._skips = {}
+        if self._classified:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO classified (url, kind, reason) VALUES (?, ?, ?)",
+                self._classified,
+            )
+            self._classified = []
 
     def checkpoint(self) -> None:
         """Make everything recorded so far durable: fsync the data files, then commit."""
@@ -396,6 +411,10 @@ class CrawlState:
             self._skips[(url, reason)] = [1, referer]
         else:
             pending[0] += 1
+        self._count_op()
+
+    def add_classified(self, url: str, kind: str, reason: str) -> None:
+        self._classified.append((url, kind, reason))
         self._count_op()
 
     def add_error(self, url: str | None, kind: str, message: str) -> None:

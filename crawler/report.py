@@ -65,6 +65,21 @@ SKIP_REASONS: dict[str, str] = {
     "not_archived": "fetched while the crawl was stopping after a WARC write error: "
     "not archived, fetched again by --resume",
     "ignored": "ignored by a downloader middleware",
+    "out_of_section": "outside the section the start URL names (and not a teaser link of "
+    "one of its listings, feeds or sitemaps)",
+    "trap_search": "a search page (crawler trap)",
+    "trap_tag": "a tag or label page (crawler trap)",
+    "trap_calendar": "a calendar or agenda page (crawler trap)",
+    "trap_gallery": "a gallery, photo or video page (crawler trap)",
+    "trap_documents": "a document repository or download page (crawler trap)",
+    "trap_sort": "a sorted, filtered or re-laid-out permutation of a page (crawler trap)",
+    "trap_print_view": "a print, AMP, share or reply view of a page (crawler trap)",
+    "trap_account": "a login, logout or account page",
+    "trap_feed": "a feed or comment feed linked as a page (feeds announced in <head> are read)",
+    "trap_author_archive": "an author archive (the same articles again)",
+    "trap_date_archive": "a date archive (the same articles again)",
+    "trap_category": "a category page (the same articles again, outside the section named)",
+    "alias": "the article's own address without its slug (the same page again)",
 }
 
 #: Upper bounds of the views histogram's bins (the last bin is open).
@@ -258,7 +273,8 @@ def _build(
     failed = [
         {"url": row["url"], "outcome": row["outcome"]}
         for row in state.rows(
-            "SELECT url, outcome FROM requests WHERE kind = 'article' AND status = 'done'"
+            "SELECT url, outcome FROM requests WHERE kind IN ('article', 'page')"
+            " AND status = 'done'"
             " AND outcome NOT IN ('ok', 'article', 'redirected', 'max_pages') ORDER BY seq"
         )
     ]
@@ -332,6 +348,7 @@ def _build(
             "changed_list": listed("changed"),
             "failed_list": failed,
         },
+        "classified": _classified(state),
         "skipped_by_reason": skipped_by_reason,
         "errors": errors,
         "fields": summary.fields(),
@@ -341,6 +358,22 @@ def _build(
             "progress": _progress(state, int(pages)),
         },
         "stats": {k: v for k, v in sorted(stats.items()) if isinstance(v, int | float | str)},
+    }
+
+
+def _classified(state: CrawlState) -> dict[str, Any]:
+    """How each page was classified (article, listing, other) and why, with counts."""
+    rows = state.rows("SELECT url, kind, reason FROM classified ORDER BY kind, url")
+    by_reason: dict[str, int] = {}
+    for row in rows:
+        key = f"{row['kind']}: {row['reason']}"
+        by_reason[key] = by_reason.get(key, 0) + 1
+    return {
+        "by_kind": _counter(
+            state.rows("SELECT kind, count(*) FROM classified GROUP BY kind ORDER BY kind")
+        ),
+        "by_reason": dict(sorted(by_reason.items())),
+        "pages": [{"url": r["url"], "kind": r["kind"], "reason": r["reason"]} for r in rows],
     }
 
 

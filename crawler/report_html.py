@@ -216,6 +216,25 @@ def _skipped(report: Mapping[str, Any]) -> str:
     return "".join(blocks) or "<p>No URL was skipped.</p>"
 
 
+def _classified(report: Mapping[str, Any]) -> str:
+    """What each page was taken for (article, listing, other) and why, folded by reason."""
+    classified = report.get("classified") or {}
+    pages: list[Mapping[str, Any]] = classified.get("pages") or []
+    if not pages:
+        return "<p>No page was classified.</p>"
+    blocks = ['<div class="grid">' + _counts("by kind", classified.get("by_kind") or {}) + "</div>"]
+    by_reason: dict[str, list[tuple[Any, ...]]] = {}
+    for page in pages:
+        by_reason.setdefault(f"{page['kind']}: {page['reason']}", []).append((page["url"],))
+    for reason, rows in sorted(by_reason.items()):
+        blocks.append(
+            f"<details><summary><b>{escape(reason)}</b>: {len(rows)} page(s)</summary>"
+            + _table(("URL",), rows[:SKIPPED_SHOWN])
+            + "</details>"
+        )
+    return "".join(blocks)
+
+
 def render_html(report: Mapping[str, Any]) -> str:
     """The whole page."""
     charts = report["charts"]
@@ -268,6 +287,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         + f"</details><details open><summary>failed: {len(failed)}</summary>"
         + _table(("URL", "outcome"), failed)
         + "</details></section>",
+        "<section><h2>Pages classified</h2>" + _classified(report) + "</section>",
         "<section><h2>Skipped URLs</h2>" + _skipped(report) + "</section>",
         f"<section><h2>Errors ({len(errors)})</h2>"
         + (_table(("URL", "kind", "message"), errors) if errors else "<p>None.</p>")

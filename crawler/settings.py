@@ -23,6 +23,9 @@ command-line priority. arsip's own settings, alphabetical:
 - ARSIP_SIZE_LIMIT: bytes received after which no new request is sent and
   the crawl closes (0: no limit; crawler.middlewares.budget, --size-limit).
 - ARSIP_RESUME: continue the crawl ARSIP_CRAWL_ID from its state file.
+- ARSIP_THROTTLE_LOOPBACK: apply the profile's politeness (delay, AutoThrottle,
+  per-host concurrency) even when every start URL is on this machine (a replica,
+  a local mirror); off: such a crawl is not throttled.
 - FRONTIER_ENABLED: record the frontier in state/CRAWL_ID.sqlite (crash-safe
   resume; crawler.scheduler.FrontierScheduler).
 - DATASET_ENABLED / DATASET_PATH: the SQLite dataset (default OUT/arsip.sqlite).
@@ -49,6 +52,7 @@ from crawler.defaults import (
     ARSIP_REPORT_ENABLED,
     ARSIP_RESUME,
     ARSIP_SIZE_LIMIT,
+    ARSIP_THROTTLE_LOOPBACK,
     FRONTIER_ENABLED,
 )
 from pipelines.defaults import ARSIP_COLLECTION, ARSIP_CRAWL_ID, ARSIP_OUT_DIR, ARSIP_PROFILE
@@ -67,6 +71,7 @@ __all__ = [
     "ARSIP_REPORT_ENABLED",
     "ARSIP_RESUME",
     "ARSIP_SIZE_LIMIT",
+    "ARSIP_THROTTLE_LOOPBACK",
     "FRONTIER_ENABLED",
 ]
 

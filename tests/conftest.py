@@ -5,17 +5,19 @@ Nothing here touches the internet: the replica listens on 127.0.0.1, port 0.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from arsip.demosite.flavors import flavor_names
 from arsip.replica_process import ReplicaProcess
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,6 +48,10 @@ def corpus_dev_pages_missing() -> str | None:
     )
 FIXTURES = REPO / "tests" / "fixtures"
 BIN = Path(sys.executable).parent
+#: Every replica flavor but the default ANRI one (`arsip demo-site --flavor NAME`).
+FLAVORS: tuple[str, ...] = tuple(flavor_names()[1:])
+#: Hand-written profiles of the flavors (tests/data/flavors/NAME.toml).
+FLAVOR_PROFILES = REPO / "tests" / "data" / "flavors"
 
 #: Lines of the quality gate, printed at the end of the run (see pytest_terminal_summary).
 QUALITY_LINES: list[str] = []
@@ -129,3 +135,82 @@ def start_replica(tmp: Path, articles: int, **kwargs: Any) -> Iterator[Replica]:
 def replica_120(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replica]:
     """The 120-article replica of the spine issue, shared by the end-to-end tests."""
     yield from start_replica(tmp_path_factory.mktemp("replica120"), 120)
+
+
+@dataclass
+class FlavorSite:
+    """A running replica flavor: its truth, page map (``--pages``) and response log.
+
+    The log is shared by every test that uses the same flavor in a session:
+    take ``len(site.log())`` before a crawl and look at what came after.
+    """
+
+    flavor: str
+    base_url: str
+    truth_path: Path
+    pages_path: Path
+    log_path: Path
+    articles: int
+    process: ReplicaProcess = field(repr=False)
+
+    def page_map(self) -> dict[str, Any]:
+        """section, start_url, listings, articles, other_pages, traps (absolute URLs)."""
+        with self.pages_path.open(encoding="utf-8") as fh:
+            data: dict[str, Any] = json.load(fh)
+        return data
+
+    @property
+    def start_url(self) -> str:
+        """The news section's first listing page."""
+        return str(self.page_map()["start_url"])
+
+    @property
+    def section(self) -> str:
+        return str(self.page_map()["section"])
+
+    @property
+    def profile(self) -> Path:
+        """The hand-written profile of this flavor (listing / article URL patterns)."""
+        return FLAVOR_PROFILES / f"{self.flavor}.toml"
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+    def truth(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.truth_path)
+
+    def log(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.log_path) if self.log_path.exists() else []
+
+
+@pytest.fixture(scope="session")
+def flavor_site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., FlavorSite]]:
+    """``flavor_site(name, articles=35, epoch=0, seed=1)``: that flavor of the replica,
+    running as a real `arsip demo-site --flavor NAME` child on 127.0.0.1 port 0.
+
+    Started on first use and shared for the session (one process per argument set).
+    """
+    started: dict[tuple[str, int, int, int], FlavorSite] = {}
+    with contextlib.ExitStack() as stack:
+
+        def start(name: str, articles: int = 35, epoch: int = 0, seed: int = 1) -> FlavorSite:
+            key = (name, articles, epoch, seed)
+            if key not in started:
+                tmp = tmp_path_factory.mktemp(f"flavor-{name}")
+                paths = (tmp / "truth.jsonl", tmp / "pages.json", tmp / "replica-log.jsonl")
+                process = ReplicaProcess(
+                    articles=articles,
+                    epoch=epoch,
+                    seed=seed,
+                    truth=paths[0],
+                    pages=paths[1],
+                    log=paths[2],
+                    flavor=name,
+                )
+                stack.enter_context(process)
+                started[key] = FlavorSite(name, process.base_url, *paths, articles, process)
+            return started[key]
+
+        yield start

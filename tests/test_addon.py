@@ -52,7 +52,9 @@ def wired(settings: Settings, **spider_args: object) -> tuple[Crawler, ArsipAddo
 def test_the_addon_adds_components_profile_settings_crawl_id_and_the_lock(
     tmp_path: Path,
 ) -> None:
-    crawler, addon = wired(project_settings(ARSIP_OUT_DIR=str(tmp_path)))
+    # START is on loopback: ask for the profile's politeness all the same
+    settings = project_settings(ARSIP_OUT_DIR=str(tmp_path), ARSIP_THROTTLE_LOOPBACK=True)
+    crawler, addon = wired(settings)
     settings = crawler.settings
     try:
         middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")

@@ -120,7 +120,8 @@ def test_dry_run_shows_first_requests_and_settings_and_fetches_nothing(tmp_path:
     assert "GET http://127.0.0.1:9/robots.txt" in text
     assert "GET http://127.0.0.1:9/publikasi/berita  (listing)" in text
     assert "GET http://127.0.0.1:9/sitemap.xml  (sitemap)" in text
-    assert "robots.txt   obeyed" in text and "concurrency  4 per host" in text
+    assert "robots.txt   obeyed" in text
+    assert "concurrency  4 per host (start URLs on this machine: not throttled)" in text
     assert "schedule     0 3 * * * (next: " in text
     assert "(+https://github.com/arsip-project/arsip" in text
     assert not out.exists()

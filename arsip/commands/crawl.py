@@ -16,7 +16,7 @@ import re
 import sys
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from arsip import __version__
 from arsip.core import layout
@@ -25,7 +25,9 @@ from arsip.errors import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_PARTIAL, EXIT_US
 from arsip.failure_lines import unreachable_lines
 from crawler.distributed import worker_dir
 from crawler.incremental import load_knowledge
+from crawler.politeness import politeness
 from crawler.profiles import Profile
+from crawler.section import Section, origins_of
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +38,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "every article into JSON Lines and the SQLite dataset, a report into reports/. "
         "A recrawl of a collection is incremental unless --full is given.",
     )
-    p.add_argument("profile", metavar="PROFILE", help="profile name (e.g. anri) or .toml path")
+    p.add_argument(
+        "profile",
+        metavar="PROFILE|URL",
+        help="profile name (e.g. anri) or .toml path; or the URL of a news section "
+        "(e.g. https://example.go.id/berita): crawled with the generic profile, "
+        "zero-config, into data/HOST by default",
+    )
     p.add_argument(
         "--start-url",
         metavar="URL",
@@ -93,6 +101,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         choices=("auto", "bar", "log", "off"),
         default="auto",
         help="progress display (default: bar on a terminal, periodic lines otherwise)",
+    )
+    p.add_argument(
+        "-s",
+        "--set",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="a Scrapy or arsip setting for this crawl, over the profile's "
+        "(e.g. -s DOWNLOAD_DELAY=2 -s CONCURRENT_REQUESTS_PER_DOMAIN=1); repeatable",
     )
     p.add_argument(
         "--log-level",
@@ -166,11 +183,54 @@ def start_urls(args: argparse.Namespace) -> list[str]:
     return given + read_seeds(args.seeds)
 
 
+#: A URL given in place of a profile name: it starts with a scheme.
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def url_target(args: argparse.Namespace) -> None:
+    """``arsip crawl URL``: the generic profile, started at URL, into ``data/HOST[-PORT]``."""
+    if not _URL_RE.match(args.profile):
+        return
+    if args.start_url or args.seeds:
+        raise UserError(
+            "give a URL or a profile with --start-url / --seeds, not both "
+            f"(got {args.profile!r} and --start-url {' '.join(args.start_url or [])!r})",
+            EXIT_USAGE,
+        )
+    url = check_start_url(args.profile)
+    args.start_url, args.profile = [url], "generic"
+    if not args.out:
+        parts = urlsplit(url)
+        name = (parts.hostname or "site") + (f"-{parts.port}" if parts.port else "")
+        args.out = str(Path("data") / name)
+
+
+def settings_given(pairs: list[str]) -> dict[str, str]:
+    """``--set NAME=VALUE`` options as a dict, or a one-line error."""
+    given: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name.strip()):
+            raise UserError(
+                f"--set {pair!r}: expected NAME=VALUE with an upper-case setting name, "
+                "e.g. --set DOWNLOAD_DELAY=2",
+                EXIT_USAGE,
+            )
+        given[name.strip()] = value.strip()
+    return given
+
+
 def run(args: argparse.Namespace) -> int:
     if args.max_pages < 0:
         raise UserError("--max-pages must be 0 (no limit) or more", EXIT_USAGE)
+    url_target(args)
+    given = settings_given(args.set)
     starts = start_urls(args)
-    overrides: dict[str, object] = {"ARSIP_PROGRESS": args.progress, "LOG_LEVEL": args.log_level}
+    overrides: dict[str, object] = {
+        **given,
+        "ARSIP_PROGRESS": args.progress,
+        "LOG_LEVEL": args.log_level,
+    }
     if args.time_limit is not None:
         overrides["CLOSESPIDER_TIMEOUT"] = parse_duration("--time-limit", args.time_limit)
     if args.size_limit is not None:
@@ -262,16 +322,44 @@ def plan(args: argparse.Namespace) -> list[str]:
         if url:
             lines.append(f"  GET {urljoin(url, '/robots.txt')}  (robots.txt)")
             break
-    lines.extend(f"  GET {url}  (listing)" for url in starts if url)
+    by_patterns = bool(profile.article_patterns and profile.listing_patterns)
+    what = "(listing)" if by_patterns else "(start page: classified when fetched)"
+    lines.extend(f"  GET {url}  {what}" for url in starts if url)
     sitemaps_read = not knowledge.incremental or inc.sitemap
     for sitemap in profile.sitemap_urls:
         note = "(sitemap)" if sitemaps_read else "(sitemap: not read in incremental crawls)"
         lines.append(f"  GET {urljoin(starts[0], sitemap) if starts else sitemap}  {note}")
-    lines += _settings_lines(profile, out, args.max_pages)
+    lines += _scope_lines(profile, [u for u in starts if u])
+    lines += _settings_lines(profile, out, args.max_pages, starts, settings_given(args.set))
     return lines
 
 
-def _settings_lines(profile: Profile, out: Path, max_pages: int) -> list[str]:
+def _scope_lines(profile: Profile, starts: list[str]) -> list[str]:
+    """What the crawl may fetch: origins, and the URL patterns or the section."""
+    origins = sorted(origins_of(starts, profile.allowed_hosts))
+    lines = [f"scope      origins {', '.join(origins) or '(none)'}"]
+    if profile.article_patterns and profile.listing_patterns:
+        lines.append(
+            f"           pages by the profile's patterns: listings {list(profile.listing_patterns)}"
+            f", articles {list(profile.article_patterns)}"
+        )
+    else:
+        sections = ", ".join(sorted({Section.of(u).describe() for u in starts})) or "(none)"
+        lines.append(
+            f"           section {sections}; pages classified by what they show "
+            "(article / listing / other); search, tag, calendar, gallery, document and "
+            "?sort= pages are traps"
+        )
+    return lines
+
+
+def _settings_lines(
+    profile: Profile,
+    out: Path,
+    max_pages: int,
+    starts: list[str | None] | None = None,
+    given: dict[str, str] | None = None,
+) -> list[str]:
     from croniter import croniter  # noqa: PLC0415 - start-up time: ~25 ms, only for a --schedule
 
     crawl = profile.crawl
@@ -279,13 +367,20 @@ def _settings_lines(profile: Profile, out: Path, max_pages: int) -> list[str]:
     if profile.schedule:
         next_run = f" (next: {croniter(profile.schedule, datetime.now()).get_next(datetime)})"
     limit = max_pages or crawl.max_pages
-    return [
+    given = given or {}
+    throttle = given.get("ARSIP_THROTTLE_LOOPBACK", "").lower() in ("1", "true", "yes", "on")
+    polite = politeness(profile, [u for u in starts or [] if u], throttle)
+    polite |= {k: v for k, v in given.items() if k in polite}
+    local = polite["DOWNLOAD_DELAY"] == 0 and crawl.download_delay and not given
+    note = " (start URLs on this machine: not throttled)" if local else ""
+    autothrottle = str(polite["AUTOTHROTTLE_ENABLED"]).lower() in ("true", "1", "on", "yes")
+    lines = [
         "settings:",
         f"  user agent   {crawl.user_agent.format(version=__version__)}",
         f"  robots.txt   {'obeyed' if crawl.obey_robots else 'IGNORED'}",
-        f"  concurrency  {crawl.concurrent_requests_per_host} per host",
-        f"  delay        {crawl.download_delay} s,"
-        f" AutoThrottle {'on' if crawl.autothrottle else 'off'}",
+        f"  concurrency  {polite['CONCURRENT_REQUESTS_PER_DOMAIN']} per host{note}",
+        f"  delay        {polite['DOWNLOAD_DELAY']} s,"
+        f" AutoThrottle {'on' if autothrottle else 'off'}",
         f"  max depth    {crawl.max_depth or 'no limit'}",
         f"  max pages    {limit or 'no limit'}",
         f"  requisites   {'fetched' if profile.requisites else 'not fetched'}",
@@ -294,3 +389,5 @@ def _settings_lines(profile: Profile, out: Path, max_pages: int) -> list[str]:
         f" into {out / 'warc'}",
         f"  schedule     {profile.schedule or '(none)'}{next_run}",
     ]
+    lines += [f"  --set        {name} = {value}" for name, value in sorted(given.items())]
+    return lines

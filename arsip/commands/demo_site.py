@@ -1,13 +1,15 @@
-"""`arsip demo-site`: serve (or export) the deterministic replica of ANRI's news section.
+"""`arsip demo-site`: serve (or export) the deterministic replica of ANRI's news section,
+or (``--flavor``) another kind of institution site over the same machinery.
 
 The first line on stdout is ``serving http://127.0.0.1:PORT/``; the ground
-truth (``--truth``) is completely written before it. The server runs until
-SIGTERM or SIGINT and then exits 0.
+truth (``--truth``) and the page map (``--pages``) are completely written
+before it. The server runs until SIGTERM or SIGINT and then exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import signal
 import sys
@@ -16,22 +18,42 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
 
+from archive.files import write_text_atomically
 from arsip.core.errors import ArsipError
 from arsip.demosite.content import build_site
-from arsip.demosite.export import export_site, write_truth
+from arsip.demosite.export import export_site, write_records, write_truth
 from arsip.demosite.faults import FaultSpec, FaultSpecError
+from arsip.demosite.flavors import ANRI, flavor_names, section_of, summaries
 from arsip.demosite.model import SiteContent
 from arsip.demosite.server import DemoSite
 from arsip.errors import EXIT_CONFIG, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, UserError
+
+
+def _flavor_list() -> str:
+    lines = [
+        f"  {name:<12} {summary} (section {section_of(name)})"
+        for name, summary in summaries().items()
+    ]
+    return "flavors (--flavor):\n" + "\n".join(lines)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo-site",
         help="serve a deterministic replica of the ANRI news section on loopback",
-        description="Serve (or export as static files) a replica of the ANRI news section: "
-        "the same --articles/--epoch/--seed always give the same pages, byte for byte. "
+        description="Serve (or export as static files) a replica of the ANRI news section, or "
+        "with --flavor another kind of Indonesian institution site: the same "
+        "--flavor/--articles/--epoch/--seed always give the same pages, byte for byte. "
         "Prints 'serving http://HOST:PORT/' first and runs until SIGTERM or Ctrl-C.",
+        epilog=_flavor_list() + "\n\ndocs/demo-site-flavors.md describes each flavor.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--flavor",
+        default=ANRI,
+        choices=flavor_names(),
+        metavar="NAME",
+        help=f"which site to serve: {', '.join(flavor_names())} (default {ANRI}; see below)",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default 0)")
@@ -62,6 +84,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="with --export: where the files will be served, for the sitemap, robots.txt "
         "and --truth (default http://127.0.0.1:8080)",
     )
+    p.add_argument(
+        "--pages",
+        type=Path,
+        metavar="FILE",
+        help="write the page map here (JSON: section, listing, article and other URLs, traps)",
+    )
     p.add_argument("--log", type=Path, metavar="FILE", help="log every response as a JSON line")
     p.add_argument(
         "--latency", type=float, default=0, metavar="MS", help="delay before each response, in ms"
@@ -89,15 +117,29 @@ def _check(args: argparse.Namespace) -> None:
         raise UserError(f"--base-url {args.base_url!r} is not an absolute http(s) URL", EXIT_USAGE)
     if args.faults is not None and args.export is not None:
         raise UserError("--faults applies to the served site, not to --export", EXIT_USAGE)
+    if args.pages is not None and args.export is not None:
+        raise UserError("--pages applies to the served site, not to --export", EXIT_USAGE)
+    if args.flavor != ANRI and args.export is not None:
+        raise UserError(
+            f"--export exists for the {ANRI} flavor only; serve --flavor {args.flavor} instead",
+            EXIT_USAGE,
+        )
 
 
-def _faults(text: str | None) -> FaultSpec | None:
+def _faults(text: str | None, flavor: str) -> FaultSpec | None:
     if text is None:
         return None
     try:
-        return FaultSpec.parse(text)
+        spec = FaultSpec.parse(text)
     except FaultSpecError as exc:
         raise UserError(f"--faults: {exc}", EXIT_USAGE) from None
+    if spec.pages and flavor != ANRI:
+        raise UserError(
+            f"--faults: fault pages ({', '.join(sorted(spec.pages))}) exist on the {ANRI} "
+            f"flavor only; --flavor {flavor} takes the transient faults (5xx, reset, ...)",
+            EXIT_USAGE,
+        )
+    return spec
 
 
 def _truth(site: SiteContent, base_url: str, path: Path | None) -> None:
@@ -107,6 +149,25 @@ def _truth(site: SiteContent, base_url: str, path: Path | None) -> None:
         write_truth(site, base_url, path)
     except OSError as exc:
         raise UserError(f"cannot write --truth {path}: {exc.strerror or exc}", EXIT_OUTPUT) from exc
+
+
+def _served_truth(demo: DemoSite, args: argparse.Namespace) -> None:
+    """Write --truth and --pages of the running *demo* (before the 'serving' line)."""
+    if args.truth is not None:
+        try:
+            write_records(demo.truth(), args.truth)
+        except OSError as exc:
+            raise UserError(
+                f"cannot write --truth {args.truth}: {exc.strerror or exc}", EXIT_OUTPUT
+            ) from exc
+    if args.pages is not None:
+        text = json.dumps(demo.page_map(), ensure_ascii=False, indent=2) + "\n"
+        try:
+            write_text_atomically(args.pages, text)
+        except OSError as exc:
+            raise UserError(
+                f"cannot write --pages {args.pages}: {exc.strerror or exc}", EXIT_OUTPUT
+            ) from exc
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -141,7 +202,8 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         latency_ms=args.latency,
         log_path=args.log,
-        faults=_faults(args.faults),
+        faults=_faults(args.faults, args.flavor),
+        flavor=args.flavor,
     )
     stop = threading.Event()
 
@@ -158,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
             code = EXIT_OUTPUT if exc.filename else EXIT_CONFIG
             raise UserError(f"cannot {what} {where}: {exc.strerror or exc}", code) from exc
         try:
-            _truth(demo.content, demo.base_url, args.truth)
+            _served_truth(demo, args)
             print(f"serving {demo.base_url}/", flush=True)
             while not stop.wait(0.5):
                 pass

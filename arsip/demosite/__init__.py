@@ -7,7 +7,10 @@ what extraction must find on every article page.
   articles (newest first) and their truth (`SiteContent.truth(base_url)`);
 - `site.SiteApp`: request target -> `Resource` (routes, ETag, Last-Modified);
 - `server.DemoSite`: an HTTP/1.1 server in a thread, with a response log;
-- `export.export_site`: the same site as static files plus an nginx.conf.
+- `export.export_site`: the same site as static files plus an nginx.conf;
+- `flavors`: the same content as other kinds of institution sites
+  (WordPress, Joomla, CodeIgniter, SPBE, Laravel; `DemoSite(flavor=NAME)`),
+  with their truth, page map and traps (docs/demo-site-flavors.md).
 
 Module map: `lexicon` (vocabulary), `events` (event sentences and their
 truth), `writer` (an article's copy), `seed` (the real 9 December 2021

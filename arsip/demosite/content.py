@@ -42,14 +42,16 @@ def epoch_time(epoch: int) -> datetime:
 class _Builder:
     """Holds the growing site while epochs are applied one after another."""
 
-    def __init__(self, seed_value: int) -> None:
+    def __init__(self, seed_value: int, salt: str = "") -> None:
         self.seed = seed_value
+        self.salt = salt
         self.chron: list[NewsArticle] = []  # oldest first
         self.titles: set[str] = {seed.TITLE}
         self.slugs: set[str] = {seed.SLUG}
 
     def rng(self, *parts: object) -> random.Random:
-        return random.Random(":".join(["demo-site", str(self.seed), *map(str, parts)]))
+        prefix = ["demo-site", self.salt] if self.salt else ["demo-site"]
+        return random.Random(":".join([*prefix, str(self.seed), *map(str, parts)]))
 
     # --- epoch 0 -------------------------------------------------------------
 
@@ -244,13 +246,19 @@ def _media(articles: list[NewsArticle]) -> dict[str, Media]:
     return media
 
 
-def build_site(articles: int = 120, epoch: int = 0, seed_value: int = 1) -> SiteContent:
-    """The site for (*articles*, *epoch*, *seed_value*): always the same for the same three."""
+def build_site(
+    articles: int = 120, epoch: int = 0, seed_value: int = 1, salt: str = ""
+) -> SiteContent:
+    """The site for (*articles*, *epoch*, *seed_value*): always the same for the same three.
+
+    *salt* (a flavor's name, `arsip.demosite.flavors`) draws other articles
+    from the same machinery; the empty salt is the ANRI replica.
+    """
     if articles < 1:
         raise ValueError(f"the site needs at least 1 article, got {articles}")
     if epoch < 0:
         raise ValueError(f"epoch must be 0 or more, got {epoch}")
-    builder = _Builder(seed_value)
+    builder = _Builder(seed_value, salt)
     builder.initial(articles)
     chron0 = list(builder.chron)
     moved = next((a for a in chron0[1:] if not a.is_seed), chron0[0])

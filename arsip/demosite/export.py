@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from archive import files as files_mod
 from arsip.demosite import render
@@ -121,7 +122,11 @@ def export_site(site: SiteContent, out_dir: Path, base_url: str) -> list[Path]:
 
 def write_truth(site: SiteContent, base_url: str, path: Path) -> int:
     """Write the ground truth as JSON Lines, atomically (temp file + rename); return the count."""
-    records = site.truth(base_url)
+    return write_records(site.truth(base_url), path)
+
+
+def write_records(records: list[dict[str, Any]], path: Path) -> int:
+    """Write *records* as JSON Lines, atomically (temp file + rename); return the count."""
     lines = (json.dumps(record, ensure_ascii=False) + "\n" for record in records)
     files_mod.write_text_atomically(path, lines)
     return len(records)

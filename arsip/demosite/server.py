@@ -19,6 +19,9 @@ Python API::
         urlopen(site.base_url + "/publikasi/berita")
         site.truth()   # ground truth, newest first
         site.log       # responses sent so far
+
+    with DemoSite(articles=35, flavor="joomla") as site:   # another kind of site
+        site.page_map()["start_url"]   # .../index.php/berita
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from arsip.demosite import faults as fault_modes
 from arsip.demosite.content import build_site
 from arsip.demosite.fault_pages import FaultPages
 from arsip.demosite.faults import FaultPlan, FaultSpec
+from arsip.demosite.flavors import ANRI, Flavor, FlavorApp, anri_page_map, build_flavor
 from arsip.demosite.model import SiteContent
 from arsip.demosite.render import simple_page
 from arsip.demosite.site import HTML, Resource, SiteApp
@@ -332,8 +336,16 @@ class DemoSite:
         latency_ms: float = 0,
         log_path: Path | None = None,
         faults: FaultSpec | None = None,
+        flavor: str = ANRI,
     ) -> None:
-        self.content: SiteContent = build_site(articles, epoch, seed)
+        self.flavor: Flavor | None = None
+        if flavor == ANRI:
+            self.content: SiteContent = build_site(articles, epoch, seed)
+        else:
+            self.flavor = build_flavor(flavor, articles, epoch, seed)
+            self.content = self.flavor.content
+            if faults is not None and faults.pages:
+                raise ValueError("fault pages (--faults PAGE items) exist only on the anri flavor")
         self.seed = seed
         self.faults = faults
         self.host = host
@@ -357,7 +369,10 @@ class DemoSite:
         except OSError:
             server.server_close()
             raise
-        server.app = SiteApp(self.content, self.base_url)
+        if self.flavor is None:
+            server.app = SiteApp(self.content, self.base_url)
+        else:
+            server.app = FlavorApp(self.flavor, self.base_url)
         server.log = self._log
         server.latency = self.latency
         server.stopping = threading.Event()
@@ -389,7 +404,15 @@ class DemoSite:
 
     def truth(self) -> list[dict[str, Any]]:
         """Ground truth of every article (newest first), with URLs on this server."""
+        if self.flavor is not None:
+            return self.flavor.truth(self.base_url)
         return self.content.truth(self.base_url)
+
+    def page_map(self) -> dict[str, Any]:
+        """The site's URL classes (listings, articles, other pages, traps) on this server."""
+        if self.flavor is not None:
+            return self.flavor.page_map(self.base_url)
+        return anri_page_map(self.content, self.base_url)
 
     @property
     def log(self) -> list[dict[str, Any]]:

@@ -5,6 +5,8 @@
 - every response as it came off the wire (status, MIME type, body bytes
   as received, host, latency, time, kind) from ``response_downloaded``,
   so redirects and retried failures count too;
+- what the spider took each page for (article, listing, other) and why
+  (``page_classified``);
 - every URL not fetched, with its reason: the spider's own skips
   (``url_skipped``: out of scope, excluded, depth, known, not news, robots
   from its errback), duplicates the scheduler refused (``request_dropped``),
@@ -34,7 +36,7 @@ from scrapy.http import Request, Response
 from arsip.core import layout
 from crawler import defaults as crawl_defaults
 from crawler.figures import CrawlFigures
-from crawler.frontier import CrawlState, request_kind, url_skipped
+from crawler.frontier import CrawlState, page_classified, request_kind, url_skipped
 from crawler.incremental import remember_urls
 from crawler.report import write_reports
 from crawler.scheduler import state_of
@@ -70,6 +72,7 @@ class ReportExtension:
             (signals.item_dropped, ext.item_dropped),
             (signals.spider_closed, ext.spider_closed),
             (url_skipped, ext.url_skipped),
+            (page_classified, ext.page_classified),
         ):
             crawler.signals.connect(handler, signal=signal)
         return ext
@@ -99,6 +102,10 @@ class ReportExtension:
     def url_skipped(self, url: str, reason: str, referer: str | None = None, **kwargs: Any) -> None:
         if self.state is not None:
             self.state.add_skip(url, reason, referer)
+
+    def page_classified(self, url: str, kind: str, reason: str, **kwargs: Any) -> None:
+        if self.state is not None:
+            self.state.add_classified(url, kind, reason)
 
     def request_dropped(self, request: Request, **kwargs: Any) -> None:
         if self.crawler.stats is not None:

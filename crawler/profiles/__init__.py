@@ -50,9 +50,9 @@ class CrawlSettings:
     """Politeness and limits (``[crawl]``)."""
 
     obey_robots: bool = True
-    concurrent_requests_per_host: int = 4
-    download_delay: float = 0.0
-    autothrottle: bool = False
+    concurrent_requests_per_host: int = 2
+    download_delay: float = 1.0
+    autothrottle: bool = True
     user_agent: str = DEFAULT_USER_AGENT
     max_depth: int = 0  # 0: no limit
     max_pages: int = 0  # 0: no limit

@@ -26,6 +26,8 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
+import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,16 +46,20 @@ from arsip.core import layout
 from arsip.core.errors import ConfigError
 from arsip.core.version import __version__
 from crawler import defaults as crawl_defaults
+from crawler.classify import ARTICLE, LISTING, OTHER, PageKind, classify
 from crawler.exceptions import GAVE_UP, Skipped
 from crawler.extract.model import EXTRACTED_FIELDS
 from crawler.extract.patterns import ATTACHMENT_EXTENSIONS
-from crawler.extract.urls import article_id, canonical_url
+from crawler.extract.urls import article_id as _article_id
+from crawler.extract.urls import canonical_url
 from crawler.failures import UNREACHABLE_PREFIX, network_cause
-from crawler.frontier import request_handled, url_skipped
+from crawler.frontier import page_classified, request_handled, url_skipped
 from crawler.incremental import Knowledge, load_knowledge
 from crawler.items import article_item
+from crawler.politeness import politeness
 from crawler.profiles import Profile, find_profile
 from crawler.scheduler import state_of
+from crawler.section import Section, is_alias, origin, origins_of, url_trap
 from pipelines import defaults
 from pipelines.full_disk import full_disk_seen
 from pipelines.jsonlines import crawl_items
@@ -64,6 +70,7 @@ logger = logging.getLogger(__name__)
 #: the extractor's list (an article's ``attachments``), so both agree.
 DOCUMENT_EXTENSIONS = ATTACHMENT_EXTENSIONS
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+ATOM_NS = "{http://www.w3.org/2005/Atom}"
 
 # Sitemaps are untrusted XML: no entities expanded, no network, no huge trees
 # (billion laughs and XXE are refused by the parser itself).
@@ -78,15 +85,19 @@ def new_crawl_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def profile_settings(profile: Profile, out_dir: str) -> dict[str, Any]:
+def profile_settings(
+    profile: Profile,
+    out_dir: str,
+    starts: list[str] | None = None,
+    *,
+    throttle_loopback: bool = False,
+) -> dict[str, Any]:
     """Scrapy settings that a profile implies (applied at spider priority)."""
     out = Path(out_dir)
     return {
         "USER_AGENT": profile.crawl.user_agent.format(version=__version__),
         "ROBOTSTXT_OBEY": profile.crawl.obey_robots,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": profile.crawl.concurrent_requests_per_host,
-        "DOWNLOAD_DELAY": profile.crawl.download_delay,
-        "AUTOTHROTTLE_ENABLED": profile.crawl.autothrottle,
+        **politeness(profile, list(starts or profile.start_urls), throttle_loopback),
         "ARSIP_COLLECTION": profile.collection,
         "ARSIP_OUT_DIR": str(out),
         "WARC_DIR": str(layout.warc_dir(out)),
@@ -96,6 +107,10 @@ def profile_settings(profile: Profile, out_dir: str) -> dict[str, Any]:
 
 
 Callback = Callable[..., Iterator[Any]]
+
+#: The id of the article at a URL, cached: every page links to the same menu,
+#: sidebar and pagination, and a canonical URL costs ~25 µs.
+article_id = functools.lru_cache(maxsize=65536)(_article_id)
 
 
 def tracked(fn: Callback) -> Callback:
@@ -149,10 +164,18 @@ class NewsSpider(scrapy.Spider):
                 f"profile '{self.profile.name}' has no start_urls; give one with start_url"
             )
         self.start_urls = starts
-        hosts = {h.lower() for h in self.profile.allowed_hosts}
-        hosts.update((urlsplit(u).hostname or "").lower() for u in starts)
+        # Scope by origin (scheme, host, port: crawler.section), also enforced for
+        # every request and redirect by crawler.middlewares.scope.
+        self.allowed_origins: frozenset[str] = origins_of(starts, self.profile.allowed_hosts)
+        hosts = {o.split("://", 1)[1].rsplit(":", 1)[0] for o in self.allowed_origins}
         self.allowed_hosts: frozenset[str] = frozenset(h for h in hosts if h)
         self.allowed_domains = sorted(self.allowed_hosts)
+        # Where the profile's URL patterns say what is news, they decide; else the
+        # crawl keeps to the start URLs' sections and classifies pages by what they show.
+        self.by_patterns = bool(self.profile.article_patterns and self.profile.listing_patterns)
+        self.sections: tuple[Section, ...] = tuple(Section.of(u) for u in starts)
+        self._teaser_paths: Counter[str] = Counter()
+        self._feeds: set[str] = set()
         self.max_pages = int(max_pages) if max_pages else 0
         self.max_depth = self.profile.crawl.max_depth
         self._emitted: set[str] = set()
@@ -258,8 +281,70 @@ class NewsSpider(scrapy.Spider):
     # -- scope ---------------------------------------------------------------
 
     def in_scope(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and (parts.hostname or "") in self.allowed_hosts
+        """Whether *url*'s origin (scheme, host, port) is one the crawl may fetch from."""
+        return origin(url) in self.allowed_origins
+
+    def in_section(self, url: str) -> bool:
+        """Whether *url* lies in the section a start URL names (`crawler.section`)."""
+        return any(section.contains(url) for section in self.sections)
+
+    def section_refusal(self, url: str, vouched: bool = False) -> str | None:
+        """Why a page URL is not fetched by a classifying crawl, or None.
+
+        Inside the section, anything but a trap (search, tags, calendars,
+        galleries, documents, ``?sort=``...: ``trap_<kind>``); outside it, only
+        what a listing, feed or sitemap of the section *vouched* for (its
+        teaser links: articles may live elsewhere on the origin, as on
+        WordPress), never the origin's root (``out_of_section``).
+        """
+        inside = [s for s in self.sections if s.contains(url)]
+        trap = url_trap(url, inside[0].prefix if inside else "")
+        if trap is not None and url.split("#", 1)[0] not in self.start_urls:
+            return f"trap_{trap}"
+        if inside:
+            return None
+        if vouched and urlsplit(url).path not in ("", "/"):
+            return None
+        return "out_of_section"
+
+    def redirect_refusal(self, request: scrapy.Request) -> str | None:
+        """Why the target of a redirect (3xx or meta refresh) is not fetched, or None.
+
+        The target passes the rules a link to it would (the scope middleware
+        asks, `crawler.middlewares.scope`; origin and robots.txt are checked
+        there and by Scrapy): the profile's ``exclude_patterns``, then its
+        article / listing patterns (documents pass, as requisites), or, in a
+        classifying crawl, the section and trap rules. A start URL that
+        redirects moves its section along with it.
+        """
+        url = request.url.split("#", 1)[0]
+        callback = getattr(request.callback, "__name__", "")
+        if callback not in _PAGE_CALLBACKS | {"parse_requisite", "parse_sitemap", "parse_feed"}:
+            return None  # not the spider's request (robots.txt): Scrapy's own rules
+        if self.profile.is_excluded(url):
+            return "excluded"
+        if callback not in _PAGE_CALLBACKS:
+            return None
+        if urlsplit(url).path.lower().endswith(DOCUMENT_EXTENSIONS):
+            return None
+        sources = request.meta.get("redirect_urls") or []
+        if sources and sources[0].split("#", 1)[0] in self.start_urls:
+            section = Section.of(url)
+            if section not in self.sections:
+                self.sections = (*self.sections, section)
+            return None
+        if self.profile.is_article(url) or self.profile.is_listing(url):
+            return None
+        if self.by_patterns:
+            return "not_news"
+        return self.section_refusal(url, bool(request.meta.get("arsip_vouched")))
+
+    def classified(self, url: str, kind: str, reason: str) -> None:
+        """Count and report what a page was taken for, and why."""
+        self._count(f"classify/{kind}")
+        self.crawler.signals.send_catch_log(
+            signal=page_classified, url=url, kind=kind, reason=reason
+        )
 
     def follow_page(
         self,
@@ -269,11 +354,13 @@ class NewsSpider(scrapy.Spider):
         *,
         walk: bool = True,
         meta: dict[str, Any] | None = None,
+        vouched: bool = False,
     ) -> scrapy.Request | None:
         """A request for a listing or article link, or None (reported) when skipped.
 
         *walk* False: in an incremental crawl, a listing link that is not the
-        next page of the walk is not followed.
+        next page of the walk is not followed. *vouched*: a teaser link of a
+        listing of the section (`section_refusal`).
         """
         url = url.split("#", 1)[0]
         if not self.in_scope(url):
@@ -292,8 +379,28 @@ class NewsSpider(scrapy.Spider):
                 self._count("incremental/listing_not_walked")
                 return None
             return scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
-        self.skip(url, "not_news", referer)
-        return None
+        if self.by_patterns:
+            self.skip(url, "not_news", referer)
+            return None
+        return self._page_request(url, referer, vouched)
+
+    def _page_request(self, url: str, referer: str | None, vouched: bool) -> scrapy.Request | None:
+        """A request for a page that its response will classify (`parse_page`)."""
+        refusal = self.section_refusal(url, vouched)
+        if refusal is not None:
+            self.skip(url, refusal, referer)
+            return None
+        if article_id(url) in self._emitted:
+            self.skip(url, "duplicate", referer)
+            return None
+        meta: dict[str, Any] = {"arsip_vouched": vouched}
+        if self.knowledge.incremental and article_id(url) in self.knowledge.articles:
+            verdict = self.knowledge.classify(url)
+            if verdict == "known":
+                self.skip(url, "known", referer)
+                return None
+            meta["arsip_revisit"] = verdict == "revisit"
+        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error, meta=meta)
 
     def _article_request(self, url: str, referer: str | None) -> scrapy.Request | None:
         if article_id(url) in self._emitted:
@@ -323,23 +430,46 @@ class NewsSpider(scrapy.Spider):
                 yield response.urljoin(href.strip())
 
     def _links(
-        self, response: TextResponse, next_page: str | None = None, run: int = 0
+        self,
+        response: TextResponse,
+        next_page: str | None = None,
+        run: int = 0,
+        *,
+        follow: bool = True,
+        vouched: frozenset[str] = frozenset(),
+        extra: tuple[str, ...] = (),
+        article: bool = False,
     ) -> Iterator[scrapy.Request]:
+        """Requests for the page's links (when *follow*), *extra* pages and its requisites.
+
+        On an *article* page a link to its own address without the slug is
+        the same article again (`crawler.section.is_alias`): not followed.
+        """
         depth = int(response.meta.get("depth", 0)) + 1
-        for href in response.xpath("//a/@href").getall():
+        hrefs = response.xpath("//a/@href").getall() if follow else []
+        seen: set[str] = set()
+        for href in [*hrefs, *extra]:
             href = href.strip()
             if not href or href.startswith(("mailto:", "tel:", "javascript:", "#")):
                 continue
             url = response.urljoin(href)
             if urlsplit(url).path.lower().endswith(DOCUMENT_EXTENSIONS):
                 continue
-            is_next = url.split("#", 1)[0] == next_page
+            key = url.split("#", 1)[0]
+            if key in seen:
+                continue
+            seen.add(key)
+            if article and is_alias(key, response.url):
+                self.skip(key, "alias", response.url)
+                continue
+            is_next = key == next_page
             request = self.follow_page(
                 url,
                 response.url,
                 depth,
                 walk=is_next,
                 meta={"known_run": run} if is_next else None,
+                vouched=key in vouched,
             )
             if request is not None:
                 yield request
@@ -384,13 +514,136 @@ class NewsSpider(scrapy.Spider):
 
     @tracked
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        """A listing (or home) page: follow pagination, articles and requisites."""
+        """A listing (or home) page: follow pagination, articles and requisites.
+
+        In a classifying crawl (no complete URL patterns) a start URL is a
+        page like any other (`parse_page`), followed whatever it shows.
+        """
         if not isinstance(response, TextResponse):
             return
+        if not self.by_patterns and not self.profile.is_listing(response.url):
+            yield from self._parse_page(response, start=True)
+            return
+        listed = self.profile.is_listing(response.url)
+        reason = "profile listing_patterns" if listed else "start URL"
+        self.classified(response.url, LISTING, reason)
         next_page, run = None, 0
         if self.knowledge.incremental and self.profile.is_listing(response.url):
             next_page, run = self._walk(response)
         yield from self._links(response, next_page, run)
+
+    @tracked
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """A page the crawl does not know yet: classified by what it shows (crawler.classify)."""
+        yield from self._parse_page(response)
+
+    def _parse_page(self, response: Response, *, start: bool = False) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            self.classified(response.url, OTHER, "not an HTML page")
+            return
+        if self.profile.is_article(response.url):  # a pattern the profile gives decides
+            page = PageKind(ARTICLE, "profile article_patterns")
+        elif self.profile.is_listing(response.url):
+            shown = self._classify(response)
+            page = PageKind(
+                LISTING, "profile listing_patterns", shown.teasers, shown.pages, shown.feeds
+            )
+        else:
+            page = self._classify(response)
+        copy_of = self._copy_of(response.url, page)
+        if copy_of:
+            self.classified(response.url, OTHER, f"a copy of the article at {copy_of}")
+            request = self.follow_page(copy_of, response.url, vouched=True)
+            if request is not None:
+                yield request
+            yield from self._links(response, follow=False)
+            return
+        self.classified(response.url, page.kind, page.reason)
+        if page.kind == ARTICLE:
+            yield from self._links(response, article=True)
+            item = self.article_item(response)
+            if item is not None:
+                if response.meta.get("arsip_revisit"):
+                    self._count("incremental/revisited")
+                elif self.knowledge.incremental:
+                    self._count("incremental/new")
+                yield item
+            return
+        if page.kind == LISTING or start:
+            yield from self._feed_requests(page.feeds)
+            yield from self._links(
+                response, vouched=self._vouched(response.url, page), extra=page.pages[:1]
+            )
+            return
+        yield from self._links(response, follow=False)  # its requisites: archived as seen
+
+    def _classify(self, response: TextResponse) -> PageKind:
+        """`crawler.classify.classify` on the tree Scrapy parsed; its CPU time is counted
+        (``classify/cpu_us``: BENCHMARKS.md compares it with the crawl's)."""
+        root = response.selector.root  # Scrapy's parse, which the links need anyway
+        started = time.process_time()
+        page = classify(root, response.url)
+        self.crawler.stats.inc_value(
+            "classify/cpu_us", int((time.process_time() - started) * 1_000_000)
+        )
+        return page
+
+    def _copy_of(self, url: str, page: PageKind) -> str:
+        """The address an article page names as its canonical one when it is another page
+        of the crawl's scope (so this one is a second address of it), else ""."""
+        canonical = page.canonical
+        if page.kind != ARTICLE or not canonical or not self.in_scope(canonical):
+            return ""
+        if canonical_url(canonical) == canonical_url(url):
+            return ""
+        path = urlsplit(canonical).path.rstrip("/")
+        if not path or any(path == s.prefix for s in self.sections):  # a site-wide canonical
+            return ""
+        return canonical
+
+    def _vouched(self, url: str, page: PageKind) -> frozenset[str]:
+        """The teaser links a listing of the section vouches for: the group of repeated
+        blocks seen most on earlier listings, else its largest (not a sidebar)."""
+        if not page.teasers or not self.in_section(url):
+            return frozenset()
+        known = [g for g in page.teasers if g[0] in self._teaser_paths]
+        best = max(known, key=lambda g: self._teaser_paths[g[0]]) if known else page.teasers[0]
+        path, links = best
+        self._teaser_paths[path] += 1
+        return frozenset(links)
+
+    def _feed_requests(self, feeds: tuple[str, ...]) -> Iterator[scrapy.Request]:
+        """The feeds of the section a page announces (a site-wide feed is left alone)."""
+        for url in feeds:
+            if url in self._feeds or not self.in_scope(url) or self.profile.is_excluded(url):
+                continue
+            if not self.in_section(url):
+                continue
+            self._feeds.add(url)
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error)
+
+    @tracked
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        """Article links of an RSS or Atom feed; a feed of the section vouches for them."""
+        try:
+            root = etree.fromstring(response.body, _SAFE_XML)
+        except etree.XMLSyntaxError as exc:
+            logger.warning("Unreadable feed %s: %s", response.url, exc)
+            self._count("feed/invalid")
+            return
+        links = [(el.text or "").strip() for el in root.iter("link") if el.text]
+        links += [
+            el.get("href", "").strip()
+            for el in root.iter(f"{ATOM_NS}link")
+            if el.get("rel", "alternate") == "alternate"
+        ]
+        vouched = self.in_section(response.url)
+        self._count("feed/read")
+        for url in links:
+            if url:
+                request = self.follow_page(response.urljoin(url), response.url, vouched=vouched)
+                if request is not None:
+                    yield request
 
     @tracked
     def parse_requisite(self, response: Response) -> Iterator[Any]:
@@ -415,7 +668,12 @@ class NewsSpider(scrapy.Spider):
                 if self.in_scope(url):
                     yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
                 continue
-            request = self.follow_page(url, response.url, walk=not self.knowledge.incremental)
+            request = self.follow_page(
+                url,
+                response.url,
+                walk=not self.knowledge.incremental,
+                vouched=self.in_section(response.url),
+            )
             if request is not None:
                 yield request
 
@@ -425,6 +683,14 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self._count("extract/not_html")
             return
+        if not self.profile.is_article(response.url):  # a redirect led elsewhere
+            if not self.by_patterns or self.profile.is_listing(response.url):
+                yield from self._parse_page(response)
+                return
+            self.classified(response.url, OTHER, "redirected outside article_patterns")
+            yield from self._links(response, follow=False)
+            return
+        self.classified(response.url, ARTICLE, "profile article_patterns")
         yield from self._links(response)
         item = self.article_item(response)
         if item is not None:
@@ -528,6 +794,9 @@ class NewsSpider(scrapy.Spider):
         self._count("extract/articles")
         return item
 
+
+#: Callbacks of the spider's page requests (listings, articles, pages to classify).
+_PAGE_CALLBACKS = frozenset({"parse", "parse_page", "parse_article"})
 
 #: Scrapy's own middlewares raise a plain ``IgnoreRequest``: the reason for each,
 #: by how Scrapy begins its message (arsip's components raise `Skipped`, whose
