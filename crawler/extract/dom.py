@@ -248,7 +248,7 @@ def is_noise(el: Element) -> bool:
         return False
     known = el.get(_NOISE_MARK)
     if known is not None:
-        return known == "1"
+        return str(known) == "1"
     verdict = noise_verdict(el)
     noise = layout_is_noise(el, _holds_prose(el)) if verdict == LAYOUT else verdict == NOISE
     el.set(_NOISE_MARK, "1" if noise else "0")
