@@ -37,6 +37,7 @@ from crawler.profiles import Profile, ProfileError, find_profile
 from crawler.report import iter_items
 from crawler.stats import final_failures
 from pipelines.db import Dataset
+from pipelines.full_disk import is_full_disk
 
 __all__ = ["CrawlSummary", "final_failures", "run_crawl"]
 
@@ -534,6 +535,9 @@ def update_index(out: Path, before: set[str] | None = None) -> None:
         else:
             count, damage = index_collection(warcs, index)
     except OSError as exc:
+        if is_full_disk(exc):  # already said once; the resume's crawl indexes the files
+            logger.debug("Could not update the index %s: %s", index, exc)
+            return
         logger.error("Could not update the index %s: %s", index, exc)
         return
     for line in damage:

@@ -35,6 +35,7 @@ from arsip.core.layout import crawl_log_path
 from crawler import defaults as crawl_defaults
 from crawler.frontier import request_handled, request_kind, url_skipped
 from pipelines import defaults
+from pipelines.full_disk import stop_for_full_disk
 
 
 def _now() -> str:
@@ -53,6 +54,7 @@ class CrawlLogExtension:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self._file: IO[str] | None = None
+        self._broken = False  # a write met a full disk: nothing more is written
         self._responses: dict[str, tuple[int, int]] = {}  # url -> (status, bytes), until handled
         self._skipped: set[tuple[str, str]] = set()
 
@@ -78,11 +80,20 @@ class CrawlLogExtension:
         return crawl_log_path(defaults.out_dir(settings), defaults.crawl_id(settings) or "crawl")
 
     def write(self, **line: Any) -> None:
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
-        self._file.write(json.dumps({"time": _now(), **line}, ensure_ascii=False) + "\n")
-        self._file.flush()
+        """Append one line; a full disk is handed to `pipelines.full_disk` (one line,
+        the crawl stops resumably) and the log writes nothing more."""
+        if self._broken:
+            return
+        try:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8")
+            self._file.write(json.dumps({"time": _now(), **line}, ensure_ascii=False) + "\n")
+            self._file.flush()
+        except OSError as exc:
+            self._broken = True
+            if not stop_for_full_disk(self.crawler, "the crawl log", self.path.parent, exc):
+                raise
 
     def response_downloaded(self, response: Response, request: Request, **kwargs: Any) -> None:
         size = len(response.body)
@@ -128,5 +139,9 @@ class CrawlLogExtension:
             self.write(url=url, status=status, bytes=size, kind="", outcome="fetched", via=None)
         self._responses.clear()
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as exc:  # the last buffered lines met a full disk
+                if not stop_for_full_disk(self.crawler, "the crawl log", self.path.parent, exc):
+                    raise
             self._file = None
