@@ -622,14 +622,21 @@ class NewsSpider(scrapy.Spider):
             self._feeds.add(url)
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.on_error)
 
+    def _xml_root(self, response: Response, what: str) -> Any:
+        """The parsed root of a feed or sitemap (safe parser), or None: an unreadable
+        one is a warning and the stat ``<what>/invalid``."""
+        try:
+            return etree.fromstring(response.body, _SAFE_XML)
+        except etree.XMLSyntaxError as exc:
+            logger.warning("Unreadable %s %s: %s", what, response.url, exc)
+            self._count(f"{what}/invalid")
+            return None
+
     @tracked
     def parse_feed(self, response: Response) -> Iterator[Any]:
         """Article links of an RSS or Atom feed; a feed of the section vouches for them."""
-        try:
-            root = etree.fromstring(response.body, _SAFE_XML)
-        except etree.XMLSyntaxError as exc:
-            logger.warning("Unreadable feed %s: %s", response.url, exc)
-            self._count("feed/invalid")
+        root = self._xml_root(response, "feed")
+        if root is None:
             return
         links = [(el.text or "").strip() for el in root.iter("link") if el.text]
         links += [
@@ -654,11 +661,8 @@ class NewsSpider(scrapy.Spider):
     @tracked
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Listing and article URLs from a sitemap (or sitemap index)."""
-        try:
-            root = etree.fromstring(response.body, _SAFE_XML)
-        except etree.XMLSyntaxError as exc:
-            logger.warning("Unreadable sitemap %s: %s", response.url, exc)
-            self._count("sitemap/invalid")
+        root = self._xml_root(response, "sitemap")
+        if root is None:
             return
         for loc in root.iter(f"{SITEMAP_NS}loc"):
             url = (loc.text or "").strip()
