@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from arsip.demosite.flavors import flavor_names
+from arsip.demosite.flavors import flavor_names, heldout_names
 from arsip.replica_process import ReplicaProcess
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,10 +46,14 @@ def corpus_dev_pages_missing() -> str | None:
         "(fetched third-party pages stay out of commits; set ARSIP_CORPUS_DEV_PAGES to a "
         "folder holding them, see tests/corpus_dev/SOURCES.md)"
     )
+
+
 FIXTURES = REPO / "tests" / "fixtures"
 BIN = Path(sys.executable).parent
 #: Every replica flavor but the default ANRI one (`arsip demo-site --flavor NAME`).
 FLAVORS: tuple[str, ...] = tuple(flavor_names()[1:])
+#: Held-out flavors: never in FLAVORS, so no rule is tuned on them (test_zero_config_heldout.py).
+HELDOUT_FLAVORS: tuple[str, ...] = tuple(heldout_names())
 #: Hand-written profiles of the flavors (tests/data/flavors/NAME.toml).
 FLAVOR_PROFILES = REPO / "tests" / "data" / "flavors"
 

@@ -23,7 +23,7 @@ from arsip.core.errors import ArsipError
 from arsip.demosite.content import build_site
 from arsip.demosite.export import export_site, write_records, write_truth
 from arsip.demosite.faults import FaultSpec, FaultSpecError
-from arsip.demosite.flavors import ANRI, flavor_names, section_of, summaries
+from arsip.demosite.flavors import ANRI, flavor_names, heldout_names, section_of, summaries
 from arsip.demosite.model import SiteContent
 from arsip.demosite.server import DemoSite
 from arsip.errors import EXIT_CONFIG, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, UserError
@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--flavor",
         default=ANRI,
-        choices=flavor_names(),
+        choices=[*flavor_names(), *heldout_names()],
         metavar="NAME",
         help=f"which site to serve: {', '.join(flavor_names())} (default {ANRI}; see below)",
     )

@@ -13,7 +13,9 @@ from arsip.demosite import render
 from arsip.demosite.content import build_site
 from arsip.demosite.flavors.base import Flavor, FlavorApp, Post
 from arsip.demosite.flavors.codeigniter import CodeIgniter
+from arsip.demosite.flavors.drupal import Drupal
 from arsip.demosite.flavors.joomla import Joomla
+from arsip.demosite.flavors.kampus import Kampus
 from arsip.demosite.flavors.laravel import Laravel
 from arsip.demosite.flavors.spbe import Spbe
 from arsip.demosite.flavors.wordpress import WordPress
@@ -28,28 +30,38 @@ ANRI_SECTION = "/publikasi/berita"
 FLAVORS: dict[str, type[Flavor]] = {
     cls.name: cls for cls in (WordPress, Joomla, CodeIgniter, Spbe, Laravel)
 }
+#: Held-out flavors: served like the others, but no rule is tuned on them; only
+#: tests/test_zero_config_heldout.py crawls them, to measure generalization.
+HELDOUT: dict[str, type[Flavor]] = {cls.name: cls for cls in (Kampus, Drupal)}
+_ALL: dict[str, type[Flavor]] = {**FLAVORS, **HELDOUT}
 
 
 def flavor_names() -> list[str]:
-    """Every flavor's name, ANRI first."""
+    """Every tuned flavor's name, ANRI first (the held-out ones are `heldout_names`)."""
     return [ANRI, *FLAVORS]
+
+
+def heldout_names() -> list[str]:
+    """The held-out flavors' names."""
+    return list(HELDOUT)
 
 
 def summaries() -> dict[str, str]:
     """One line per flavor (for `arsip demo-site --help`)."""
-    return {ANRI: ANRI_SUMMARY, **{name: cls.summary for name, cls in FLAVORS.items()}}
+    return {ANRI: ANRI_SUMMARY, **{name: cls.summary for name, cls in _ALL.items()}}
 
 
 def section_of(name: str) -> str:
     """The news section path of flavor *name*."""
-    return ANRI_SECTION if name == ANRI else FLAVORS[name].section
+    return ANRI_SECTION if name == ANRI else _ALL[name].section
 
 
 def build_flavor(name: str, articles: int = 120, epoch: int = 0, seed: int = 1) -> Flavor:
     """Flavor *name* (not ANRI) over the content of (*articles*, *epoch*, *seed*)."""
-    if name not in FLAVORS:
-        raise ValueError(f"unknown flavor {name!r}; choose one of {', '.join(flavor_names())}")
-    return FLAVORS[name](build_site(articles, epoch, seed, salt=name))
+    if name not in _ALL:
+        names = ", ".join([*flavor_names(), *HELDOUT])
+        raise ValueError(f"unknown flavor {name!r}; choose one of {names}")
+    return _ALL[name](build_site(articles, epoch, seed, salt=name))
 
 
 def anri_page_map(content: SiteContent, base_url: str) -> dict[str, Any]:
@@ -72,12 +84,14 @@ def anri_page_map(content: SiteContent, base_url: str) -> dict[str, Any]:
 __all__ = [
     "ANRI",
     "FLAVORS",
+    "HELDOUT",
     "Flavor",
     "FlavorApp",
     "Post",
     "anri_page_map",
     "build_flavor",
     "flavor_names",
+    "heldout_names",
     "section_of",
     "summaries",
 ]
