@@ -90,7 +90,7 @@ def test_an_inferred_profile_of_a_held_out_flavor_is_measured(
 
 
 def test_held_out_flavors_are_not_among_the_tuned_ones() -> None:
-    assert set(HELDOUT_FLAVORS) == {"kampus", "drupal"}
+    assert set(HELDOUT_FLAVORS) == {"kampus", "pemprov"}
     assert not set(HELDOUT_FLAVORS) & set(FLAVORS)
 
 

@@ -1,4 +1,4 @@
-"""``drupal``: a provincial government's Drupal site in Sulawesi (WITA), a held-out flavor.
+"""``pemprov``: a provincial government's Drupal site in Sulawesi (WITA), a held-out flavor.
 
 Held out: the zero-config rules were not tuned on it (tests/test_zero_config_heldout.py
 only measures them). Modelled on provincial and ministry sites built on Drupal
@@ -56,7 +56,7 @@ def medium_date(post: Post) -> str:
 
 
 class Drupal(Flavor):
-    name = "drupal"
+    name = "pemprov"
     summary = "Drupal of a province (WITA): /berita/slug, zero-based ?page=N, /node/N (held out)"
     site_name = "Pemerintah Provinsi Sulawesi Tenggara Raya"
     section = SECTION
