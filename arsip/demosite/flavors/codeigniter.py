@@ -26,11 +26,12 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs, quote_plus
+from urllib.parse import quote_plus
 
 from arsip.demosite.flavors import common as c
-from arsip.demosite.flavors.base import Flavor, Post, tag_slug
-from arsip.demosite.site import Resource, ok
+from arsip.demosite.flavors.base import Post, tag_slug
+from arsip.demosite.flavors.portal import Portal, trap
+from arsip.demosite.site import Resource
 
 SECTION = "/berita"
 _INDEX = re.compile(r"^/berita/index/(\d+)$")
@@ -39,14 +40,7 @@ _KATEGORI = re.compile(r"^/berita/kategori/([a-z0-9-]+)(?:/(\d+))?$")
 _DOCS = re.compile(r"^/dokumen(?:/index/(\d+))?$")
 
 
-def _one(query: str) -> dict[str, str] | None:
-    values = parse_qs(query, keep_blank_values=True)
-    if any(len(v) != 1 for v in values.values()):
-        return None
-    return {k: v[0] for k, v in values.items()}
-
-
-class CodeIgniter(Flavor):
+class CodeIgniter(Portal):
     name = "codeigniter"
     summary = "CodeIgniter portal of a city (WIT): /berita/detail/ID/slug, /berita/index/N"
     site_name = "Pemerintah Kota Teluk Biru"
@@ -57,6 +51,14 @@ class CodeIgniter(Flavor):
     shows_editor = True
     number_base = 512
     number_step = 1
+    photo_prefix = "/assets/uploads/galeri/"
+    document_prefix = "/dokumen/download/"
+    document_suffix = ""
+    plain_pages = (
+        ("/profil/visi-misi", "Visi dan Misi", c.PROFILE_TEXT),
+        ("/layanan", "Layanan", c.SERVICES_TEXT),
+    )
+    robots_rules = ("Disallow: /admin/",)
 
     def article_path(self, post: Post) -> str:
         return f"{SECTION}/detail/{post.number}/{post.article.slug}"
@@ -140,9 +142,9 @@ class CodeIgniter(Flavor):
         )
         kategori = "\n".join(
             f'          <li><a href="{SECTION}/kategori/{tag_slug(t)}">{escape(t.title())}</a></li>'
-            for t in sorted({t for p in self.posts for t in p.tags})
+            for t in self.all_tags()
         )
-        searches = " ".join(f'<a href="{SECTION}/cari?q={t}">{t}</a>' for t in c.SEARCH_TERMS[:3])
+        searches = c.search_links(lambda t: f"{SECTION}/cari?q={t}")
         return f"""        <div class="widget"><h4 class="widget-title">Berita Populer</h4>
 {popular}
         </div>
@@ -251,10 +253,10 @@ class CodeIgniter(Flavor):
         href: Callable[[int], str],
         extra: str = "",
     ) -> str | None:
-        pages = max(1, -(-len(posts) // self.per_page))
-        if not 1 <= page <= pages:
+        found = self.paged(posts, page)
+        if found is None:
             return None
-        chunk = posts[(page - 1) * self.per_page : page * self.per_page]
+        chunk, pages = found
         main = f"""        <h2 class="judul-halaman">{escape(heading)}</h2>
 {extra}        <div class="row">
 {self.cards(chunk)}
@@ -279,7 +281,7 @@ class CodeIgniter(Flavor):
     # --- everything else -------------------------------------------------------
 
     def extra(self, path: str, query: str) -> Resource | str | None:
-        params = _one(query)
+        params = c.single_params(query)
         if params is None:
             return None
         number = self.listing_number(path, "")
@@ -300,14 +302,10 @@ class CodeIgniter(Flavor):
             page = params.get("page", "1")
             if not page.isdigit() or int(page) < 1:
                 return None
-            term = params["q"]
-            main = c.search_main(
-                term,
-                int(page),
-                c.search_hits(self.posts, term),
-                lambda n: f"{SECTION}/cari?q={quote_plus(term)}&page={n}",
+            term = quote_plus(params["q"])
+            return self.search_page(
+                params["q"], int(page), lambda n: f"{SECTION}/cari?q={term}&page={n}"
             )
-            return self.page("Pencarian", main)
         if path == "/agenda" and set(params) <= {"bulan", "tahun"}:
             year, month = c.CALENDAR_START
             if params:
@@ -316,13 +314,7 @@ class CodeIgniter(Flavor):
                 year, month = int(params["tahun"]), int(params["bulan"])
                 if not 1 <= month <= 12 or year < 1:
                     return None
-            main = c.calendar_main(
-                year,
-                month,
-                lambda y, m: f"/agenda?bulan={m}&tahun={y}",
-                c.month_posts(self.posts, year, month),
-            )
-            return self.page(f"Agenda {c.MONTHS[month - 1]} {year}", main)
+            return self.calendar_page(year, month, lambda y, m: f"/agenda?bulan={m}&tahun={y}")
         if params:
             return None
         return self._plain(path)
@@ -334,62 +326,31 @@ class CodeIgniter(Flavor):
             return self.article_page(post) if post else None
         match = _KATEGORI.match(path)
         if match:
-            tags = [t for t in {t for p in self.posts for t in p.tags} if tag_slug(t) == match[1]]
-            if not tags:
+            tag = self.tag_named(match[1])
+            if tag is None:
                 return None
             base = f"{SECTION}/kategori/{match[1]}"
             return self.grid(
-                f"Kategori: {tags[0].title()}",
-                self.tagged(tags[0]),
+                f"Kategori: {tag.title()}",
+                self.tagged(tag),
                 int(match[2] or 1),
                 lambda n: base if n == 1 else f"{base}/{n}",
             )
         if path == "/galeri/foto":
-            return self.page(
-                "Galeri", c.gallery_main(lambda s: f"/galeri/album/{s}", self._photo_src)
-            )
+            return self.gallery_page(lambda s: f"/galeri/album/{s}")
         if path.startswith("/galeri/album/"):
-            main = c.album_main(path.rsplit("/", 1)[-1], self._photo_src)
-            return self.page("Galeri", main) if main else None
-        if path.startswith("/assets/uploads/galeri/") and path.endswith(".jpg"):
-            return c.photo(path)
+            return self.album_page(path.rsplit("/", 1)[-1])
         match = _DOCS.match(path)
         if match:
-            page = int(match[1] or 1)
-            if not 1 <= page <= c.document_pages(6):
-                return None
-            main = c.documents_main(
-                page,
-                6,
-                lambda n: "/dokumen" if n == 1 else f"/dokumen/index/{n}",
-                lambda s: f"/dokumen/download/{s}",
+            return self.documents_page(
+                int(match[1] or 1), 6, lambda n: "/dokumen" if n == 1 else f"/dokumen/index/{n}"
             )
-            return self.page("Dokumen", main)
-        if path.startswith("/dokumen/download/"):
-            return c.document_pdf(path.rsplit("/", 1)[-1], self.site_name)
         if path == "/sitemap.xml":
-            return ok(
-                "application/xml; charset=utf-8",
-                self.sitemap_xml(self.base_url),
-                self.content.last_changed,
-            )
-        pages = {
-            "/profil/visi-misi": ("Visi dan Misi", c.PROFILE_TEXT),
-            "/layanan": ("Layanan", c.SERVICES_TEXT),
-        }
-        if path in pages:
-            title, text = pages[path]
-            return self.page(title, c.plain_main(title, text))
-        return None
-
-    def _photo_src(self, album: str, n: int) -> str:
-        return f"/assets/uploads/galeri/{album}-{n}.jpg"
-
-    def robots_txt(self, base_url: str) -> str:
-        return f"User-agent: *\nDisallow: /admin/\n\nSitemap: {base_url.rstrip('/')}/sitemap.xml\n"
+            return self.sitemap()
+        return self.files(path) or self.plain_page(path)
 
     def other_pages(self) -> list[str]:
-        tags = sorted({tag_slug(t) for p in self.posts for t in p.tags})
+        tags = self.tag_slugs()
         return [
             "/",
             "/profil/visi-misi",
@@ -402,47 +363,16 @@ class CodeIgniter(Flavor):
 
     def traps(self) -> list[dict[str, Any]]:
         return [
-            {
-                "name": "calendar",
-                "pattern": r"^/agenda",
-                "infinite": True,
-                "example": "/agenda?bulan=2&tahun=2024",
-            },
-            {
-                "name": "search",
-                "pattern": r"^/berita/cari\?",
-                "infinite": True,
-                "example": "/berita/cari?q=arsip",
-            },
-            {
-                "name": "sort",
-                "pattern": r"^/berita(/index/\d+)?\?sort=",
-                "infinite": False,
-                "example": "/berita?sort=judul&order=asc",
-                "count": self.pages * len(c.SORTS) * len(c.ORDERS),
-            },
-            {
-                "name": "duplicate",
-                "pattern": r"^/berita/detail/\d+$",
-                "infinite": False,
-                "example": f"{SECTION}/detail/{self.posts[0].number}",
-            },
-            {
-                "name": "categories",
-                "pattern": r"^/berita/kategori/",
-                "infinite": False,
-                "example": "/berita/kategori/kearsipan",
-            },
-            {
-                "name": "gallery",
-                "pattern": r"^/galeri/",
-                "infinite": False,
-                "example": "/galeri/foto",
-            },
-            {
-                "name": "documents",
-                "pattern": r"^/dokumen",
-                "infinite": False,
-                "example": "/dokumen",
-            },
+            trap("calendar", r"^/agenda", "/agenda?bulan=2&tahun=2024", infinite=True),
+            trap("search", r"^/berita/cari\?", "/berita/cari?q=arsip", infinite=True),
+            trap(
+                "sort",
+                r"^/berita(/index/\d+)?\?sort=",
+                "/berita?sort=judul&order=asc",
+                count=self.sort_count(),
+            ),
+            trap("duplicate", r"^/berita/detail/\d+$", f"{SECTION}/detail/{self.posts[0].number}"),
+            trap("categories", r"^/berita/kategori/", "/berita/kategori/kearsipan"),
+            trap("gallery", r"^/galeri/", "/galeri/foto"),
+            trap("documents", r"^/dokumen", "/dokumen"),
         ]

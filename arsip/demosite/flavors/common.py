@@ -15,9 +15,11 @@ import zlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape
+from urllib.parse import parse_qs
 
 from arsip.demosite.flavors.base import Post
 from arsip.demosite.model import Media
+from arsip.demosite.render import moved_page
 from arsip.demosite.site import TYPES, Resource, draw, ok
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -47,6 +49,36 @@ SEARCH_TERMS = ("arsip", "pelatihan", "kearsipan", "digitalisasi", "pelayanan")
 def attr(value: str) -> str:
     """*value* escaped for an HTML attribute (``&`` in a query becomes ``&amp;``)."""
     return escape(value, quote=True)
+
+
+def single_params(query: str) -> dict[str, str] | None:
+    """The query's parameters, or None when one is repeated (no site answers those)."""
+    values = parse_qs(query, keep_blank_values=True)
+    if any(len(v) != 1 for v in values.values()):
+        return None
+    return {k: v[0] for k, v in values.items()}
+
+
+def offset_page(params: dict[str, str], key: str, per_page: int) -> int | None:
+    """The page (1-based) an offset parameter (``?start=20``, ``?per_page=18``) asks for.
+
+    No parameter is page 1; None when the offset is no multiple of *per_page*.
+    """
+    value = params.get(key, "0")
+    if not value.isdigit() or int(value) % per_page:
+        return None
+    return int(value) // per_page + 1
+
+
+def redirect(location: str, content_type: str = "text/html; charset=utf-8") -> Resource:
+    """A 301 to *location* with the small HTML page servers send with it."""
+    body = moved_page(location).encode("utf-8")
+    return Resource(301, content_type, body, headers=(("Location", location),))
+
+
+def search_links(href: Callable[[str], str]) -> str:
+    """Links to the first popular search terms (a sidebar's way into the search trap)."""
+    return " ".join(f'<a href="{href(t)}">{t}</a>' for t in SEARCH_TERMS[:3])
 
 
 def dotted(number: int) -> str:

@@ -28,35 +28,27 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs, quote_plus
+from urllib.parse import quote_plus
 
 from arsip.demosite.flavors import common as c
-from arsip.demosite.flavors.base import Flavor, Post, tag_slug
-from arsip.demosite.render import moved_page
-from arsip.demosite.site import Resource, ok
+from arsip.demosite.flavors.base import Post, tag_slug
+from arsip.demosite.flavors.portal import Portal, trap
+from arsip.demosite.site import Resource
 
 SECTION = "/index.php/berita"
 _ARTICLE = re.compile(r"^/index\.php/berita/(\d+)-([a-z0-9-]+)$")
 _CALENDAR = re.compile(r"^/index\.php/agenda/month\.calendar/(\d{4})/(\d{1,2})$")
-RSS = "application/rss+xml; charset=utf-8"
-
-
-def _one(query: str) -> dict[str, str] | None:
-    values = parse_qs(query, keep_blank_values=True)
-    if any(len(v) != 1 for v in values.values()):
-        return None
-    return {k: v[0] for k, v in values.items()}
+#: Joomla's admin and code folders, all closed to robots.
+_CLOSED = "administrator bin cache cli components includes installation language layouts"
+_CLOSED += " libraries logs modules plugins tmp"
 
 
 def _start(params: dict[str, str], per_page: int) -> int | None:
     """The page a ``start`` offset asks for (1-based), or None when it is not a multiple."""
-    value = params.get("start", "0")
-    if not value.isdigit() or int(value) % per_page:
-        return None
-    return int(value) // per_page + 1
+    return c.offset_page(params, "start", per_page)
 
 
-class Joomla(Flavor):
+class Joomla(Portal):
     name = "joomla"
     summary = "Joomla 3 of a kabupaten (WIB): /index.php/berita/ID-slug, ?start=10"
     site_name = "Pemerintah Kabupaten Gunung Sewu"
@@ -67,6 +59,14 @@ class Joomla(Flavor):
     shows_editor = False
     number_base = 240
     number_step = 1
+    photo_prefix = "/images/galeri/"
+    document_prefix = "/images/dokumen/"
+    plain_pages = (
+        ("/index.php/profil", "Profil", c.PROFILE_TEXT),
+        ("/index.php/layanan", "Layanan", c.SERVICES_TEXT),
+    )
+    robots_rules = tuple(f"Disallow: /{d}/" for d in _CLOSED.split())
+    sitemap_path = None
 
     def article_path(self, post: Post) -> str:
         return f"{SECTION}/{post.number}-{post.article.slug[:60].rstrip('-')}"
@@ -77,7 +77,7 @@ class Joomla(Flavor):
     def listing_number(self, path: str, query: str) -> int | None:
         if path != SECTION:
             return None
-        params = _one(query)
+        params = c.single_params(query)
         if params is None or set(params) - {"start"}:
             return None
         return _start(params, self.per_page)
@@ -146,12 +146,10 @@ class Joomla(Flavor):
             f"Hits: {p.article.views}</small></li>"
             for p in self.popular()
         )
-        tags = sorted({t for p in self.posts for t in p.tags})
-        cloud = c.tag_cloud(tags, lambda t: f"/index.php/component/tags/tag/{tag_slug(t)}")
-        searches = " ".join(
-            f'<a href="/index.php/cari?searchword={t}&amp;searchphrase=all">{t}</a>'
-            for t in c.SEARCH_TERMS[:3]
+        cloud = c.tag_cloud(
+            self.all_tags(), lambda t: f"/index.php/component/tags/tag/{tag_slug(t)}"
         )
+        searches = c.search_links(lambda t: f"/index.php/cari?searchword={t}&amp;searchphrase=all")
         return f"""          <div class="well mostread"><h3 class="page-header">Terpopuler</h3>
             <ul class="mostread mod-list">
 {latest}
@@ -290,10 +288,10 @@ class Joomla(Flavor):
         href: Callable[[int], str],
         extra: str = "",
     ) -> str | None:
-        pages = max(1, -(-len(posts) // self.per_page))
-        if not 1 <= page <= pages:
+        found = self.paged(posts, page)
+        if found is None:
             return None
-        chunk = posts[(page - 1) * self.per_page : page * self.per_page]
+        chunk, pages = found
         main = f"""          <div class="blog" itemscope itemtype="https://schema.org/Blog">
             <div class="page-header"><h2>{escape(heading)}</h2></div>
 {extra}{self.items(chunk)}
@@ -320,7 +318,7 @@ class Joomla(Flavor):
     # --- everything else -------------------------------------------------------
 
     def extra(self, path: str, query: str) -> Resource | str | None:
-        params = _one(query)
+        params = c.single_params(query)
         if params is None:
             return None
         match = _ARTICLE.match(path)
@@ -338,53 +336,39 @@ class Joomla(Flavor):
             post = self.by_number.get(int(number)) if number.isdigit() else None
             if post is None:
                 return None
-            return Resource(
-                301,
-                "text/html; charset=utf-8",
-                moved_page(post.path).encode(),
-                headers=(("Location", post.path),),
-            )
+            return c.redirect(post.path)
         if path == SECTION:
             return self._section_query(params)
         if path == "/index.php/cari" and set(params) <= {"searchword", "searchphrase", "start"}:
             page = _start(params, 10)
             if page is None or "searchword" not in params:
                 return None
-            term = params["searchword"]
-            main = c.search_main(
-                term,
+            term = quote_plus(params["searchword"])
+            return self.search_page(
+                params["searchword"],
                 page,
-                c.search_hits(self.posts, term),
                 lambda n: (
-                    f"/index.php/cari?searchword={quote_plus(term)}"
-                    f"&searchphrase=all&start={(n - 1) * 10}"
+                    f"/index.php/cari?searchword={term}&searchphrase=all&start={(n - 1) * 10}"
                 ),
             )
-            return self.page("Pencarian", main)
         if path == "/index.php/dokumen" and set(params) <= {"start"}:
             page = _start(params, 5)
-            if page is None or page > c.document_pages(5):
+            if page is None:
                 return None
-            main = c.documents_main(
+            return self.documents_page(
                 page,
                 5,
                 lambda n: (
                     "/index.php/dokumen" if n == 1 else f"/index.php/dokumen?start={(n - 1) * 5}"
                 ),
-                lambda s: f"/images/dokumen/{s}.pdf",
             )
-            return self.page("Dokumen", main)
         if params:
             return None
         return self._plain(path)
 
     def _section_query(self, params: dict[str, str]) -> Resource | str | None:
         if params == {"format": "feed", "type": "rss"}:
-            return ok(
-                RSS,
-                c.rss(self.site_name, self.base_url, SECTION, self.posts[:10], "+0700"),
-                self.content.last_changed,
-            )
+            return self.feed(SECTION)
         if (
             {"filter_order", "filter_order_Dir"}
             <= set(params)
@@ -415,69 +399,27 @@ class Joomla(Flavor):
         if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 1:
             return self._calendar(int(match[1]), int(match[2]))
         if path.startswith("/index.php/component/tags/tag/"):
-            slug = path.rsplit("/", 1)[-1]
-            tags = [t for t in {t for p in self.posts for t in p.tags} if tag_slug(t) == slug]
-            if not tags:
+            tag = self.tag_named(path.rsplit("/", 1)[-1])
+            if tag is None:
                 return None
-            posts = self.tagged(tags[0])
             return self.page(
-                f"Tag: {tags[0]}",
-                f'          <div class="tag-category"><h2>Tag: {escape(tags[0])}</h2>\n'
-                f"{self.items(posts[:20])}\n          </div>",
+                f"Tag: {tag}",
+                f'          <div class="tag-category"><h2>Tag: {escape(tag)}</h2>\n'
+                f"{self.items(self.tagged(tag)[:20])}\n          </div>",
             )
         if path == "/index.php/galeri":
-            return self.page(
-                "Galeri", c.gallery_main(lambda s: f"/index.php/galeri/{s}", self._photo_src)
-            )
+            return self.gallery_page(lambda s: f"/index.php/galeri/{s}")
         if path.startswith("/index.php/galeri/"):
-            main = c.album_main(path.rsplit("/", 1)[-1], self._photo_src)
-            return self.page("Galeri", main) if main else None
-        if path.startswith("/images/galeri/") and path.endswith(".jpg"):
-            return c.photo(path)
-        if path.startswith("/images/dokumen/") and path.endswith(".pdf"):
-            return c.document_pdf(path.rsplit("/", 1)[-1][:-4], self.site_name)
-        pages = {
-            "/index.php/profil": ("Profil", c.PROFILE_TEXT),
-            "/index.php/layanan": ("Layanan", c.SERVICES_TEXT),
-        }
-        if path in pages:
-            title, text = pages[path]
-            return self.page(title, c.plain_main(title, text))
-        return None
-
-    def _photo_src(self, album: str, n: int) -> str:
-        return f"/images/galeri/{album}-{n}.jpg"
+            return self.album_page(path.rsplit("/", 1)[-1])
+        return self.files(path) or self.plain_page(path)
 
     def _calendar(self, year: int, month: int) -> str:
-        main = c.calendar_main(
-            year,
-            month,
-            lambda y, m: f"/index.php/agenda/month.calendar/{y}/{m:02d}",
-            c.month_posts(self.posts, year, month),
+        return self.calendar_page(
+            year, month, lambda y, m: f"/index.php/agenda/month.calendar/{y}/{m:02d}"
         )
-        return self.page(f"Agenda {c.MONTHS[month - 1]} {year}", main)
-
-    def robots_txt(self, base_url: str) -> str:
-        disallow = (
-            "administrator",
-            "bin",
-            "cache",
-            "cli",
-            "components",
-            "includes",
-            "installation",
-            "language",
-            "layouts",
-            "libraries",
-            "logs",
-            "modules",
-            "plugins",
-            "tmp",
-        )
-        return "User-agent: *\n" + "".join(f"Disallow: /{d}/\n" for d in disallow)
 
     def other_pages(self) -> list[str]:
-        tags = sorted({tag_slug(t) for p in self.posts for t in p.tags})
+        tags = self.tag_slugs()
         return [
             "/",
             "/index.php/profil",
@@ -491,47 +433,32 @@ class Joomla(Flavor):
 
     def traps(self) -> list[dict[str, Any]]:
         return [
-            {
-                "name": "calendar",
-                "pattern": r"^/index\.php/agenda",
-                "infinite": True,
-                "example": "/index.php/agenda/month.calendar/2024/02",
-            },
-            {
-                "name": "search",
-                "pattern": r"^/index\.php/cari\?",
-                "infinite": True,
-                "example": "/index.php/cari?searchword=arsip&searchphrase=all",
-            },
-            {
-                "name": "sort",
-                "pattern": r"^/index\.php/berita\?filter_order=",
-                "infinite": False,
-                "example": f"{SECTION}?filter_order=judul&filter_order_Dir=asc",
-                "count": self.pages * len(c.SORTS) * len(c.ORDERS),
-            },
-            {
-                "name": "print",
-                "pattern": r"^/index\.php/berita/\d+-[a-z0-9-]+\?tmpl=component",
-                "infinite": False,
-                "example": f"{self.posts[0].path}?tmpl=component&print=1",
-            },
-            {
-                "name": "tags",
-                "pattern": r"^/index\.php/component/tags/",
-                "infinite": False,
-                "example": "/index.php/component/tags/tag/kearsipan",
-            },
-            {
-                "name": "gallery",
-                "pattern": r"^/index\.php/galeri",
-                "infinite": False,
-                "example": "/index.php/galeri",
-            },
-            {
-                "name": "documents",
-                "pattern": r"^/(index\.php/dokumen|images/dokumen/)",
-                "infinite": False,
-                "example": "/index.php/dokumen",
-            },
+            trap(
+                "calendar",
+                r"^/index\.php/agenda",
+                "/index.php/agenda/month.calendar/2024/02",
+                infinite=True,
+            ),
+            trap(
+                "search",
+                r"^/index\.php/cari\?",
+                "/index.php/cari?searchword=arsip&searchphrase=all",
+                infinite=True,
+            ),
+            trap(
+                "sort",
+                r"^/index\.php/berita\?filter_order=",
+                f"{SECTION}?filter_order=judul&filter_order_Dir=asc",
+                count=self.sort_count(),
+            ),
+            trap(
+                "print",
+                r"^/index\.php/berita/\d+-[a-z0-9-]+\?tmpl=component",
+                f"{self.posts[0].path}?tmpl=component&print=1",
+            ),
+            trap(
+                "tags", r"^/index\.php/component/tags/", "/index.php/component/tags/tag/kearsipan"
+            ),
+            trap("gallery", r"^/index\.php/galeri", "/index.php/galeri"),
+            trap("documents", r"^/(index\.php/dokumen|images/dokumen/)", "/index.php/dokumen"),
         ]

@@ -27,11 +27,12 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs, quote_plus
+from urllib.parse import quote_plus
 
 from arsip.demosite.flavors import common as c
-from arsip.demosite.flavors.base import Flavor, Post, tag_slug
-from arsip.demosite.site import Resource, ok
+from arsip.demosite.flavors.base import Post, tag_slug
+from arsip.demosite.flavors.portal import Portal, trap
+from arsip.demosite.site import Resource
 
 SECTION = "/id/berita"
 ENGLISH = "/en/news"
@@ -40,19 +41,12 @@ ENGLISH_POSTS = 5
 _ALBUM = re.compile(r"^/id/galeri/([a-z0-9-]+)$")
 
 
-def _one(query: str) -> dict[str, str] | None:
-    values = parse_qs(query, keep_blank_values=True)
-    if any(len(v) != 1 for v in values.values()):
-        return None
-    return {k: v[0] for k, v in values.items()}
-
-
 def _page(params: dict[str, str]) -> int | None:
     value = params.get("page", "1")
     return int(value) if value.isdigit() and int(value) >= 1 else None
 
 
-class Laravel(Flavor):
+class Laravel(Portal):
     name = "laravel"
     summary = "Laravel of a university (WIB): /id/berita/slug, ?page=N, /en/news beside it"
     site_name = "Universitas Negeri Lembah Hijau"
@@ -61,6 +55,13 @@ class Laravel(Flavor):
     per_page = 10
     media_prefix = "/storage/uploads/"
     shows_editor = True
+    photo_prefix = "/storage/galeri/"
+    document_prefix = "/files/"
+    plain_pages = (
+        ("/id/profil", "Profil", c.PROFILE_TEXT),
+        ("/id/layanan", "Layanan", c.SERVICES_TEXT),
+    )
+    robots_rules = ("Disallow: /admin",)
 
     def article_path(self, post: Post) -> str:
         return f"{SECTION}/{post.article.slug}"
@@ -71,7 +72,7 @@ class Laravel(Flavor):
     def listing_number(self, path: str, query: str) -> int | None:
         if path != SECTION:
             return None
-        params = _one(query)
+        params = c.single_params(query)
         if params is None or set(params) - {"page"}:
             return None
         return _page(params)
@@ -134,9 +135,9 @@ class Laravel(Flavor):
         )
         kategori = " ".join(
             f'<a class="badge" href="{SECTION}?kategori={tag_slug(t)}">{escape(t)}</a>'
-            for t in sorted({t for p in self.posts for t in p.tags})
+            for t in self.all_tags()
         )
-        searches = " ".join(f'<a href="/id/cari?q={t}">{t}</a>' for t in c.SEARCH_TERMS[:3])
+        searches = c.search_links(lambda t: f"/id/cari?q={t}")
         return f"""        <section class="widget"><h3>Terpopuler</h3>
             <ol>
 {popular}
@@ -243,10 +244,10 @@ class Laravel(Flavor):
         href: Callable[[int], str],
         extra: str = "",
     ) -> str | None:
-        pages = max(1, -(-len(posts) // self.per_page))
-        if not 1 <= page <= pages:
+        found = self.paged(posts, page)
+        if found is None:
             return None
-        chunk = posts[(page - 1) * self.per_page : page * self.per_page]
+        chunk, pages = found
         main = f"""        <h1 class="page-title">{escape(heading)}</h1>
 {extra}{self.items(chunk)}
 {self.pagination(page, pages, len(posts), href)}"""
@@ -269,7 +270,7 @@ class Laravel(Flavor):
     # --- everything else -------------------------------------------------------
 
     def extra(self, path: str, query: str) -> Resource | str | None:
-        params = _one(query)
+        params = c.single_params(query)
         if params is None:
             return None
         page = _page(params)
@@ -277,13 +278,13 @@ class Laravel(Flavor):
             return None
         if path == SECTION and "kategori" in params and set(params) <= {"kategori", "page"}:
             slug = params["kategori"]
-            tags = [t for t in {t for p in self.posts for t in p.tags} if tag_slug(t) == slug]
-            if not tags:
+            tag = self.tag_named(slug)
+            if tag is None:
                 return None
             base = f"{SECTION}?kategori={slug}"
             return self.listing(
-                f"Kategori: {tags[0]}",
-                self.tagged(tags[0]),
+                f"Kategori: {tag}",
+                self.tagged(tag),
                 page,
                 lambda n: base if n == 1 else f"{base}&page={n}",
             )
@@ -300,34 +301,20 @@ class Laravel(Flavor):
                 self.sorts(),
             )
         if path == "/id/cari" and "q" in params and set(params) <= {"q", "page"}:
-            term = params["q"]
-            main = c.search_main(
-                term,
-                page,
-                c.search_hits(self.posts, term),
-                lambda n: f"/id/cari?q={quote_plus(term)}&page={n}",
-            )
-            return self.page("Pencarian", main)
+            term = quote_plus(params["q"])
+            return self.search_page(params["q"], page, lambda n: f"/id/cari?q={term}&page={n}")
         if path == "/id/agenda" and set(params) <= {"bulan"}:
             month = c.parse_month(params["bulan"]) if params else c.CALENDAR_START
             if month is None:
                 return None
-            main = c.calendar_main(
-                *month,
-                lambda y, m: f"/id/agenda?bulan={y}-{m:02d}",
-                c.month_posts(self.posts, *month),
-            )
-            return self.page(f"Agenda {c.MONTHS[month[1] - 1]} {month[0]}", main)
+            return self.calendar_page(*month, lambda y, m: f"/id/agenda?bulan={y}-{m:02d}")
         if path == "/id/repositori" and set(params) <= {"page"}:
-            if page > c.document_pages(5):
-                return None
-            main = c.documents_main(
+            return self.documents_page(
                 page,
                 5,
                 lambda n: "/id/repositori" if n == 1 else f"/id/repositori?page={n}",
-                lambda s: f"/files/{s}.pdf",
+                "Repositori",
             )
-            return self.page("Repositori", main)
         if params:
             return None
         return self._plain(path)
@@ -343,36 +330,18 @@ class Laravel(Flavor):
         if path == "/id":
             return self.home_page()
         if path == "/id/galeri":
-            return self.page("Galeri", c.gallery_main(lambda s: f"/id/galeri/{s}", self._photo))
+            return self.gallery_page(lambda s: f"/id/galeri/{s}")
         match = _ALBUM.match(path)
         if match:
-            album = c.album_main(match[1], self._photo)
-            return self.page("Galeri", album) if album else None
-        if path.startswith("/storage/galeri/") and path.endswith(".jpg"):
-            return c.photo(path)
-        if path.startswith("/files/") and path.endswith(".pdf"):
+            return self.album_page(match[1])
+        if path.startswith("/files/") and path.endswith(".pdf"):  # the whole rest is the slug
             return c.document_pdf(path[len("/files/") : -4], self.site_name)
         if path == "/sitemap.xml":
-            xml = self.sitemap_xml(self.base_url)
-            return ok("application/xml; charset=utf-8", xml, self.content.last_changed)
-        pages = {
-            "/id/profil": ("Profil", c.PROFILE_TEXT),
-            "/id/layanan": ("Layanan", c.SERVICES_TEXT),
-        }
-        if path in pages:
-            title, text = pages[path]
-            return self.page(title, c.plain_main(title, text))
-        return None
-
-    def _photo(self, album: str, n: int) -> str:
-        return f"/storage/galeri/{album}-{n}.jpg"
-
-    def robots_txt(self, base_url: str) -> str:
-        base = base_url.rstrip("/")
-        return f"User-agent: *\nDisallow: /admin\n\nSitemap: {base}/sitemap.xml\n"
+            return self.sitemap()
+        return self.files(path) or self.plain_page(path)
 
     def other_pages(self) -> list[str]:
-        tags = sorted({tag_slug(t) for p in self.posts for t in p.tags})
+        tags = self.tag_slugs()
         return [
             "/",
             "/id",
@@ -388,52 +357,23 @@ class Laravel(Flavor):
         ]
 
     def traps(self) -> list[dict[str, Any]]:
+        categories = sum(max(1, -(-len(self.tagged(t)) // self.per_page)) for t in self.all_tags())
         return [
-            {
-                "name": "calendar",
-                "pattern": r"^/id/agenda",
-                "infinite": True,
-                "example": "/id/agenda?bulan=2024-02",
-            },
-            {
-                "name": "search",
-                "pattern": r"^/id/cari\?",
-                "infinite": True,
-                "example": "/id/cari?q=arsip",
-            },
-            {
-                "name": "sort",
-                "pattern": r"^/id/berita\?sort=",
-                "infinite": False,
-                "example": f"{SECTION}?sort=judul&order=asc",
-                "count": self.pages * len(c.SORTS) * len(c.ORDERS),
-            },
-            {
-                "name": "categories",
-                "pattern": r"^/id/berita\?kategori=",
-                "infinite": False,
-                "example": f"{SECTION}?kategori=kearsipan",
-                "count": sum(
-                    max(1, -(-len(self.tagged(t)) // self.per_page))
-                    for t in {t for p in self.posts for t in p.tags}
-                ),
-            },
-            {
-                "name": "english",
-                "pattern": r"^/en/",
-                "infinite": False,
-                "example": ENGLISH,
-            },
-            {
-                "name": "gallery",
-                "pattern": r"^/id/galeri",
-                "infinite": False,
-                "example": "/id/galeri",
-            },
-            {
-                "name": "documents",
-                "pattern": r"^/(id/repositori|files/)",
-                "infinite": False,
-                "example": "/id/repositori",
-            },
+            trap("calendar", r"^/id/agenda", "/id/agenda?bulan=2024-02", infinite=True),
+            trap("search", r"^/id/cari\?", "/id/cari?q=arsip", infinite=True),
+            trap(
+                "sort",
+                r"^/id/berita\?sort=",
+                f"{SECTION}?sort=judul&order=asc",
+                count=self.sort_count(),
+            ),
+            trap(
+                "categories",
+                r"^/id/berita\?kategori=",
+                f"{SECTION}?kategori=kearsipan",
+                count=categories,
+            ),
+            trap("english", r"^/en/", ENGLISH),
+            trap("gallery", r"^/id/galeri", "/id/galeri"),
+            trap("documents", r"^/(id/repositori|files/)", "/id/repositori"),
         ]

@@ -27,11 +27,12 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs, quote_plus
+from urllib.parse import quote_plus
 
 from arsip.demosite.flavors import common as c
-from arsip.demosite.flavors.base import Flavor, Post, tag_slug
-from arsip.demosite.site import Resource, ok
+from arsip.demosite.flavors.base import Post, tag_slug
+from arsip.demosite.flavors.portal import Portal, trap
+from arsip.demosite.site import Resource
 
 SECTION = "/publikasi/berita"
 _ARTICLE = re.compile(r"^/publikasi/berita/baca/([a-z0-9-]+)$")
@@ -39,21 +40,12 @@ _TAG = re.compile(r"^/publikasi/berita/tag/([a-z0-9-]+)$")
 _CALENDAR = re.compile(r"^/agenda/kalender/(\d{4})/(\d{1,2})$")
 
 
-def _one(query: str) -> dict[str, str] | None:
-    values = parse_qs(query, keep_blank_values=True)
-    if any(len(v) != 1 for v in values.values()):
-        return None
-    return {k: v[0] for k, v in values.items()}
-
-
 def _offset_page(params: dict[str, str], per_page: int) -> int | None:
-    value = params.get("per_page", "0")
-    if not value.isdigit() or int(value) % per_page:
-        return None
-    return int(value) // per_page + 1
+    """The page a ``per_page`` offset asks for (CodeIgniter's query-string pagination)."""
+    return c.offset_page(params, "per_page", per_page)
 
 
-class Spbe(Flavor):
+class Spbe(Portal):
     name = "spbe"
     summary = "SPBE portal of a province (WITA): /publikasi/berita/baca/slug, ?per_page=9"
     site_name = "Pemerintah Provinsi Nusa Timur Raya"
@@ -62,6 +54,15 @@ class Spbe(Flavor):
     per_page = 9
     media_prefix = "/storage/"
     shows_editor = True
+    photo_prefix = "/storage/galeri/"
+    document_prefix = "/storage/dokumen/"
+    plain_pages = (
+        ("/profil", "Profil", c.PROFILE_TEXT),
+        ("/layanan", "Layanan", c.SERVICES_TEXT),
+        ("/publikasi/pengumuman", "Pengumuman", ("Belum ada pengumuman terbaru.",)),
+        ("/publikasi/artikel", "Artikel", ("Artikel opini dan kajian akan segera hadir.",)),
+    )
+    robots_rules = ("Disallow: /admin", "Disallow: /login")
 
     def article_path(self, post: Post) -> str:
         return f"{SECTION}/baca/{post.article.slug}"
@@ -72,7 +73,7 @@ class Spbe(Flavor):
     def listing_number(self, path: str, query: str) -> int | None:
         if path != SECTION:
             return None
-        params = _one(query)
+        params = c.single_params(query)
         if params is None or set(params) - {"per_page"}:
             return None
         return _offset_page(params, self.per_page)
@@ -151,9 +152,8 @@ class Spbe(Flavor):
             f'<span><i class="bi bi-eye"></i> {c.dotted(p.article.views)}</span></div>'
             for p in self.popular()
         )
-        tags = sorted({t for p in self.posts for t in p.tags})
-        cloud = c.tag_cloud(tags, lambda t: f"{SECTION}/tag/{tag_slug(t)}")
-        searches = " ".join(f'<a href="/pencarian?q={t}">{t}</a>' for t in c.SEARCH_TERMS[:3])
+        cloud = c.tag_cloud(self.all_tags(), lambda t: f"{SECTION}/tag/{tag_slug(t)}")
+        searches = c.search_links(lambda t: f"/pencarian?q={t}")
         return f"""        <h3 class="sidebar-title">Pencarian</h3>
         <div class="sidebar-item search-form"><p>{searches}</p></div>
         <h3 class="sidebar-title">Berita Populer</h3>
@@ -249,10 +249,10 @@ class Spbe(Flavor):
         href: Callable[[int], str],
         extra: str = "",
     ) -> str | None:
-        pages = max(1, -(-len(posts) // self.per_page))
-        if not 1 <= page <= pages:
+        found = self.paged(posts, page)
+        if found is None:
             return None
-        chunk = posts[(page - 1) * self.per_page : page * self.per_page]
+        chunk, pages = found
         head = []
         if page > 1:
             head.append(f'<link rel="prev" href="{c.attr(href(page - 1))}">')
@@ -282,7 +282,7 @@ class Spbe(Flavor):
         return lambda n: base if n == 1 else f"{base}{joiner}per_page={(n - 1) * per_page}"
 
     def extra(self, path: str, query: str) -> Resource | str | None:
-        params = _one(query)
+        params = c.single_params(query)
         if params is None:
             return None
         if path == SECTION and {"sort", "order"} <= set(params) <= {"sort", "order", "per_page"}:
@@ -297,36 +297,29 @@ class Spbe(Flavor):
             )
         match = _TAG.match(path)
         if match and set(params) <= {"per_page"}:
-            tags = [t for t in {t for p in self.posts for t in p.tags} if tag_slug(t) == match[1]]
+            tag = self.tag_named(match[1])
             page = _offset_page(params, self.per_page)
-            if not tags or page is None:
+            if tag is None or page is None:
                 return None
-            return self.listing(
-                f"Tag: {tags[0]}", self.tagged(tags[0]), page, self._offset_href(path)
-            )
+            return self.listing(f"Tag: {tag}", self.tagged(tag), page, self._offset_href(path))
         if path == "/pencarian" and "q" in params and set(params) <= {"q", "per_page"}:
             page = _offset_page(params, 10)
             if page is None:
                 return None
-            term = params["q"]
-            main = c.search_main(
-                term,
-                page,
-                c.search_hits(self.posts, term),
-                lambda n: f"/pencarian?q={quote_plus(term)}&per_page={(n - 1) * 10}",
+            term = quote_plus(params["q"])
+            return self.search_page(
+                params["q"], page, lambda n: f"/pencarian?q={term}&per_page={(n - 1) * 10}"
             )
-            return self.page("Pencarian", main)
         if path == "/ppid/dokumen" and set(params) <= {"per_page"}:
             page = _offset_page(params, 4)
-            if page is None or page > c.document_pages(4):
+            if page is None:
                 return None
-            main = c.documents_main(
+            return self.documents_page(
                 page,
                 4,
                 lambda n: "/ppid/dokumen" if n == 1 else f"/ppid/dokumen?per_page={(n - 1) * 4}",
-                lambda s: f"/storage/dokumen/{s}.pdf",
+                "Dokumen PPID",
             )
-            return self.page("Dokumen PPID", main)
         if params:
             return None
         return self._plain(path)
@@ -335,51 +328,17 @@ class Spbe(Flavor):
         match = _CALENDAR.match(path)
         if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 1:
             year, month = int(match[1]), int(match[2])
-            main = c.calendar_main(
-                year,
-                month,
-                lambda y, m: f"/agenda/kalender/{y}/{m}",
-                c.month_posts(self.posts, year, month),
-            )
-            return self.page(f"Agenda {c.MONTHS[month - 1]} {year}", main)
+            return self.calendar_page(year, month, lambda y, m: f"/agenda/kalender/{y}/{m}")
         if path == "/publikasi/berita-foto":
-            return self.page(
-                "Berita Foto",
-                c.gallery_main(lambda s: f"/publikasi/berita-foto/{s}", self._photo_src),
-            )
+            return self.gallery_page(lambda s: f"/publikasi/berita-foto/{s}", "Berita Foto")
         if path.startswith("/publikasi/berita-foto/"):
-            album = c.album_main(path.rsplit("/", 1)[-1], self._photo_src)
-            return self.page("Berita Foto", album) if album else None
-        if path.startswith("/storage/galeri/") and path.endswith(".jpg"):
-            return c.photo(path)
-        if path.startswith("/storage/dokumen/") and path.endswith(".pdf"):
-            return c.document_pdf(path.rsplit("/", 1)[-1][:-4], self.site_name)
+            return self.album_page(path.rsplit("/", 1)[-1], "Berita Foto")
         if path == "/sitemap.xml":
-            return ok(
-                "application/xml; charset=utf-8",
-                self.sitemap_xml(self.base_url),
-                self.content.last_changed,
-            )
-        pages = {
-            "/profil": ("Profil", c.PROFILE_TEXT),
-            "/layanan": ("Layanan", c.SERVICES_TEXT),
-            "/publikasi/pengumuman": ("Pengumuman", ("Belum ada pengumuman terbaru.",)),
-            "/publikasi/artikel": ("Artikel", ("Artikel opini dan kajian akan segera hadir.",)),
-        }
-        if path in pages:
-            title, text = pages[path]
-            return self.page(title, c.plain_main(title, text))
-        return None
-
-    def _photo_src(self, album: str, n: int) -> str:
-        return f"/storage/galeri/{album}-{n}.jpg"
-
-    def robots_txt(self, base_url: str) -> str:
-        base = base_url.rstrip("/")
-        return f"User-agent: *\nDisallow: /admin\nDisallow: /login\n\nSitemap: {base}/sitemap.xml\n"
+            return self.sitemap()
+        return self.files(path) or self.plain_page(path)
 
     def other_pages(self) -> list[str]:
-        tags = sorted({tag_slug(t) for p in self.posts for t in p.tags})
+        tags = self.tag_slugs()
         return [
             "/",
             "/profil",
@@ -394,41 +353,15 @@ class Spbe(Flavor):
 
     def traps(self) -> list[dict[str, Any]]:
         return [
-            {
-                "name": "calendar",
-                "pattern": r"^/agenda/kalender/",
-                "infinite": True,
-                "example": "/agenda/kalender/2024/2",
-            },
-            {
-                "name": "search",
-                "pattern": r"^/pencarian\?",
-                "infinite": True,
-                "example": "/pencarian?q=arsip",
-            },
-            {
-                "name": "sort",
-                "pattern": r"^/publikasi/berita\?sort=",
-                "infinite": False,
-                "example": f"{SECTION}?sort=judul&order=asc",
-                "count": self.pages * len(c.SORTS) * len(c.ORDERS),
-            },
-            {
-                "name": "tags",
-                "pattern": r"^/publikasi/berita/tag/",
-                "infinite": False,
-                "example": f"{SECTION}/tag/kearsipan",
-            },
-            {
-                "name": "prefix-sibling",
-                "pattern": r"^/publikasi/berita-foto",
-                "infinite": False,
-                "example": "/publikasi/berita-foto",
-            },
-            {
-                "name": "documents",
-                "pattern": r"^/(ppid/dokumen|storage/dokumen/)",
-                "infinite": False,
-                "example": "/ppid/dokumen",
-            },
+            trap("calendar", r"^/agenda/kalender/", "/agenda/kalender/2024/2", infinite=True),
+            trap("search", r"^/pencarian\?", "/pencarian?q=arsip", infinite=True),
+            trap(
+                "sort",
+                r"^/publikasi/berita\?sort=",
+                f"{SECTION}?sort=judul&order=asc",
+                count=self.sort_count(),
+            ),
+            trap("tags", r"^/publikasi/berita/tag/", f"{SECTION}/tag/kearsipan"),
+            trap("prefix-sibling", r"^/publikasi/berita-foto", "/publikasi/berita-foto"),
+            trap("documents", r"^/(ppid/dokumen|storage/dokumen/)", "/ppid/dokumen"),
         ]

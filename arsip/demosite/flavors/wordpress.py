@@ -30,11 +30,11 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
-from urllib.parse import parse_qs, quote_plus
+from urllib.parse import quote_plus
 
 from arsip.demosite.flavors import common as c
-from arsip.demosite.flavors.base import Flavor, Post, tag_slug
-from arsip.demosite.render import moved_page
+from arsip.demosite.flavors.base import Post, tag_slug
+from arsip.demosite.flavors.portal import XML, Portal, trap
 from arsip.demosite.site import Resource, ok
 from arsip.demosite.writer import slugify
 
@@ -45,19 +45,10 @@ _ARTICLE_NOSLASH = re.compile(r"^/berita/\d{4}/\d{2}/[a-z0-9-]+$")
 _ARCHIVE = re.compile(r"^/(tag|category|author)/([a-z0-9-]+)/(?:page/(\d+)/)?$")
 _CALENDAR = re.compile(r"^/agenda/bulan/(\d{4}-\d{1,2})/$")
 _DOCS = re.compile(r"^/dokumen/(?:page/(\d+)/)?$")
-RSS = "application/rss+xml; charset=utf-8"
 JSON = "application/json; charset=utf-8"
 
 
-def _one(query: str) -> dict[str, str] | None:
-    """The query's parameters, or None when one is repeated."""
-    values = parse_qs(query, keep_blank_values=True)
-    if any(len(v) != 1 for v in values.values()):
-        return None
-    return {k: v[0] for k, v in values.items()}
-
-
-class WordPress(Flavor):
+class WordPress(Portal):
     name = "wordpress"
     summary = "WordPress of a kabupaten (WITA): /berita/YYYY/MM/slug/, /berita/page/N/"
     site_name = "Pemerintah Kabupaten Tanjung Lestari"
@@ -68,6 +59,14 @@ class WordPress(Flavor):
     shows_editor = False
     number_base = 1021
     number_step = 3
+    photo_prefix = "/wp-content/uploads/galeri/"
+    document_prefix = "/wp-content/uploads/dokumen/"
+    plain_pages = (
+        ("/profil/", "Profil", c.PROFILE_TEXT),
+        ("/layanan/", "Layanan", c.SERVICES_TEXT),
+    )
+    robots_rules = ("Disallow: /wp-admin/", "Allow: /wp-admin/admin-ajax.php")
+    sitemap_path = "/wp-sitemap.xml"
 
     # --- URL scheme ------------------------------------------------------------
 
@@ -160,8 +159,8 @@ class WordPress(Flavor):
             f'        <li><a href="{SECTION}/{y}/{m:02d}/">{c.MONTHS[m - 1]} {y}</a></li>'
             for y, m in months
         )
-        searches = " ".join(f'<a href="/?s={t}">{t}</a>' for t in c.SEARCH_TERMS[:3])
-        cloud = c.tag_cloud(sorted({t for p in self.posts for t in p.tags}), self.tag_href)
+        searches = c.search_links(lambda t: f"/?s={t}")
+        cloud = c.tag_cloud(self.all_tags(), self.tag_href)
         return f"""  <aside id="secondary" class="widget-area">
     <section class="widget widget_search"><form role="search" method="get" action="/">
       <input type="search" name="s" placeholder="Cari &hellip;"></form>
@@ -333,10 +332,10 @@ class WordPress(Flavor):
         extra: str = "",
         head: Sequence[str] = (),
     ) -> str | None:
-        pages = max(1, -(-len(posts) // self.per_page))
-        if not 1 <= page <= pages:
+        found = self.paged(posts, page)
+        if found is None:
             return None
-        chunk = posts[(page - 1) * self.per_page : page * self.per_page]
+        chunk, pages = found
         main = f"""      <header class="page-header">
         <h1 class="page-title">{escape(heading)}</h1></header>
 {extra}{self.items(chunk)}
@@ -369,7 +368,7 @@ class WordPress(Flavor):
     # --- everything else -------------------------------------------------------
 
     def extra(self, path: str, query: str) -> Resource | str | None:
-        params = _one(query)
+        params = c.single_params(query)
         if params is None:
             return None
         if path == "/" and set(params) == {"p"}:
@@ -389,8 +388,7 @@ class WordPress(Flavor):
         return self._plain(path)
 
     def _redirect(self, location: str) -> Resource:
-        body = moved_page(location).encode("utf-8")
-        return Resource(301, "text/html; charset=UTF-8", body, headers=(("Location", location),))
+        return c.redirect(location, "text/html; charset=UTF-8")
 
     def _search(self, term: str, paged: str) -> str | None:
         if not paged.isdigit() or int(paged) < 1:
@@ -430,11 +428,7 @@ class WordPress(Flavor):
         if match:
             return self._archive(match[1], match[2], int(match[3] or 1))
         if path in ("/feed/", f"{SECTION}/feed/"):
-            return ok(
-                RSS,
-                c.rss(self.site_name, self.base_url, f"{SECTION}/", self.posts[:10], "+0800"),
-                self.content.last_changed,
-            )
+            return self.feed(f"{SECTION}/")
         if path == "/wp-json/":
             index = {
                 "name": self.site_name,
@@ -456,7 +450,7 @@ class WordPress(Flavor):
             return ok(JSON, json.dumps(data, ensure_ascii=False), post.article.modified)
         sitemap = self._sitemaps().get(path)
         if sitemap is not None:
-            return ok("application/xml; charset=utf-8", sitemap, self.content.last_changed)
+            return ok(XML, sitemap, self.content.last_changed)
         return self._sections(path)
 
     def _sitemaps(self) -> dict[str, str]:
@@ -482,10 +476,10 @@ class WordPress(Flavor):
     def _archive(self, kind: str, slug: str, page: int) -> str | None:
         posts: list[Post]
         if kind == "tag":
-            tags = [t for t in {t for p in self.posts for t in p.tags} if tag_slug(t) == slug]
-            if not tags:
+            tag = self.tag_named(slug)
+            if tag is None:
                 return None
-            posts, heading = self.tagged(tags[0]), f"Tag: {tags[0]}"
+            posts, heading = self.tagged(tag), f"Tag: {tag}"
         elif kind == "category":
             if slug == "pengumuman":
                 return self.page(
@@ -510,54 +504,22 @@ class WordPress(Flavor):
             month = c.parse_month(match[1])
             return self._calendar(*month) if month else None
         if path == "/galeri/":
-            return self.page("Galeri", c.gallery_main(lambda s: f"/galeri/{s}/", self._photo_src))
+            return self.gallery_page(lambda s: f"/galeri/{s}/")
         if path.startswith("/galeri/") and path.endswith("/"):
-            main = c.album_main(path.split("/")[2], self._photo_src)
-            return self.page("Galeri", main) if main else None
-        if path.startswith("/wp-content/uploads/galeri/") and path.endswith(".jpg"):
-            return c.photo(path)
+            return self.album_page(path.split("/")[2])
         match = _DOCS.match(path)
         if match:
-            page = int(match[1] or 1)
-            if not 1 <= page <= c.document_pages(5):
-                return None
-            main = c.documents_main(
-                page,
-                5,
-                lambda n: "/dokumen/" if n == 1 else f"/dokumen/page/{n}/",
-                lambda s: f"/wp-content/uploads/dokumen/{s}.pdf",
+            return self.documents_page(
+                int(match[1] or 1), 5, lambda n: "/dokumen/" if n == 1 else f"/dokumen/page/{n}/"
             )
-            return self.page("Dokumen", main)
-        if path.startswith("/wp-content/uploads/dokumen/") and path.endswith(".pdf"):
-            return c.document_pdf(path.rsplit("/", 1)[-1][:-4], self.site_name)
-        pages = {"/profil/": ("Profil", c.PROFILE_TEXT), "/layanan/": ("Layanan", c.SERVICES_TEXT)}
-        if path in pages:
-            title, text = pages[path]
-            return self.page(title, c.plain_main(title, text))
-        return None
-
-    def _photo_src(self, album: str, n: int) -> str:
-        return f"/wp-content/uploads/galeri/{album}-{n}.jpg"
+        return self.files(path) or self.plain_page(path)
 
     def _calendar(self, year: int, month: int) -> str:
-        main = c.calendar_main(
-            year,
-            month,
-            lambda y, m: f"/agenda/bulan/{y}-{m:02d}/",
-            c.month_posts(self.posts, year, month),
-        )
-        return self.page(f"Agenda {c.MONTHS[month - 1]} {year}", main)
-
-    def robots_txt(self, base_url: str) -> str:
-        base = base_url.rstrip("/")
-        return (
-            "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\n"
-            f"Sitemap: {base}/wp-sitemap.xml\n"
-        )
+        return self.calendar_page(year, month, lambda y, m: f"/agenda/bulan/{y}-{m:02d}/")
 
     def other_pages(self) -> list[str]:
         months = sorted({(p.local.year, p.local.month) for p in self.posts}, reverse=True)[:6]
-        tags = sorted({tag_slug(t) for p in self.posts for t in p.tags})
+        tags = self.tag_slugs()
         return [
             "/",
             "/profil/",
@@ -579,32 +541,16 @@ class WordPress(Flavor):
 
     def traps(self) -> list[dict[str, Any]]:
         return [
-            {
-                "name": "calendar",
-                "pattern": r"^/agenda/",
-                "infinite": True,
-                "example": "/agenda/bulan/2024-02/",
-            },
-            {"name": "search", "pattern": r"^/\?s=", "infinite": True, "example": "/?s=arsip"},
-            {
-                "name": "sort",
-                "pattern": r"^/berita/(page/\d+/)?\?orderby=",
-                "infinite": False,
-                "example": "/berita/?orderby=judul&order=asc",
-                "count": self.pages * len(c.SORTS) * len(c.ORDERS),
-            },
-            {
-                "name": "shortlink",
-                "pattern": r"^/\?p=\d+$",
-                "infinite": False,
-                "example": f"/?p={self.posts[0].number}",
-            },
-            {"name": "tags", "pattern": r"^/tag/", "infinite": False, "example": "/tag/kearsipan/"},
-            {"name": "gallery", "pattern": r"^/galeri/", "infinite": False, "example": "/galeri/"},
-            {
-                "name": "documents",
-                "pattern": r"^/(dokumen/|wp-content/uploads/dokumen/)",
-                "infinite": False,
-                "example": "/dokumen/",
-            },
+            trap("calendar", r"^/agenda/", "/agenda/bulan/2024-02/", infinite=True),
+            trap("search", r"^/\?s=", "/?s=arsip", infinite=True),
+            trap(
+                "sort",
+                r"^/berita/(page/\d+/)?\?orderby=",
+                "/berita/?orderby=judul&order=asc",
+                count=self.sort_count(),
+            ),
+            trap("shortlink", r"^/\?p=\d+$", f"/?p={self.posts[0].number}"),
+            trap("tags", r"^/tag/", "/tag/kearsipan/"),
+            trap("gallery", r"^/galeri/", "/galeri/"),
+            trap("documents", r"^/(dokumen/|wp-content/uploads/dokumen/)", "/dokumen/"),
         ]
