@@ -36,6 +36,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from crawler.extract.dom import is_site_logo
+
 ARTICLE: Final = "article"
 LISTING: Final = "listing"
 OTHER: Final = "other"
@@ -373,6 +375,23 @@ def _body_counts(root: Any) -> tuple[Any, list[int]] | None:
     return max(counts.items(), key=lambda kv: (kv[1][0], kv[1][1]))
 
 
+#: What older templates (before HTML5's elements) call the ``<div>`` that is the
+#: site's header or footer: framed like ``<header>`` and ``<footer>``. An id is
+#: unique to the page; a plain class "header" is also a post's own head, so only
+#: the site-wide class names count.
+_FRAME_IDS: Final = frozenset({"header", "site-header", "masthead", "footer", "site-footer"})
+_FRAME_CLASSES: Final = frozenset({"site-header", "masthead", "site-footer"})
+
+
+def _framed(node: Any) -> bool:
+    get = getattr(node, "get", None)
+    if get is None:
+        return False
+    if (get("id") or "").lower() in _FRAME_IDS:
+        return True
+    return not _FRAME_CLASSES.isdisjoint((get("class") or "").lower().split())
+
+
 def _in_furniture(el: Any) -> bool:
     """Whether *el* is in the page's navigation, sidebar, link, or the site's header or
     footer (an ``<article>``'s own ``<header>`` and ``<footer>`` are not furniture)."""
@@ -383,7 +402,7 @@ def _in_furniture(el: Any) -> bool:
         tag = node.tag
         if tag in ("nav", "aside", "a"):
             return True
-        if tag in ("header", "footer"):
+        if tag in ("header", "footer") or _framed(node):
             framed = True
         elif tag in ("article", "main"):
             return False
@@ -403,7 +422,9 @@ def headline(root: Any, titles: str | None = None) -> Any | None:
     heads = [
         h
         for h in root.iter("h1")
-        if len(" ".join(h.text_content().split())) >= 10 and not _in_furniture(h)
+        if len(" ".join(h.text_content().split())) >= 10
+        and not _in_furniture(h)
+        and not is_site_logo(h)
     ]
     if len(heads) == 1:
         return heads[0]

@@ -119,6 +119,23 @@ def class_tokens(el: Element) -> list[str]:
     return CLASS_SPLIT_RE.split(attrs) if attrs else []
 
 
+_HOME_PATHS = frozenset({"/", "/index.php", "/index.html", "/beranda", "/home"})
+
+
+def is_site_logo(heading: Element) -> bool:
+    """Whether *heading*'s text is all one link to the site's home page: the site's
+    name in a logo (``<h1><a href="/">Site</a></h1>``), not a headline."""
+    links = list(heading.iter("a"))
+    if len(links) != 1:
+        return False
+    href = (links[0].get("href") or "").strip()
+    path = href.split("://", 1)[1].partition("/")[2] if "://" in href else href.lstrip(".")
+    path = "/" + path.split("?", 1)[0].split("#", 1)[0].strip("/")
+    return path in _HOME_PATHS and squash(
+        links[0].text_content()
+    ) == squash(heading.text_content())
+
+
 def _heading_text(el: Element) -> str | None:
     for child in el:
         if not isinstance(child.tag, str):

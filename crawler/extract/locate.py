@@ -14,7 +14,7 @@ from collections.abc import Callable
 import lxml.html
 from lxml import etree
 
-from crawler.extract.dom import Element, is_noise
+from crawler.extract.dom import Element, is_noise, is_site_logo
 from crawler.extract.meta import PageMeta
 from crawler.extract.patterns import TITLE_SEPARATORS_RE
 from crawler.extract.text import squash
@@ -122,7 +122,7 @@ def find_title_element(root: Element, claims: list[str], block: Element | None) 
             text = squash(raw)
             if not 4 <= len(text) <= longest or _norm(text[:12])[:4] not in prefixes:
                 continue  # cheap rejections before normalizing
-            if _matches(text, normalized) and not _in_noise(el):
+            if _matches(text, normalized) and not _in_noise(el) and not is_site_logo(el):
                 candidates.append((_RANK.get(el.tag, 3), el))
         if candidates:
             break
@@ -153,7 +153,12 @@ def heading_above_date(root: Element, dated: Callable[[str], bool]) -> Element |
     for tag in ("h1", "h2"):
         for el in root.iter(tag):
             text = squash(el.text_content())
-            if not 10 <= len(text) <= 300 or _INDEX_HEADING_RE.match(text) or _in_noise(el):
+            if (
+                not 10 <= len(text) <= 300
+                or _INDEX_HEADING_RE.match(text)
+                or _in_noise(el)
+                or is_site_logo(el)
+            ):
                 continue
             node: Element | None = el
             for _ in range(3):  # the next elements after the heading, or after its wrapper
