@@ -17,6 +17,7 @@ Unit tests of the two middlewares and the digest index follow, without a crawl.
 from __future__ import annotations
 
 import gzip
+import re
 import socket
 import subprocess
 import sys
@@ -296,6 +297,58 @@ def test_a_server_that_answers_200_with_the_same_bytes_gets_identical_payload_re
             n: first[item["id"]][n] for n in EXTRACTED_FIELDS
         }
         assert item["warc"] == first[item["id"]]["warc"]
+
+
+def _failed_ids(text: str) -> set[str]:
+    return set(re.findall(r"<(urn:uuid:[0-9a-f-]{36})>", text))
+
+
+def test_foreign_verifiers_fault_exactly_the_identical_payload_revisits(
+    collection: Collection,
+) -> None:
+    """``fastwarc check -p`` and ``warcat verify`` hash what follows a revisit's HTTP
+    head (nothing) against its ``WARC-Payload-Digest``. WARC 1.1 says a revisit has
+    no payload ("All 'warcinfo', 'metadata' and 'revisit' records shall not have a
+    payload"), that the field "may also be used for data not actually present in the
+    current record block, for example when a block is left off in accordance with a
+    'revisit' profile", and (6.7.2) that for this profile "the payload is defined as
+    the original payload content whose digest value was unchanged". So the records
+    they fault must be exactly the identical-payload revisits, each carrying the
+    digest of an original both tools accept; every other record passes."""
+    originals = _originals(collection.first)
+    revisits = {
+        r.header("WARC-Record-ID") or "": r
+        for r in _by_type(collection.third.records(), "revisit")
+        if r.header("WARC-Profile") == REVISIT_IDENTICAL_PAYLOAD_DIGEST
+    }
+    assert revisits
+    expected = {rid.strip("<>") for rid in revisits}
+    (third,) = collection.third.warcs  # fastwarc checks one file
+    plain = subprocess.run(
+        [str(BIN / "fastwarc"), "check", "-q", str(third)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert plain.returncode == 0, plain.stdout[-2000:] + plain.stderr[-2000:]
+    payload = subprocess.run(
+        [str(BIN / "fastwarc"), "check", "-p", str(third)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert _failed_ids(payload.stdout.partition("Failed records:")[2]) == expected
+    firsts = [str(p) for p in collection.first.warcs]
+    warcat = subprocess.run(
+        [sys.executable, "-m", "warcat", "verify", *firsts, str(third)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    said = warcat.stdout + warcat.stderr
+    faulted = re.findall(r"Record <(urn:uuid:[0-9a-f-]{36})> failed validation", said)
+    assert set(faulted) == expected, said[-2000:]
+    problems = re.findall(r"VerifyProblem: \('([^']*)'", said)
+    assert problems == ["Bad payload digest."] * len(faulted), sorted(set(problems))
+    for revisit in revisits.values():
+        original = originals[revisit.header("WARC-Target-URI") or ""]
+        assert revisit.header("WARC-Payload-Digest") == original.header("WARC-Payload-Digest")
+        label, _, value = (original.header("WARC-Payload-Digest") or "").partition(":")
+        assert compute_digest(original.payload, label) == value
 
 
 # -- the collection as a whole --------------------------------------------------------------
