@@ -433,7 +433,12 @@ def headline(root: Any, titles: str | None = None) -> Any | None:
     if titles:
         for heading in root.iter("h1", "h2", "h3"):
             text = " ".join(heading.text_content().split()).lower()
-            if len(text) >= 10 and text in titles and not _in_furniture(heading):
+            if (
+                len(text) >= 10
+                and text in titles
+                and not _in_furniture(heading)
+                and not is_site_logo(heading)
+            ):
                 return heading
     return heads[0] if heads and len(heads) <= 2 else None
 
