@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
+from crawler.extract.extractor import shown_zone
 from crawler.profiles.infer import (
     css_for,
     generalise,
@@ -53,13 +54,41 @@ def test_the_listing_pattern_is_the_start_url_and_its_pagination() -> None:
     assert listing_patterns("http://h/berita/", pages) == [r"^/berita/?$", r"^/berita\?page=\d+$"]
 
 
-def test_the_time_zone_is_what_the_pages_write_else_their_province() -> None:
-    assert time_zone(["Layanan 08.00 - 16.00 WITA", "pukul 10.00 WITA"])[0] == "WITA"
-    assert time_zone(["Pemerintah Provinsi Papua Barat"])[0] == "WIT"
-    assert time_zone(["tanpa zona"]) == (
+def test_the_time_zone_is_what_most_articles_show() -> None:
+    assert time_zone([("+08:00", "page"), ("+08:00", "page"), ("+07:00", "body")]) == (
+        "WITA",
+        "the pages write WITA beside their other times (2 of 3 articles)",
+    )
+    assert time_zone([("+09:00", "site-name")])[0] == "WIT"
+    # The country rule is no evidence of the site's own clock.
+    assert time_zone([("+07:00", "country"), (None, None)]) == (
         "WIB",
         "no zone or province written: WIB, the zone of most institutions",
     )
+
+
+def test_an_article_shows_its_sites_clock_in_its_frame_before_its_text() -> None:
+    def article(frame: str, text: str, site: str = "Dinas Kearsipan") -> bytes:
+        return (
+            f"<html lang='id'><head><title>Judul Berita | {site}</title></head><body>"
+            f"<div class='top'>{frame}</div><article><h1>Judul Berita</h1>"
+            f"<p>Kamis, 3 Maret 2022 10:15</p><div class='isi'>"
+            f"<p>Kegiatan ini dilaksanakan di Jayapura mulai pukul {text} dan diikuti oleh "
+            "seluruh arsiparis dari instansi pemerintah daerah di wilayah itu.</p>"
+            "<p>Dalam sambutannya, kepala dinas menyampaikan bahwa kegiatan ini merupakan "
+            "bagian dari upaya menyelamatkan arsip sebagai bukti pertanggungjawaban.</p>"
+            "</div></article></body></html>"
+        ).encode()
+
+    url = "https://arsip.example.go.id/berita/judul"
+    assert shown_zone(article("Layanan 08.00 - 16.00 WITA", "09.00 WIT, 10.00 WIT"), url) == (
+        "+08:00",
+        "page",
+    )
+    sulawesi = "Pemerintah Provinsi Sulawesi Tenggara"
+    assert shown_zone(article("", "09.00 WIT", sulawesi), url) == ("+08:00", "site-name")
+    assert shown_zone(article("", "09.00 WIT"), url) == ("+09:00", "body")
+    assert shown_zone(article("", "09.00"), url) == ("+07:00", "country")
 
 
 def test_profile_names_are_safe_file_and_collection_names() -> None:

@@ -217,13 +217,7 @@ def test_profile_new_on_an_article_or_over_a_file_fails_with_one_line(
 
 #: Fields a zero-config crawl does not get right yet on a flavor, and why (field
 #: extraction, not discovery: issue 14 and issue 13 item 4, branch i14fields).
-ZERO_CONFIG_GAPS: dict[str, str] = {
-    "wordpress": "body 0 %: the generic body rules miss the entry-content block of this "
-    "theme; published 91.4 %",
-    "spbe": "'Penulis:' / 'Penyunting:' after the body are not read (author 0 %, editor "
-    "20 %); published 74.3 %",
-    "laravel": "body 91.4 %: some bodies begin with the date and byline line",
-}
+ZERO_CONFIG_GAPS: dict[str, str] = {}
 #: The same for a crawl with the inferred profile: a field no pinned selector can fix
 #: (the extractor reads the pinned byline's lines; these labels share one line).
 INFERRED_GAPS: dict[str, str] = {}

@@ -10,7 +10,13 @@ from lxml import etree
 from crawler.extract import dom
 from crawler.extract.datescan import scan
 from crawler.extract.dom import Element, Line
-from crawler.extract.patterns import ATTACHMENT_EXTENSIONS, BODY_DROP_RE
+from crawler.extract.patterns import (
+    ATTACHMENT_EXTENSIONS,
+    BODY_DROP_RE,
+    LABEL_INSIDE_RE,
+    VIEWS_COUNT_FIRST_RE,
+    VIEWS_LABEL_FIRST_RE,
+)
 from crawler.extract.text import squash
 
 #: A line with more than this share of link text is a link (a "more stories" entry,
@@ -36,6 +42,22 @@ def _is_date_line(text: str) -> bool:
     exprs = scan(text, short_years=True)
     covered = sum(e.end - e.start for e in exprs)
     return bool(exprs) and covered >= len(text) * 0.8
+
+
+#: A meta line (date, byline, counter on one line) is no longer than this.
+_META_LINE = 160
+def _meta_line(text: str) -> bool:
+    """The article's date written with its byline or its counter on one line
+    (``Kamis, 30 November 2023 - 12:26 WIB Oleh: Budi Dibaca: 2.552 kali``): the
+    header of the text, not a sentence of it."""
+    if len(text) > _META_LINE or text.endswith(_FULL_STOPS):
+        return False
+    labelled = (
+        LABEL_INSIDE_RE.search(text) is not None
+        or VIEWS_LABEL_FIRST_RE.search(text) is not None
+        or VIEWS_COUNT_FIRST_RE.search(text) is not None
+    )
+    return labelled and bool(scan(text, short_years=True))
 
 
 def _link_line(line: Line) -> bool:
@@ -88,9 +110,9 @@ def paragraphs(lines: list[Line], skip: set[int], title: str | None) -> tuple[li
             out.append((line.text, [i], line.document))
         open_para = True
     start, end = 0, len(out)
-    while start < end and _stub(out[start][0], out[start][2]):
+    while start < end and (_stub(out[start][0], out[start][2]) or _meta_line(out[start][0])):
         start += 1
-    while end > start and _stub(out[end - 1][0], out[end - 1][2]):
+    while end > start and (_stub(out[end - 1][0], out[end - 1][2]) or _meta_line(out[end - 1][0])):
         end -= 1
     kept = out[start:end] or out  # only stubs: they are all the text there is
     return [text for text, _, _ in kept], {i for _, used, _ in kept for i in used}

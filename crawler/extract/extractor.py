@@ -9,6 +9,7 @@ field from what the reader sees there.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -173,6 +174,7 @@ def _credits(
     root: Element,
     near: _NearHeading,
     has_credits: bool,
+    closing: Credits,
 ) -> Credits:
     found = read_credits(lines, site_words)
     pinned = Credits()
@@ -205,6 +207,8 @@ def _credits(
             extra = read_credits(dom.lines(block), site_words)
             result.author = result.author or extra.author
             result.editor = result.editor or extra.editor
+    result.author = result.author or closing.author
+    result.editor = result.editor or closing.editor
     if result.author is None:
         # Metadata names the wrong person on some sites: an author that is the
         # page's editor or the outlet itself is not the author.
@@ -219,17 +223,40 @@ def _credits(
     return result
 
 
+#: Element siblings after the text read for its closing credits, and their most text.
+_CLOSING_SIBLINGS, _CLOSING_TEXT = 2, 400
+
+
+def _closing_credits(block: Element | None, site_words: set[str]) -> Credits:
+    """Credits written right after the article's text (``Penulis: X`` / ``Penyunting:
+    Y`` in the entry's footer, which furniture rules would strip): the labelled
+    lines of the text block's next siblings, short ones only."""
+    found = Credits()
+    if block is None:
+        return found
+    for sibling in itertools.islice(
+        (s for s in block.itersiblings() if isinstance(s.tag, str)), _CLOSING_SIBLINGS
+    ):
+        if len(sibling.text_content()) > _CLOSING_TEXT:
+            continue
+        got = read_credits(dom.lines(sibling), site_words)
+        found.author = found.author or got.author
+        found.editor = found.editor or got.editor
+    return found
+
+
 def _zone(
     winner: Stamp,
     claims: list[Stamp],
     *,
     meta: PageMeta,
     site: Site,
-    page_text: Callable[[], str],
     where: tuple[str | None, str],
     page_words: Callable[[], str],
+    clock: Callable[[], tuple[str | None, str | None]],
 ) -> tuple[str | None, str | None]:
-    """(offset, source) for *winner*'s time written without a zone (crawler.extract.zones)."""
+    """(offset, source) for *winner*'s time written without a zone (crawler.extract.zones);
+    *clock* gives the site's zone from what the page shows (`zones.site_zone`)."""
     assert winner.time is not None
     shown = (winner.day.year, winner.day.month, winner.day.day, winner.time)
     indonesian = where[0] in ("id", "in") or zones.indonesian_text(page_words())
@@ -246,11 +273,7 @@ def _zone(
             return offset, "meta"
     if site.offset:
         return site.offset, "profile"
-    offset = zones.written_zone(page_text())
-    if offset:
-        return offset, "page"
-    offset = zones.country_zone(*where)
-    return (offset, "country") if offset else (None, None)
+    return clock()
 
 
 def _published(
@@ -262,7 +285,7 @@ def _published(
     meta: PageMeta,
     body_text: str,
     site: Site,
-    page_text: Callable[[], str],
+    clock: Callable[[], tuple[str | None, str | None]],
     where: tuple[str | None, str],
     near: _NearHeading,
     captured: datetime | None,
@@ -291,7 +314,7 @@ def _published(
         relative = relative_stamp(lines, title_index, captured)
         if relative is not None:
             # Counted from the capture time; shown in the site's zone when one is known.
-            zone = site.offset or zones.written_zone(page_text()) or zones.country_zone(*where)
+            zone = site.offset or clock()[0]
             visible = in_zone(relative, zone)
             debug["published_zone_source"] = "capture" if zone is None else "capture+site"
     winner, _ = choose(visible, claims, dateline_stamp, offset)
@@ -301,9 +324,9 @@ def _published(
             claims,
             meta=meta,
             site=site,
-            page_text=page_text,
             where=where,
             page_words=lambda: " ".join(line.text for line in lines),
+            clock=clock,
         )
         debug["published_zone_source"] = zone_source
     winner, disagree = choose(visible, claims, dateline_stamp, offset)
@@ -315,11 +338,26 @@ def _published(
     return winner.iso(offset)
 
 
-def _site_zone(site: Site, page_text: str, where: tuple[str | None, str]) -> str | None:
-    """The zone of times the body writes without one: the site's (its profile's),
-    else the one the page writes (WIB / WITA / WIT), else WIB for an Indonesian
-    .id site."""
-    return site.offset or zones.written_zone(page_text) or zones.country_zone(*where)
+class _Clock:
+    """The site's zone as the page shows it (`zones.site_zone`), computed on first use."""
+
+    def __init__(self, page: str, body: str, site_name: str, where: tuple[str | None, str]):
+        self._args = (page, body, site_name, where)
+        self._found: tuple[str | None, str | None] | None = None
+
+    def __call__(self) -> tuple[str | None, str | None]:
+        if self._found is None:
+            self._found = zones.site_zone(*self._args)
+        return self._found
+
+
+def _site_name(site: Site, meta: PageMeta, title: str | None) -> str:
+    """What names the site: its profile's name, ``og:site_name`` and the part of
+    ``<title>`` that is not the headline."""
+    names = [site.name or "", meta.get("og:site_name") or ""]
+    tag = meta.title_tag or ""
+    names.append(tag.replace(title, " ") if title and title in tag else tag)
+    return " | ".join(n for n in names if n)
 
 
 def _signature(lines: list[dom.Line]) -> str | None:
@@ -442,6 +480,7 @@ def extract(
     keep += [
         e for e in (pins.first(k, container) for k in ("date", "byline", "views")) if e is not None
     ]
+    closing = _closing_credits(block, site_words)
     dom.strip_noise(container, keep)
 
     # What the reader sees there.
@@ -461,6 +500,7 @@ def extract(
         root=root,
         near=near,
         has_credits="redit" in text or "REDIT" in text,  # cheap: most pages have none
+        closing=closing,
     )
     own_index, own_lines = _block_lines(lines, container, block, excluded, figures)
     paragraphs, used = _body(own_lines, title, title_el, block)
@@ -482,6 +522,8 @@ def extract(
     body_text = "\n\n".join(paragraphs) or None
     page_language = language(root, meta) or (site.language or None)
     where = (page_language, host)
+    # The whole page, furniture included: the site writes its zone in its frame.
+    clock = _Clock(text, body_text or "", _site_name(site, meta, title), where)
     published = _published(
         pins,
         lines=lines,
@@ -490,7 +532,7 @@ def extract(
         meta=meta,
         body_text=body_text or "",
         site=site,
-        page_text=lambda: text,  # the whole page, furniture included: the site writes its zone
+        clock=clock,
         where=where,
         near=near,
         captured=capture_time(captured),
@@ -512,7 +554,7 @@ def extract(
             body_text or "",
             published,
             # The site's zone matters only for a time in the body ("pukul 10.00").
-            _site_zone(site, text, where) if _TIME_RE.search(body_text or "") else site.offset,
+            (site.offset or clock()[0]) if _TIME_RE.search(body_text or "") else site.offset,
         ),
         place=dateline.place if dateline is not None else None,
         body=body_text,
@@ -521,6 +563,21 @@ def extract(
         language=page_language,
         debug=debug,
     )
+
+
+def shown_zone(
+    html: bytes, url: str, headers: Headers | None = None
+) -> tuple[str | None, str | None]:
+    """(offset, source) of the site's clock as an article page shows it, before
+    any profile (`zones.site_zone`: the frame's zone words, the province or city
+    the site's name names, the body's zone words, the country): what
+    `arsip profile new` writes as the profile's ``timezone``."""
+    article = extract(html, url, headers)
+    text, _ = decode_html(html, headers)
+    meta = read_meta(dom.parse(text))
+    where = (article.language, (urlsplit(url).hostname or "").lower())
+    name = _site_name(NO_HINTS, meta, article.title)
+    return zones.site_zone(text, article.body or "", name, where)
 
 
 def page_url(html: bytes, headers: Headers | None = None) -> str | None:

@@ -53,6 +53,11 @@ LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 
+#: Any byline label inside a line, with its colon (``... 12:26 WIB Oleh: Budi``).
+LABEL_INSIDE_RE = re.compile(
+    r"(?:^|\s)(?:" + _alternation(AUTHOR_LABELS + EDITOR_LABELS) + r")\s*[:：]", re.IGNORECASE
+)
+
 #: A label somewhere inside a segment, with its colon (``17 Juni 2021 09:54 Reporter : Astri``).
 INLINE_LABEL_RE = re.compile(
     r"\b(?P<label>penulis|pewarta|reporter|kontributor|wartawan|editor|redaktur|penyunting)"

@@ -60,6 +60,9 @@ _MIN_PARAGRAPH = 25
 _MAX_LINKS = 0.5
 #: An ancestor joins the text when it adds prose with at most this share of other text.
 _WIDEN_JUNK = 0.1
+#: ... and when its own paragraph credit is at least this share of the text's: the
+#: cards of a split text credit their parent; prose far down a page wrapper does not.
+_WIDEN_CREDIT = 1 / 20
 #: A sibling of the text joins it with this much prose and at most this share of links.
 _MIN_SIBLING_PROSE = 80
 _SIBLING_LINKS = 0.25
@@ -282,7 +285,9 @@ def locate_text(root: Element) -> TextBlock | None:
             if parent.tag in ("html", "body"):
                 break
             entry = walk.scores.get(parent)
-            if entry is None or entry.score == 0:  # no paragraph near: not the text's own
+            if entry is None or entry.score < current.score * _WIDEN_CREDIT:
+                # No paragraph near: the prose it adds lies far below it (a service-
+                # hours line in the top bar of the page wrapper), not the text's own.
                 continue
             more_prose = entry.prose - current.prose
             if more_prose > 0 and entry.junk - current.junk <= _WIDEN_JUNK * more_prose:

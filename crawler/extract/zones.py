@@ -13,10 +13,16 @@ usually knowable; the rule (docs/fields.md, "Time zones") takes the first of:
    A metadata offset that fits none of these (a false ``Z`` on the same wall
    clock, any other offset) says nothing about the zone;
 2. ``profile``: the site profile's ``timezone``;
-3. ``page``: the zone the page itself writes next to its other times (the most
-   frequent of WIB / WITA / WIT anywhere in the page: its lists and other
-   timestamps are the site's own);
-4. ``country``: WIB, for a site that is Indonesian by language (``id``) and by
+3. ``page``: the zone the page's frame writes next to its other times (the
+   most frequent of WIB / WITA / WIT in the page outside the article's text:
+   its service hours, lists and other timestamps are the site's own; the
+   body's times are an event's, which may be anywhere in the country);
+4. ``site-name``: the zone of the province or city the site's name names
+   (``Pemerintah Provinsi Sulawesi Tenggara``, ``Pemkot Ambon``: its
+   ``og:site_name``, its profile's name, the part of ``<title>`` that is not
+   the headline);
+5. ``body``: the zone the article's text writes most;
+6. ``country``: WIB, for a site that is Indonesian by language (``id``) and by
    country code (a ``.id`` host).
 
 Otherwise the time stays naive. The source is recorded in
@@ -29,6 +35,35 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from crawler.extract.datescan import Time
+
+#: Provinces and cities (as sites name them) whose clocks are not WIB.
+PROVINCE_ZONES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "bali", "nusa tenggara barat", "nusa tenggara timur", "kalimantan selatan",
+            "kalimantan timur", "kalimantan utara", "sulawesi utara", "sulawesi tengah",
+            "sulawesi selatan", "sulawesi tenggara", "sulawesi barat", "gorontalo",
+            "ntb", "ntt", "kaltim", "kalsel", "kaltara", "sulut", "sulteng", "sulsel",
+            "sultra", "sulbar", "mataram", "kupang", "denpasar", "makassar", "manado",
+            "palu", "kendari", "samarinda", "banjarmasin", "balikpapan",
+        ),
+        "WITA",
+    ),
+    **dict.fromkeys(
+        ("maluku", "maluku utara", "papua", "papua barat", "papua selatan", "papua tengah",
+         "papua pegunungan", "papua barat daya", "malut", "ambon", "jayapura", "ternate",
+         "manokwari", "sorong", "merauke"),
+        "WIT",
+    ),
+}  # fmt: skip
+#: A government named with its level (``Provinsi Bali``, ``Pemkot Ambon``, ``Kab. Kupang``).
+_GOVERNMENT_RE = re.compile(
+    r"\b(?:pemerintah\s+)?(?:provinsi|prov\.?|pemprov|kota|pemkot|kabupaten|kab\.?|pemkab)\s+"
+    r"(?P<place>"
+    + "|".join(re.escape(p) for p in sorted(PROVINCE_ZONES, key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
 
 #: Indonesian zones: WIB, WITA, WIT.
 INDONESIAN_OFFSETS: tuple[str, ...] = ("+07:00", "+08:00", "+09:00")
@@ -97,11 +132,7 @@ def indonesian_text(text: str) -> bool:
     return len(words) >= 5 and len(set(words)) >= 3
 
 
-def written_zone(text: str) -> str | None:
-    """The offset of the zone a page writes most often (WIB first on a tie).
-
-    Counted with `str.count` over the whole page (a regex over 300 KB of HTML
-    costs ~2 ms; this ~0.2 ms); ``WIT``, rare, is confirmed as a word."""
+def _zone_counts(text: str) -> dict[str, int]:
     wita = text.count("WITA")
     counts = {
         "WIB": text.count("WIB"),
@@ -110,8 +141,49 @@ def written_zone(text: str) -> str | None:
     }
     if counts["WIT"] > 0:  # rare: confirm it is the word, not "WITNESS"
         counts["WIT"] = len(_WIT_RE.findall(text))
+    return counts
+
+
+def written_zone(text: str, minus: str = "") -> str | None:
+    """The offset of the zone *text* writes most often (WIB first on a tie), the
+    zones of *minus* (a part of *text*: the article's own text) not counted.
+
+    Counted with `str.count` over the whole page (a regex over 300 KB of HTML
+    costs ~2 ms; this ~0.2 ms); ``WIT``, rare, is confirmed as a word."""
+    counts = _zone_counts(text)
+    if minus and any(counts.values()):
+        less = _zone_counts(minus)
+        counts = {zone: max(0, n - less[zone]) for zone, n in counts.items()}
     best = max(("WIB", "WITA", "WIT"), key=lambda z: counts[z])
     return _WRITTEN_OFFSETS[best] if counts[best] > 0 else None
+
+
+def place_zone(name: str) -> str | None:
+    """The offset of the province or city a site's *name* names with its level
+    (``Pemerintah Provinsi Sulawesi Tenggara`` -> +08:00), or None."""
+    m = _GOVERNMENT_RE.search(name)
+    if m is None:
+        return None
+    return _WRITTEN_OFFSETS[PROVINCE_ZONES[m["place"].lower()]]
+
+
+def site_zone(
+    page: str, body: str, site_name: str, where: tuple[str | None, str]
+) -> tuple[str | None, str | None]:
+    """(offset, source) of the site's clock from what the page shows (rules 3-6 of
+    the module doc): *page* is the whole page, *body* the article's text in it,
+    *site_name* what names the site, *where* (language, host)."""
+    offset = written_zone(page, minus=body)
+    if offset:
+        return offset, "page"
+    offset = place_zone(site_name) if site_name else None
+    if offset:
+        return offset, "site-name"
+    offset = written_zone(body) if body else None
+    if offset:
+        return offset, "body"
+    offset = country_zone(*where)
+    return (offset, "country") if offset else (None, None)
 
 
 def country_zone(language: str | None, host: str) -> str | None:

@@ -16,8 +16,9 @@ archivist reviews. `arsip.profile_new` fetches the pages, politely.
   container and the container of them all, each the selector that finds the
   same element on (nearly) every sampled article; a field no selector finds
   consistently is left to the generic rules.
-- **Time zone**: the zone the pages write most (``WIB``, ``WITA``, ``WIT``),
-  else the one of a province they name.
+- **Time zone**: the zone most sampled articles show (``WIB``, ``WITA``,
+  ``WIT`` written in their frame, else the province or city the site's name
+  names, else the zone their text writes: `crawler.extract.shown_zone`).
 """
 
 from __future__ import annotations
@@ -41,31 +42,13 @@ from crawler.classify import (
     headline,
 )
 from crawler.extract import dom
+from crawler.extract.extractor import shown_zone
 
 #: The selectors inferred, in the order the profile lists them.
 FIELDS = ("container", "title", "date", "body", "byline", "author", "views")
 #: Share of sampled articles on which a selector must find its element.
 CONSISTENT = 0.8
 
-#: Provinces (as pages name them) whose clocks are not WIB.
-PROVINCE_ZONES: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "bali", "nusa tenggara barat", "nusa tenggara timur", "kalimantan selatan",
-            "kalimantan timur", "kalimantan utara", "sulawesi utara", "sulawesi tengah",
-            "sulawesi selatan", "sulawesi tenggara", "sulawesi barat", "gorontalo",
-            "mataram", "kupang", "denpasar", "makassar", "manado", "palu", "kendari",
-            "samarinda", "banjarmasin", "balikpapan",
-        ),
-        "WITA",
-    ),
-    **dict.fromkeys(
-        ("maluku", "maluku utara", "papua", "papua barat", "ambon", "jayapura", "ternate",
-         "manokwari", "sorong", "merauke"),
-        "WIT",
-    ),
-}  # fmt: skip
-_ZONE_RE = re.compile(r"\b(WIB|WITA|WIT)\b")
 _TOKEN_RE = re.compile(r"([/?&=])")
 
 
@@ -317,22 +300,28 @@ def pinned_selectors(roots: list[Any]) -> tuple[dict[str, str], dict[str, str]]:
 # -- time zone ----------------------------------------------------------------------
 
 
-def time_zone(texts: Iterable[str]) -> tuple[str, str]:
-    """The zone the pages write most, else the zone of a province they name; and why."""
-    zones: Counter[str] = Counter()
-    places: Counter[str] = Counter()
-    for text in texts:
-        zones.update(_ZONE_RE.findall(text))
-        low = text.lower()
-        for place, zone in PROVINCE_ZONES.items():
-            if place in low:
-                places[zone] += 1
-    if zones:
-        zone, n = zones.most_common(1)[0]
-        return zone, f"the pages write {zone} {n} time(s) ({dict(zones)})"
-    if places:
-        zone, n = places.most_common(1)[0]
-        return zone, f"the pages name {n} place(s) of a {zone} province"
+#: Zone names by offset.
+_ZONE_NAMES = {"+07:00": "WIB", "+08:00": "WITA", "+09:00": "WIT"}
+_CLOCK_WHY = {
+    "page": "the pages write {zone} beside their other times",
+    "site-name": "the site's name names a {zone} province or city",
+    "body": "the articles' text writes {zone}",
+}
+
+
+def time_zone(clocks: Iterable[tuple[str | None, str | None]]) -> tuple[str, str]:
+    """The zone most sampled articles show (`crawler.extract.shown_zone`: their
+    frame's zone words, else the province the site's name names, else the zone
+    their text writes); and why."""
+    votes: Counter[tuple[str, str]] = Counter()
+    total = 0
+    for offset, source in clocks:
+        total += 1
+        if offset in _ZONE_NAMES and source in _CLOCK_WHY:
+            votes[(_ZONE_NAMES[offset], source)] += 1
+    if votes:
+        (zone, source), n = votes.most_common(1)[0]
+        return zone, _CLOCK_WHY[source].format(zone=zone) + f" ({n} of {total} articles)"
     return "WIB", "no zone or province written: WIB, the zone of most institutions"
 
 
@@ -374,8 +363,7 @@ def infer(
     roots = [s.root() for s in articles]
     selectors, selector_notes = pinned_selectors(roots)
     notes.update({f"selectors.{k}": v for k, v in selector_notes.items()})
-    texts = [" ".join(root.itertext()) for root in roots]
-    zone, why = time_zone(texts)
+    zone, why = time_zone(shown_zone(s.body, s.url, s.headers) for s in articles)
     notes["timezone"] = why
     parts = urlsplit(start_url)
     host = (parts.hostname or "").lower()
