@@ -8,6 +8,7 @@ import pytest
 
 from crawler.extract import extract
 from crawler.extract.numbers import parse_count
+from crawler.extract.site import Site
 from crawler.profiles import site_for
 
 URL = "https://berita.example.id/publikasi/berita/rapat-koordinasi"
@@ -101,6 +102,17 @@ def test_a_sentence_starting_with_oleh_is_not_a_byline() -> None:
 def test_views_as_written(shown: str, views: int) -> None:
     article = extract(page(article_with(f'<div class="counter">{shown}</div>')), URL)
     assert article.views == views
+
+
+def test_a_pinned_views_element_holding_the_date_and_byline_gives_the_labelled_count() -> None:
+    info = (
+        '<div class="info">Diposting oleh <b>AS</b> &bull; Minggu, 24 Desember 2023 - 13:48 WIT'
+        " &bull; Dibaca 1620 kali</div>"
+    )
+    html = page(f"<h1>{TITLE}</h1>{info}<div class=\"isi\">{TEXT}</div>")
+    article = extract(html, URL, site=Site(selectors={"views": "div.info"}))
+    assert article.views == 1620
+    assert "views" not in article.debug.get("fallback", [])
 
 
 def test_counts_in_prose_are_not_views() -> None:

@@ -216,7 +216,13 @@ def _credits(
         if claimed and (result.editor is None or claimed.casefold() != result.editor.casefold()):
             result.author = claimed
     views_el = pins.first("views")
-    views = parse_count(dom.text_of(views_el)) if views_el is not None else None
+    views = None
+    if views_el is not None:
+        # A labelled count first: the pinned element may hold the date and byline
+        # too (``Oleh AS • Minggu, 24 Desember 2023 • Dibaca 1620 kali``).
+        views = read_credits(dom.lines(views_el), site_words).views
+        if views is None:
+            views = parse_count(dom.text_of(views_el))
     if views is None and pins.pinned("views"):
         pins.fell_back("views")
     result.views = views if views is not None else (found.views or icon_views(container))
