@@ -109,7 +109,7 @@ def test_a_pinned_views_element_holding_the_date_and_byline_gives_the_labelled_c
         '<div class="info">Diposting oleh <b>AS</b> &bull; Minggu, 24 Desember 2023 - 13:48 WIT'
         " &bull; Dibaca 1620 kali</div>"
     )
-    html = page(f"<h1>{TITLE}</h1>{info}<div class=\"isi\">{TEXT}</div>")
+    html = page(f'<h1>{TITLE}</h1>{info}<div class="isi">{TEXT}</div>')
     article = extract(html, URL, site=Site(selectors={"views": "div.info"}))
     assert article.views == 1620
     assert "views" not in article.debug.get("fallback", [])

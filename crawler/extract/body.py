@@ -46,6 +46,8 @@ def _is_date_line(text: str) -> bool:
 
 #: A meta line (date, byline, counter on one line) is no longer than this.
 _META_LINE = 160
+
+
 def _meta_line(text: str) -> bool:
     """The article's date written with its byline or its counter on one line
     (``Kamis, 30 November 2023 - 12:26 WIB Oleh: Budi Dibaca: 2.552 kali``): the

@@ -131,9 +131,7 @@ def is_site_logo(heading: Element) -> bool:
     href = (links[0].get("href") or "").strip()
     path = href.split("://", 1)[1].partition("/")[2] if "://" in href else href.lstrip(".")
     path = "/" + path.split("?", 1)[0].split("#", 1)[0].strip("/")
-    return path in _HOME_PATHS and squash(
-        links[0].text_content()
-    ) == squash(heading.text_content())
+    return path in _HOME_PATHS and squash(links[0].text_content()) == squash(heading.text_content())
 
 
 def _heading_text(el: Element) -> str | None:
