@@ -79,17 +79,28 @@ READ_MORE_RE: Final = re.compile(
     r"|^\s*lanjut(?:kan)?\s+membaca|^\s*more\b|^\s*detail\b",
     re.IGNORECASE,
 )
-#: Link text of a "next page" or numbered pagination link.
+#: Words of a pager link: numbers, next / previous / first / last, a blog's older posts.
+_PAGER_WORDS = (
+    r"\d{1,4}|berikutnya|selanjutnya|sesudahnya|next|lanjut|older|lebih\s+lama|sebelumnya|"
+    r"previous|prev|newer|terakhir|last|first|pertama|(?:halaman|hal\.?|page)\s+\d{1,4}|"
+    # a blog's pager (Blogger: "Posting Lama", "Posting Lebih Baru"; "Older posts")
+    r"(?:posting(?:an)?|entri|artikel|berita|halaman)\s+(?:lebih\s+)?(?:lama|baru|sebelumnya|"
+    r"berikutnya|selanjutnya)|(?:older|newer)\s+(?:posts?|entries|articles)"
+)
+#: Link text of a "next page" or numbered pagination link: pager words, arrows
+#: before or after them (``Terakhir »``, ``‹ Sebelumnya``) or arrows alone, and the
+#: words a screen reader is told first (Drupal: ``Halaman berikutnya Berikutnya ›``,
+#: ``Page 2``).
 PAGER_TEXT_RE: Final = re.compile(
-    r"^\s*(?:\d{1,4}|berikutnya|selanjutnya|sesudahnya|next|lanjut|older|lebih\s+lama|"
-    r"sebelumnya|previous|prev|newer|terakhir|last|first|pertama|[»›>]+|[«‹<]+|"
-    r"berikutnya\s*[»›>]+|[«‹<]+\s*sebelumnya|next\s*[»›>]+|halaman\s+\d+)\s*$",
+    rf"^\s*(?=\S)(?:(?:halaman|page|go\s+to(?:\s+page)?)\s+(?:{_PAGER_WORDS})\s+)?"
+    rf"[«‹<]*\s*(?:{_PAGER_WORDS})?\s*[»›>]*\s*$",
     re.IGNORECASE,
 )
 #: A pagination URL: ``page/2``, ``?page=2``, ``?start=10``, ``?per_page=``, ``/index/2``...
 PAGER_URL_RE: Final = re.compile(
     r"(?:[/](?:page|halaman|hal|index|p)[/-]?\d+/?$)"
-    r"|(?:[?&](?:page|paged|halaman|hal|p|pg|start|offset|limitstart|per_page|per-page)=\d+)",
+    r"|(?:[?&](?:page|paged|halaman|hal|p|pg|start|offset|limitstart|per_page|per-page)=\d+)"
+    r"|(?:[?&](?:updated-max|max-results)=)",  # a blog's "older posts" (Blogger)
     re.IGNORECASE,
 )
 FEED_TYPES: Final = ("application/rss+xml", "application/atom+xml", "application/feed+json")
@@ -370,9 +381,64 @@ def _body_counts(root: Any) -> tuple[Any, list[int]] | None:
         entry = counts[parent]
         entry[0] += 1
         entry[1] += own
+    # Paragraphs written without <p>: text runs between <br>s (Blogger's post body,
+    # pasted text) count for the element holding them; a <div> holding one run of
+    # text and no link or heading is a paragraph of its parent, as a <p> is.
+    for block in root.iter(*_TEXT_BLOCKS):
+        runs = _text_runs(block)
+        if not runs:
+            continue
+        if len(runs) == 1 and block.tag == "div" and _plain(block):
+            target = block.getparent()
+        else:
+            target = block
+        entry = counts[target]
+        entry[0] += len(runs)
+        entry[1] += sum(runs)
     if not counts:
         return None
     return max(counts.items(), key=lambda kv: (kv[1][0], kv[1][1]))
+
+
+#: Elements whose own text (not a child block's) may hold paragraphs.
+_TEXT_BLOCKS: Final = ("div", "td", "section", "article", "blockquote")
+#: Inline elements: their text is part of the run of text around them (links are not).
+_INLINE: Final = frozenset(
+    {"b", "i", "em", "strong", "span", "font", "u", "small", "sup", "sub", "abbr", "cite", "q",
+     "mark", "code", "s", "strike", "time", "label", "big"}
+)  # fmt: skip
+
+
+def _text_runs(block: Any) -> list[int]:
+    """The characters of each run of text directly in *block* (its own text, its
+    inline children's, never a link's) that is long enough to be a paragraph; a
+    ``<br>`` or a block child ends a run."""
+    runs: list[int] = []
+    run = [len(" ".join((block.text or "").split()))]
+
+    def close() -> None:
+        if run[0] >= MIN_PARAGRAPH_CHARS:
+            runs.append(run[0])
+        run[0] = 0
+
+    for child in block:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in _INLINE:
+            run[0] += len(" ".join(child.text_content().split()))
+        elif tag and tag != "a":  # a <br> or a block ends the run (a link's text is not own)
+            close()
+        tail = child.tail
+        if tail and not tail.isspace():
+            run[0] += len(" ".join(tail.split())) + 1
+    close()
+    return runs
+
+
+def _plain(block: Any) -> bool:
+    """Whether *block* holds text only: no link, heading or list (not a teaser)."""
+    return (
+        next(block.iter("a", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "img"), None) is None
+    )
 
 
 #: What older templates (before HTML5's elements) call the ``<div>`` that is the

@@ -195,6 +195,11 @@ TRAP_PARAMS: Final[dict[str, str]] = {
 #: Words in a query parameter's name that make it a sort order or a filter
 #: (``orderby``, ``filter_order_Dir``, ``sortBy`` ...).
 TRAP_PARAM_WORDS: Final = ("sort", "order", "filter", "urut")
+#: The query of a blog's "older posts" page (Blogger: ``/search?updated-max=...&max-results=7``):
+#: the post stream paged by date, not a search.
+_BLOG_PAGER_PARAMS: Final = frozenset(
+    {"updated-max", "updated-min", "max-results", "by-date", "start"}
+)
 #: Date-archive paths (``/2024/05/``, ``/2024/05/12/`` with nothing after them).
 _DATE_ARCHIVE_RE: Final = re.compile(r"/(?:19|20)\d\d(?:/\d\d){0,2}/?$")
 
@@ -211,8 +216,13 @@ def url_trap(url: str, within: str = "") -> str | None:
     path = parts.path.lower()
     if within and (path == within.lower() or path.startswith(within.lower() + "/")):
         path = path[len(within) :]
+    pager = _BLOG_PAGER_PARAMS.issuperset(k.lower() for k, _ in parse_qsl(parts.query)) and bool(
+        parts.query
+    )
     for segment in path.split("/"):
         reason = TRAP_SEGMENTS.get(segment)
+        if reason == "search" and pager:
+            continue  # /search?updated-max=...: the blog's own "older posts" pages
         if reason is not None:
             return reason
     if _DATE_ARCHIVE_RE.search(parts.path):

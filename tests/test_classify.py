@@ -167,6 +167,67 @@ CASES = [
 ]
 
 
+BR_BODY = "<br /><br />".join(
+    f"Paragraf {n}: pemerintah desa menggelar musyawarah perencanaan pembangunan di balai desa "
+    "bersama perangkat desa dan tokoh masyarakat."
+    for n in range(1, 4)
+)
+
+
+def blog_post(n: int, *, link: bool) -> str:
+    """A post as a blog engine (Blogger) writes it: the body is text between <br>s."""
+    title = f"Kegiatan desa nomor {n} di balai desa Sukamaju"
+    if link:
+        title = f"<a href='/2023/12/kegiatan-desa-{n}.html'>{title}</a>"
+    return (
+        f"<div class='date-outer'><h2 class='date-header'><span>Minggu, 2{n} Desember 2023</span>"
+        f"</h2><div class='post hentry'><h3 class='post-title entry-title'>{title}</h3>"
+        f"<div class='post-body entry-content'>{BR_BODY}</div><div class='post-footer'>"
+        "<span class='post-author vcard'>Diposting oleh <span class='fn'>Rina Marlina</span>"
+        "</span></div></div></div>"
+    )
+
+
+CASES += [
+    pytest.param(
+        page(
+            "<div class='main'>" + blog_post(1, link=False) + "<div class='blog-pager'>"
+            "<a href='/2023/12/lama.html' title='Posting Lama'>Posting Lama</a></div></div>",
+            head="<title>Desa Sukamaju: Kegiatan desa nomor 1 di balai desa Sukamaju</title>",
+        ),
+        ARTICLE,
+        "headline + date + byline + 3 paragraphs",
+        id="blog-post-body-between-br",
+    ),
+    pytest.param(
+        page(
+            "<div class='main'>"
+            + "".join(blog_post(n, link=True) for n in range(1, 8))
+            + "<div class='blog-pager'><a href='/search?updated-max=2023-12-20T08:00:00%2B07:00"
+            "&amp;max-results=7'>Posting Lama</a></div></div>"
+        ),
+        LISTING,
+        "7 repeated link blocks + pagination",
+        id="blog-home-full-posts-older-posts-link",
+    ),
+    pytest.param(
+        page(
+            '<div class="list">'
+            + "".join(
+                f'<div class="item"><a href="/berita/{i}">Judul berita nomor {i} tentang dinas</a>'
+                f"<div>Ringkasan berita nomor {i} yang ditulis cukup panjang untuk satu paragraf "
+                "pendek.</div></div>"
+                for i in range(5)
+            )
+            + "</div>"
+        ),
+        LISTING,
+        "5 repeated link blocks",
+        id="teasers-with-div-snippets-are-no-body",
+    ),
+]
+
+
 @pytest.mark.parametrize(("html", "kind", "reason"), CASES)
 def test_pages_are_classified_by_what_they_show(html: str, kind: str, reason: str) -> None:
     found = classify_html(html, BASE + "/berita")
@@ -258,6 +319,10 @@ def test_the_section_is_the_path_the_start_url_names(
         ("http://h/berita?start=10", None),
         ("http://h/2024/05/12/bupati-buka-rapat/", None),
         ("http://h/index.php?option=com_content&view=article&id=5", None),
+        ("http://h/search?updated-max=2023-12-20T08:00:00%2B07:00&max-results=7", None),
+        ("http://h/search?updated-max=2023-12-20T08:00:00%2B07:00&q=arsip", "search"),
+        ("http://h/search", "search"),
+        ("http://h/search/label/Berita", "search"),
     ],
 )
 def test_urls_that_lead_into_traps(url: str, trap: str | None) -> None:

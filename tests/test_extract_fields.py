@@ -115,6 +115,40 @@ def test_a_pinned_views_element_holding_the_date_and_byline_gives_the_labelled_c
     assert "views" not in article.debug.get("fallback", [])
 
 
+@pytest.mark.parametrize(
+    "credits",
+    [
+        # Drupal's "Submitted by X on date", in Indonesian
+        '<div class="node__submitted">Dikirim oleh <span>Budi Santoso</span> pada '
+        "<span>Sen, 18/12/2023 - 10:15</span></div>",
+        # Blogger's post footer: "Posted by X at time"
+        "<div class='post-footer'><span class='post-author vcard'>Diposting oleh <span "
+        "class='fn'>Budi Santoso</span></span> <span class='post-timestamp'>di <a "
+        "href='/2021/12/x.html'>08.30</a></span></div>",
+    ],
+    ids=["drupal-dikirim-oleh-pada", "blogger-diposting-oleh-di"],
+)
+def test_a_byline_ends_where_its_date_or_time_begins(credits: str) -> None:
+    article = extract(page(article_with(credits)), URL)
+    assert article.author == "Budi Santoso"
+
+
+def test_a_container_whose_class_names_a_view_mode_is_no_view_counter() -> None:
+    # Drupal's article element (class "node--view-mode-full") and Views rows hold the text.
+    html = page(
+        f'<div class="node node--view-mode-full"><h1>{TITLE}</h1><div class="meta">Sen, '
+        f'18/12/2023 - 10:15</div><div class="views-row">{TEXT}</div></div>'
+    )
+    assert extract(html, URL).views is None
+
+
+def test_a_hatom_published_abbr_gives_the_date_and_time() -> None:
+    # Blogger and older themes: the moment is in the <abbr>'s title, the text is a clock only.
+    stamp = "<abbr class='published' title='2021-12-09T08:30:00+07:00'>08.30</abbr>"
+    html = page(f"<h1>{TITLE}</h1><div class='isi'>{TEXT}</div><div class='foot'>{stamp}</div>")
+    assert extract(html, URL).published == "2021-12-09T08:30:00+07:00"
+
+
 def test_counts_in_prose_are_not_views() -> None:
     text = "<p>Surat itu dibaca 3 kali oleh para peserta rapat sebelum ditandatangani bersama.</p>"
     assert extract(page(article_with(text)), URL).views is None

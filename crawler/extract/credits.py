@@ -38,9 +38,14 @@ from crawler.extract.patterns import (
 from crawler.extract.text import squash
 
 _SEGMENT_SPLIT_RE = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
+#: Where a byline's name ends and its date or time begins (``Budi, Senin 3/1``,
+#: ``Budi pada Sen, 18/12/2023 - 10:15`` as Drupal writes it, ``Budi di 08.30`` as
+#: Blogger does): a connector (on, pada, at, di) or a comma before a weekday (whole
+#: or abbreviated with its comma) or a digit.
 _DATEISH_CUT_RE = re.compile(
-    r"\s*(?:,\s*|\s+)(?:(?:on|pada|at)\s+)?(?=(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|"
-    r"ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\d)",
+    r"\s*(?:,\s*|\s+)(?:(?:on|pada|at|di)\s+)?(?=(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|"
+    r"ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|(?:sen|sel|rab|kam|jum|sab|min|mon|tue|wed|thu|fri|sat|sun)[,.]\s|\d)",
     re.IGNORECASE,
 )
 _LEADING_PUNCT_RE = re.compile(r"^[\s:：\-–—,]+")
@@ -324,6 +329,8 @@ def icon_views(container: Element) -> int | None:
         if not isinstance(el.tag, str) or not any(EYE_CLASS_RE.search(t) for t in class_tokens(el)):
             continue
         own = text_of(el)
+        if len(own) > 40:  # a container named by a BEM word ("node--view-mode-full", "views-row")
+            continue
         count = (_views(own) or parse_count(own)) if own else parse_count(squash(el.tail or ""))
         if count is not None:
             return count

@@ -24,6 +24,8 @@ _HEAD_XPATH = etree.XPath(
     '//meta | //link[@rel="canonical"] | //title | //script[@type="application/ld+json"]'
     " | //base[@href]"
     ' | //*[@itemprop="datePublished"]'
+    # hAtom (Blogger, older WordPress themes): <abbr class="published" title="ISO">08.30</abbr>
+    " | //abbr[@title][contains(concat(' ', normalize-space(@class), ' '), ' published ')]"
 )
 
 #: Meta names that carry a publication date (lower case), best first.
@@ -130,8 +132,13 @@ def read_meta(root: Element) -> PageMeta:
                 meta.title_tag = squash(str(el.xpath("string()"))) or None
         elif tag == "script":
             meta.jsonld.extend(_parse_ld(el.text or ""))
-        elif el.get("itemprop") == "datePublished":
-            value = el.get("datetime") or el.get("content")
+        elif el.get("itemprop") == "datePublished" or tag == "abbr":
+            # An <abbr> gives the machine-readable date in its title (microformats).
+            value = (
+                el.get("datetime")
+                or el.get("content")
+                or (el.get("title") if tag == "abbr" else None)
+            )
             if value:
                 meta.tags.setdefault("datepublished", value.strip())
     return meta

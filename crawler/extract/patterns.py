@@ -41,7 +41,7 @@ MULTIPLIERS: dict[str, int] = {
 AUTHOR_LABELS: tuple[str, ...] = (
     "penulis", "pewarta", "oleh", "reporter", "kontributor", "wartawan", "author",
     "written by", "by", "teks", "ditulis oleh", "diposting oleh", "dipublikasikan oleh",
-    "diunggah oleh", "posted by", "published by", "uploaded by",
+    "diunggah oleh", "dikirim oleh", "posted by", "published by", "uploaded by", "submitted by",
 )  # fmt: skip
 EDITOR_LABELS: tuple[str, ...] = ("editor", "redaktur", "penyunting", "red", "edited by")
 
