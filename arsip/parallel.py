@@ -1,31 +1,38 @@
 """An order-keeping, memory-bounded map over worker processes.
 
-`ordered_map(func, items, jobs)` yields ``func(item)`` for every item, in
-the order of *items*, like the built-in ``map``. With ``jobs > 1`` the calls
-run in a pool of *jobs* worker processes; items are sent in batches, and at
-most ``2 * jobs`` batches are in flight, so a stream of large items (WARC
-captures with their bodies) is never read ahead further than that: memory
-stays flat however long the stream is. (``multiprocessing.Pool.imap`` reads
-its whole input ahead on a feeder thread, which would hold a whole archive
-in memory.)
+`Workers(jobs)` is a pool of *jobs* worker processes, started when it is
+made; ``workers.map(func, items)`` yields ``func(item)`` for every item, in
+the order of *items*, like the built-in ``map``, and may be called again
+(one pool serves a whole run: a rebuild of many WARC files starts its
+workers once). Items are sent in batches, and at most ``2 * jobs`` batches
+are in flight, so a stream of large items (WARC captures with their bodies)
+is never read ahead further than that: memory stays flat however long the
+stream is. (``multiprocessing.Pool.imap`` reads its whole input ahead on a
+feeder thread, which would hold a whole archive in memory.)
+`ordered_map(func, items, jobs)` is the same for one stream.
 
 The results are the same, in the same order, as with ``jobs == 1``, which
 runs *func* in this process (the mode for debugging and for one core).
 
-Workers start by *forkserver*: a fork of a small clean server process, never
-of this one (which holds SQLite connections and threads); *preload* names
-modules the server imports once, so each worker starts with them loaded.
-*func* must be a module-level function and the items and results picklable.
+How workers start: by *fork* when this process has a single thread (a
+forked worker starts at once, with every module this process imported;
+make the pool before opening databases, so none is inherited), else by
+*forkserver* (a fork of a small clean server process, never of a process
+whose other threads may hold locks); *preload* names modules that server
+imports once, so each worker starts with them loaded. *func* must be a
+module-level function and the items and results picklable.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
+from multiprocessing.context import BaseContext
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -57,28 +64,44 @@ def _run_batch(func: Callable[[T], R], batch: Sequence[T]) -> list[R]:
     return [func(item) for item in batch]
 
 
-def ordered_map(
-    func: Callable[[T], R],
-    items: Iterable[T],
-    jobs: int,
-    *,
-    batch: int = BATCH,
-    preload: Sequence[str] = (),
-) -> Iterator[R]:
-    """``func(item)`` for each of *items*, in order, on *jobs* processes (see module doc)."""
-    if jobs <= 1:
-        yield from map(func, items)
-        return
+def _ready() -> None:
+    """A task that only makes a worker start (see `Workers`)."""
+
+
+def _context(preload: Sequence[str]) -> BaseContext:
+    """How workers start (see the module doc): fork when safe, else forkserver."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     if preload:
         context.set_forkserver_preload(list(preload))
-    source = iter(items)
-    pending: deque[Future[list[R]]] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    return context
+
+
+class Workers:
+    """*jobs* worker processes, started now, for `map` calls (see the module doc)."""
+
+    def __init__(self, jobs: int, *, preload: Sequence[str] = (), batch: int = BATCH) -> None:
+        self.jobs = jobs
+        self.batch = batch
+        self._pool: ProcessPoolExecutor | None = None
+        if jobs > 1:
+            self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(preload))
+            for _ in range(jobs):  # start every worker now, not at the first batch
+                self._pool.submit(_ready)
+
+    def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """``func(item)`` for each of *items*, in order, on the workers."""
+        pool = self._pool
+        if pool is None:
+            yield from map(func, items)
+            return
+        source = iter(items)
+        pending: deque[Future[list[R]]] = deque()
         try:
             while True:
-                while len(pending) < 2 * jobs:
-                    chunk = list(islice(source, batch))
+                while len(pending) < 2 * self.jobs:
+                    chunk = list(islice(source, self.batch))
                     if not chunk:
                         break
                     pending.append(pool.submit(_run_batch, func, chunk))
@@ -88,3 +111,28 @@ def ordered_map(
         finally:
             for future in pending:
                 future.cancel()
+
+    def close(self) -> None:
+        """Stop the workers (waiting for what they are doing)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def ordered_map(
+    func: Callable[[T], R],
+    items: Iterable[T],
+    jobs: int,
+    *,
+    batch: int = BATCH,
+    preload: Sequence[str] = (),
+) -> Iterator[R]:
+    """``func(item)`` for each of *items*, in order, on *jobs* processes (see module doc)."""
+    with Workers(jobs, preload=preload, batch=batch) as workers:
+        yield from workers.map(func, items)

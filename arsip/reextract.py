@@ -59,7 +59,7 @@ from arsip.core import layout
 from arsip.core.errors import ArsipError
 from arsip.core.lock import CrawlLock
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, UserError
-from arsip.parallel import ordered_map
+from arsip.parallel import Workers
 from arsip.reextract_source import (
     Capture,
     FileInfo,
@@ -70,8 +70,9 @@ from arsip.reextract_source import (
 from crawler.extract import extract
 from crawler.items import article_item
 from crawler.profiles import Profile, ProfileError, load_profile, shipped_profiles
-from pipelines.db import Dataset
+from pipelines.db import Dataset, stemming
 from pipelines.db.datasette import write_metadata
+from pipelines.db.stemming import stem_text
 from pipelines.db.store import check_not_locked
 from pipelines.defaults import CRAWL_ID_RE, utc_now
 from pipelines.jsonlines import JsonLinesWriter
@@ -131,6 +132,9 @@ class Extracted:
 
     item: Any = None
     problem: str | None = None
+    #: (text, stem) of the title and body, for the dataset's full-text index:
+    #: stemmed beside the extraction, in the worker (`pipelines.db.stemming.know`).
+    stems: tuple[tuple[str | None, str | None], ...] = ()
 
 
 #: Modules the worker processes of ``--jobs N`` import once, before any capture.
@@ -152,7 +156,8 @@ def extract_capture(task: tuple[Capture, str]) -> Extracted:
         return Extracted(problem=f"{where}: extraction failed ({type(exc).__name__}: {exc})")
     if violations:  # what ValidateItemPipeline would drop, with the same reason
         return Extracted(problem=f"{where}: {invalid_reason(item, violations)}")
-    return Extracted(item=item)
+    title, body = item.get("title"), item.get("body")
+    return Extracted(item=item, stems=((title, stem_text(title)), (body, stem_text(body))))
 
 
 def build_item(capture: Capture, crawl_id: str) -> dict[str, Any]:
@@ -239,12 +244,12 @@ class Rebuild:
     """Items into ``json/`` and the dataset of a folder (the temporary build folder)."""
 
     def __init__(
-        self, folder: Path, profile_name: str | None, report: Report, jobs: int = 1
+        self, folder: Path, profile_name: str | None, report: Report, workers: Workers
     ) -> None:
         self.folder = folder
         self.profile_name = profile_name
         self.report = report
-        self.jobs = jobs
+        self.workers = workers
         self.stats = ReextractStats()
         self.dataset = Dataset(layout.dataset_path(folder), batch_size=500, commit_interval=5.0)
         self.writers: dict[str, Any] = {}
@@ -259,7 +264,7 @@ class Rebuild:
         profile = resolve_profile(self.profile_name, info.collection)
         captures = read_captures(path, info, profile, self.index, self._bad, warn=self.report)
         tasks = ((capture, crawl_id) for capture in captures)
-        for outcome in ordered_map(extract_capture, tasks, self.jobs, preload=WORKER_PRELOAD):
+        for outcome in self.workers.map(extract_capture, tasks):
             self.stats.captures += 1
             self._add(outcome, crawl_id)
         self.stats.records += info.records
@@ -298,7 +303,12 @@ class Rebuild:
         if not self.writers[crawl_id].write(item):
             self.stats.duplicates += 1
             return
-        self.dataset.upsert(item)
+        for text, stem in outcome.stems:
+            stemming.know(text, stem)
+        try:
+            self.dataset.upsert(item)
+        finally:
+            stemming.forget()
         self.stats.items += 1
         self.stats.crawls[crawl_id] += 1
 
@@ -421,7 +431,7 @@ def reextract(
 
     Holds *out*'s crawl lock (``state/crawl.lock``, `arsip.core.lock.CrawlLock`)
     throughout, so no crawl writes the collection meanwhile. *jobs* worker
-    processes extract and validate the captures (`arsip.parallel.ordered_map`):
+    processes extract and validate the captures (`arsip.parallel.Workers`):
     reading, JSON Lines and the dataset stay in this process, in record order,
     so the output is the same, byte for byte, for any *jobs*.
     """
@@ -464,13 +474,15 @@ def _build(
         raise UserError(f"cannot write in --out {out} ({exc.strerror})", EXIT_OUTPUT) from None
     try:
         layout.json_dir(build).mkdir()
-        rebuild = Rebuild(build, profile, report, jobs)
-        try:
-            for path in files:
-                rebuild.read(path)
-        except BaseException:
-            rebuild.abort()
-            raise
+        # The workers start first, before any database is open (see arsip.parallel).
+        with Workers(jobs, preload=WORKER_PRELOAD) as workers:
+            rebuild = Rebuild(build, profile, report, workers)
+            try:
+                for path in files:
+                    rebuild.read(path)
+            except BaseException:
+                rebuild.abort()
+                raise
         rebuild.close()
         write_metadata(layout.dataset_path(build))
         _move_into_place(build, out, report)

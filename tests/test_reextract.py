@@ -26,6 +26,7 @@ from warcio.warcwriter import WARCWriter
 from archive.reader import read_record_at
 from arsip.core.lock import CrawlLock
 from crawler.extract.model import EXTRACTED_FIELDS
+from pipelines.db.stemming import stem_text
 from tests.conftest import CORPUS, read_jsonl, run_arsip
 from tests.test_history import crawl_epochs
 
@@ -115,9 +116,17 @@ def test_one_job_and_two_jobs_rebuild_the_same_bytes(
     assert len(names) == 3
     for name in names:  # the same lines in the same order, byte for byte
         assert (one / "json" / name).read_bytes() == (two / "json" / name).read_bytes(), name
-    for name in (*TABLES, "crawls"):
+    for name in (*TABLES, "crawls", "articles_fts_stem"):
         rows_one, rows_two = table(one / "arsip.sqlite", name), table(two / "arsip.sqlite", name)
         assert rows_one and rows_one == rows_two, name
+    # The workers stemmed the text for the full-text index: the stems are the text's.
+    with sqlite3.connect(two / "arsip.sqlite") as conn:
+        pairs = conn.execute(
+            "SELECT a.title, a.body, f.title, f.body FROM articles a"
+            " JOIN articles_fts_stem f ON f.rowid = a.rowid"
+        ).fetchall()
+    assert pairs
+    assert all((stem_text(t), stem_text(b)) == (st, sb) for t, b, st, sb in pairs)
 
 
 def test_jobs_must_be_a_count_of_processes(tmp_path: Path) -> None:

@@ -93,6 +93,30 @@ def stem_text(text: str | None) -> str | None:
     return " ".join(stem_word(word) for word in words(text))
 
 
+#: Stems already worked out, by the text they stem (`know`): a process that
+#: writes articles stemmed elsewhere (a worker of ``reextract --jobs N``) hands
+#: them over, and the SQL function takes them rather than stemming again.
+_KNOWN: dict[str, str] = {}
+
+
+def know(text: str | None, stem: str | None) -> None:
+    """Tell the SQL function that *stem* is ``stem_text(text)`` (until `forget`)."""
+    if text is not None and stem is not None:
+        _KNOWN[text] = stem
+
+
+def forget() -> None:
+    """Drop what `know` was told (call after each article: memory stays flat)."""
+    _KNOWN.clear()
+
+
+def _sql_stem(text: str | None) -> str | None:
+    if text is None:
+        return None
+    known = _KNOWN.get(text)
+    return known if known is not None else stem_text(text)
+
+
 def register(conn: sqlite3.Connection) -> None:
     """Define ``arsip_stem(text)`` on *conn* (needed to write articles).
 
@@ -100,4 +124,4 @@ def register(conn: sqlite3.Connection) -> None:
     first article written.
     """
     check_installed()
-    conn.create_function(SQL_FUNCTION, 1, stem_text, deterministic=True)
+    conn.create_function(SQL_FUNCTION, 1, _sql_stem, deterministic=True)

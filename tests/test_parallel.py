@@ -1,0 +1,38 @@
+"""The worker pool of ``reextract --jobs N`` (arsip.parallel)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from arsip import parallel
+from arsip.parallel import Workers, ordered_map
+
+
+def square_and_pid(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def test_results_come_in_order_from_other_processes_and_the_pool_serves_many_streams() -> None:
+    with Workers(2) as workers:
+        first = list(workers.map(square_and_pid, range(100)))
+        second = list(workers.map(square_and_pid, range(100, 150)))
+    assert [r for r, _ in first] == [n * n for n in range(100)]
+    assert [r for r, _ in second] == [n * n for n in range(100, 150)]
+    pids = {pid for _, pid in first + second}
+    assert os.getpid() not in pids
+    assert 1 <= len(pids) <= 2  # the same two workers served both streams
+
+
+def test_one_job_runs_in_this_process() -> None:
+    results = list(ordered_map(square_and_pid, range(5), 1))
+    assert results == [(n * n, os.getpid()) for n in range(5)]
+
+
+def test_workers_fork_only_from_a_single_threaded_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    assert parallel._context(()).get_start_method() == "fork"
+    # another thread may hold a lock that a forked child would inherit locked
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
+    assert parallel._context(()).get_start_method() == "forkserver"
