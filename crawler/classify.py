@@ -82,7 +82,7 @@ READ_MORE_RE: Final = re.compile(
 #: Words of a pager link: numbers, next / previous / first / last, a blog's older posts.
 _PAGER_WORDS = (
     r"\d{1,4}|berikutnya|selanjutnya|sesudahnya|next|lanjut|older|lebih\s+lama|sebelumnya|"
-    r"previous|prev|newer|terakhir|last|first|pertama|(?:halaman|hal\.?|page)\s+\d{1,4}|"
+    r"previous|prev|newer|terakhir|last|first|pertama|akhir|awal|(?:halaman|hal\.?|page)\s+\d{1,4}|"
     # a blog's pager (Blogger: "Posting Lama", "Posting Lebih Baru"; "Older posts")
     r"(?:posting(?:an)?|entri|artikel|berita|halaman)\s+(?:lebih\s+)?(?:lama|baru|sebelumnya|"
     r"berikutnya|selanjutnya)|(?:older|newer)\s+(?:posts?|entries|articles)"
