@@ -288,6 +288,18 @@ def test_headline_is_the_heading_that_matches_the_page_title_not_the_section_nam
     assert extract(html, URL).title == TITLE
 
 
+def test_a_title_shown_outside_a_heading_keeps_the_punctuation_the_title_tag_drops() -> None:
+    shown = "Apa Itu Arsip Statis? Ini Penjelasan Lengkapnya: Dari Definisi hingga Contoh"
+    claimed = shown.replace("?", "").replace(":", "") + " - Situs"
+    html = (
+        f"<html lang='id'><head><title>{claimed}</title></head><body><main><p><strong>{shown}"
+        f"</strong></p><p><small>9 Desember 2021</small></p><div>{TEXT}</div></main></body></html>"
+    ).encode()
+    article = extract(html, URL)
+    assert article.title == shown
+    assert article.body is not None and shown not in article.body
+
+
 def test_title_falls_back_to_the_claimed_title_without_the_site_suffix() -> None:
     html = page(f"<h1>Regional</h1><div>{TEXT}</div>")
     assert extract(html, URL).title == TITLE
@@ -425,11 +437,20 @@ def test_relative_date_counts_from_the_capture_time_in_the_sites_zone() -> None:
         ("<div><div>Budi Santoso</div><div>Penulis</div><div>Ani Wijaya</div>"
          "<div>Editor</div><div>Lihat Foto</div></div>", "Budi Santoso", "Ani Wijaya"),
         ("<p>KOTA | 3 Maret 2022 10:15 Reporter : Budi Santoso</p>", "Budi Santoso", None),
+        ("<p>Rep: Budi Santoso/ Red: Ani Wijaya</p>", "Budi Santoso", "Ani Wijaya"),
+        ("<p><strong>Laporan Wartawan Berita.com, Budi Santoso</strong></p>", "Budi Santoso",
+         None),
+        ('<p class="author">Budi Santoso, Berita.com</p>', "Budi Santoso", None),
+        ('<p class="author">Budi Santoso, Jurnalis</p>', "Budi Santoso", None),
+        ('<p class="author">Budi Santoso, S.Sos.</p>', "Budi Santoso, S.Sos.", None),
+        ("<p>Rep sepak bola itu menang 3-1.</p>", None, None),
     ],
     ids=["dash-no-label", "desk-after-dash", "initials-after-slash", "agency", "redaksi",
          "tim-humas", "tim-a-name",
          "admin", "outlet-domain", "ditulis-oleh", "diposting-oleh", "posted-by", "penyunting",
-         "glued-roles", "name-above-label", "label-after-date"],
+         "glued-roles", "name-above-label", "label-after-date", "rep-slash-red",
+         "laporan-wartawan-outlet-comma-name", "outlet-after-comma", "role-after-comma",
+         "title-after-comma-stays", "rep-without-colon-is-a-word"],
 )  # fmt: skip
 def test_bylines_name_people_not_desks_outlets_or_agencies(
     credits: str, author: str | None, editor: str | None

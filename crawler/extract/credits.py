@@ -30,14 +30,21 @@ from crawler.extract.patterns import (
     LABEL_RE,
     NAME_STOP_RE,
     NOT_PERSON_RE,
+    REPORT_OF_RE,
     ROLE_AFTER_RE,
+    ROLE_TAIL_RE,
     SITE_COUNTER_RE,
     VIEWS_COUNT_FIRST_RE,
     VIEWS_LABEL_FIRST_RE,
 )
 from crawler.extract.text import squash
 
-_SEGMENT_SPLIT_RE = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
+_SEGMENT_SPLIT_RE = re.compile(
+    r"\s+[|•·]\s+|\s*\|\s*"
+    # "Rep: Fuji E Permana/ Red: Muhammad Hafil": a slash before the next label
+    r"|\s*/\s*(?=(?:red|rep|editor|redaktur|penyunting|reporter|penulis|pewarta|foto)\s*[:：])",
+    re.IGNORECASE,
+)
 #: Where a byline's name ends and its date or time begins (``Budi, Senin 3/1``,
 #: ``Budi pada Sen, 18/12/2023 - 10:15`` as Drupal writes it, ``Budi di 08.30`` as
 #: Blogger does): a connector (on, pada, at, di) or a comma before a weekday (whole
@@ -79,6 +86,9 @@ def person(name: str | None, site_words: set[str] | frozenset[str] = frozenset()
     if not name:
         return None
     name = DESK_TAIL_RE.sub("", name).strip()
+    head, comma, tail = name.rpartition(",")
+    if comma and head.strip() and _names_outlet(tail, site_words):
+        name = head.strip()  # "Budi Santoso, CNN Indonesia"
     if not name or NOT_PERSON_RE.match(name):
         return None
     if re.search(r"\.(?:com|co|id|net|org|tv)\b", name, re.IGNORECASE):
@@ -93,6 +103,22 @@ def person(name: str | None, site_words: set[str] | frozenset[str] = frozenset()
     return name
 
 
+_DOMAIN_RE = re.compile(r"\w\.(?:com|co|id|net|org|tv|go)\b", re.IGNORECASE)
+
+
+def _names_outlet(text: str, site_words: set[str] | frozenset[str]) -> bool:
+    """Whether *text* (after a byline's comma) is the outlet or an agency, not a title."""
+    text = text.strip()
+    if not text or any(ch.isdigit() for ch in text):
+        return False
+    if _DOMAIN_RE.search(text) or AGENCY_RE.search(text):
+        return True
+    squashed = _ALNUM_RE.sub("", text.casefold())
+    return any(
+        len(w) > 3 and squashed == w for w in (_ALNUM_RE.sub("", x.casefold()) for x in site_words)
+    )
+
+
 @dataclass(slots=True)
 class Credits:
     """What the labels say, and which lines said it (those are not body text)."""
@@ -105,7 +131,7 @@ class Credits:
 
 def clean_name(value: str) -> str | None:
     """A person's name from a label's value, or None when it is not one."""
-    value = NAME_STOP_RE.sub("", value)
+    value = ROLE_TAIL_RE.sub("", NAME_STOP_RE.sub("", value))
     value = _DATEISH_CUT_RE.split(value, maxsplit=1)[0]
     value = _TRAILING_PUNCT_RE.sub("", _LEADING_PUNCT_RE.sub("", squash(value)))
     if not value or len(value) > 80 or len(value.split()) > 8:
@@ -135,7 +161,7 @@ def _label_value(segment: str, next_line: str | None) -> tuple[str, str, bool] |
         return None
     value = m["value"]
     has_colon = bool(m["colon"])
-    if label == "red" and not has_colon:
+    if label in ("red", "rep") and not has_colon:  # "red", "rep" are words too
         return None
     used_next = False
     if not value and next_line is not None:
@@ -196,6 +222,13 @@ def read_credits(lines: list[Line], site_words: set[str] | frozenset[str] = froz
     names_above = _names_above(lines, label_only) if any(label_only) else set()
     for i, line in enumerate(lines):
         next_text = lines[i + 1].text if i + 1 < len(lines) else None
+        report = REPORT_OF_RE.match(line.text) if len(line.text) <= 120 else None
+        if report:  # "Laporan Wartawan Tribunnews.com, Reza Deni"
+            name = person(clean_name(report["name"]), site_words)
+            found.label_lines.add(i)
+            if name and found.author is None:
+                found.author = name
+            continue
         if ROLE_AFTER_RE.match(line.text) and i > 0 and found.author is None:
             name = person(clean_name(lines[i - 1].text), site_words)
             if name and _CAPITALIZED_NAME_RE.match(name):
@@ -300,8 +333,12 @@ def semantic_author(container: Element) -> str | None:
         for label in sorted(AUTHOR_LABELS, key=len, reverse=True):
             text = re.sub(rf"^\s*{re.escape(label)}\b\s*[:：]?", "", text, flags=re.IGNORECASE)
         text = re.sub(r"\s*\b(?:jurnalis|wartawan|reporter)\s*$", "", text, flags=re.IGNORECASE)
+        head, comma, tail = text.rpartition(",")
+        if comma and head.strip() and _names_outlet(tail, frozenset()):
+            text = head  # "Budi Santoso, CNN Indonesia.com"
         name = clean_name(text)
-        if name and "/" not in name and "." not in name.replace(". ", " ").rstrip("."):
+        # not an outlet's address ("Liputan6.com"); academic titles keep their dots
+        if name and "/" not in name and not _DOMAIN_RE.search(name):
             return name
     return None
 

@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 from crawler.extract import body as body_mod
 from crawler.extract import dom, zones
 from crawler.extract.charset import Headers, decode_html
@@ -42,7 +44,7 @@ from crawler.extract.locate import (
 from crawler.extract.meta import PageMeta, declared_url, jsonld_author, language, read_meta
 from crawler.extract.model import Article
 from crawler.extract.numbers import parse_count
-from crawler.extract.patterns import BLOCK_TAGS, SIGNATURE_RE
+from crawler.extract.patterns import BLOCK_TAGS, SIGNATURE_RE, TITLE_SEPARATORS_RE
 from crawler.extract.published import (
     Stamp,
     capture_time,
@@ -159,8 +161,41 @@ def _title(
         if text:
             return text, el
     if claims:
-        return strip_site_suffix(claims[0], site_words) or None, None
+        claimed = strip_site_suffix(claims[0], site_words) or None
+        if claimed:
+            shown = _shown_as(root, claimed)
+            if shown is not None:
+                return dom.text_of(shown), shown
+        return claimed, None
     return None, None
+
+
+_ALNUM_RE = re.compile(r"[\W_]+")
+_SAME_LENGTH_XPATH = etree.XPath(
+    "//body//*[not(self::script or self::style or self::a)]"
+    "[string-length(normalize-space(.)) >= $lo][string-length(normalize-space(.)) <= $hi]"
+)
+
+
+def _shown_as(root: Element, claimed: str) -> Element | None:
+    """The element that shows the claimed title (``<title>`` minus its site suffix) as
+    the page writes it, when no heading does: ``<title>`` and ``og:title`` drop
+    punctuation (``:``, ``?``), the page keeps it. None when no element shows it."""
+    # the claim, and the claim without a last part the site's words did not name as
+    # the site's (a short suffix: never a category prefix such as "Berita Daerah")
+    forms = [claimed]
+    cuts = list(TITLE_SEPARATORS_RE.finditer(claimed))
+    if cuts and cuts[-1].start() >= 0.6 * len(claimed):
+        forms.append(claimed[: cuts[-1].start()])
+    keys = {k for k in (_ALNUM_RE.sub("", f.casefold()) for f in forms) if len(k) >= 12}
+    if not keys:
+        return None
+    lo = min(len(k) for k in keys)
+    found = _SAME_LENGTH_XPATH(root, lo=lo, hi=len(claimed) + 20)
+    for el in found if isinstance(found, list) else []:
+        if isinstance(el, etree._Element) and _ALNUM_RE.sub("", dom.text_of(el).casefold()) in keys:
+            return el
+    return None
 
 
 def _credits(

@@ -42,6 +42,7 @@ AUTHOR_LABELS: tuple[str, ...] = (
     "penulis", "pewarta", "oleh", "reporter", "kontributor", "wartawan", "author",
     "written by", "by", "teks", "ditulis oleh", "diposting oleh", "dipublikasikan oleh",
     "diunggah oleh", "dikirim oleh", "posted by", "published by", "uploaded by", "submitted by",
+    "rep",
 )  # fmt: skip
 EDITOR_LABELS: tuple[str, ...] = ("editor", "redaktur", "penyunting", "red", "edited by")
 
@@ -90,6 +91,20 @@ SITE_COUNTER_RE = re.compile(
     r"\b(?:pengunjung|visitors?|online|statisti[kc]|hari\s+ini|bulan\s+ini|tahun\s+ini|"
     r"kemarin|total\s+(?:hits|views|kunjungan)|kunjungan)\b",
     re.IGNORECASE,
+)
+
+#: A byline inside the text, as the Tribun network writes it: ``Laporan Wartawan
+#: Tribunnews.com, Reza Deni`` (the reporter's name after the outlet's).
+REPORT_OF_RE = re.compile(
+    r"^\s*laporan\s+(?:wartawan|reporter|koresponden|kontributor|jurnalis)\s+"
+    r"(?:\S+\s+){0,2}?\S+?\s*,\s*(?P<name>[^,]{2,60}?)\s*$",
+    re.IGNORECASE,
+)
+#: What follows a byline's name after a comma and is not part of it: the role
+#: (``Budi Santoso, Jurnalis``) or the outlet (``Budi Santoso, CNN Indonesia``,
+#: ``Budi Santoso, Tribunnews.com``); titles (``Budi Santoso, S.Sos.``) stay.
+ROLE_TAIL_RE = re.compile(
+    r"\s*,\s*(?:jurnalis|wartawan|reporter|kontributor|koresponden|penulis)\s*$", re.IGNORECASE
 )
 
 #: ``Name`` followed by a role word on its own (``Dewi Kania`` / ``Jurnalis``).
