@@ -75,9 +75,6 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "pipelines.dataset.DatasetPipeline": 400,
     },
     "EXTENSIONS": {
-        # Off by name, not only by REMOTE_CONTROL_ENABLED: Scrapy imports an
-        # enabled-by-default extension (here aiohttp, ~0.1 s) before asking it.
-        "scrapy.extensions.remote_control.RemoteControl": None,
         "crawler.extensions.progress.ProgressExtension": 500,
         # Responses, skipped URLs and errors into the crawl's state; the report at the end.
         "crawler.extensions.report.ReportExtension": 510,

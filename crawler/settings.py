@@ -38,6 +38,8 @@ command-line priority. arsip's own settings, alphabetical:
 
 from __future__ import annotations
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 from archive.limits import MAX_PAYLOAD
 
 # arsip's settings, one default each: the crawl's in crawler/defaults.py, those
@@ -94,6 +96,18 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 # No remote-control listener: a crawler on a shared server opens no ports.
 REMOTE_CONTROL_ENABLED = False
+# And neither extension in the base list at all: Scrapy imports every listed
+# component, disabled or set to None, to build the list (the remote control
+# imports aiohttp, the telnet console twisted.conch: ~0.15 s of every crawl's start).
+_NEVER_LOADED = (
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.extensions.telnet.TelnetConsole",
+)
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+    if path not in _NEVER_LOADED
+}
 LOG_LEVEL = "INFO"
 
 # Breadth-first: listings are walked level by level, so memory follows the
