@@ -97,6 +97,9 @@ def test_a_sentence_starting_with_oleh_is_not_a_byline() -> None:
         ("Dilihat 12 kali", 12),
         ('<i class="fa fa-eye"></i> 3.456', 3456),
         ("Kamis, 9 Desember 2021 | 1.229 Views", 1229),
+        ("\U0001f441\ufe0f 1.234", 1234),
+        ('<i class="fas fa-eye"></i><span>1,2K</span>', 1200),
+        ('<i class="fa fa-eye"></i> <b>87</b>', 87),
     ],
 )
 def test_views_as_written(shown: str, views: int) -> None:

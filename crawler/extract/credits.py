@@ -369,6 +369,11 @@ def icon_views(container: Element) -> int | None:
         if len(own) > 40:  # a container named by a BEM word ("node--view-mode-full", "views-row")
             continue
         count = (_views(own) or parse_count(own)) if own else parse_count(squash(el.tail or ""))
+        if count is None and not own and not squash(el.tail or ""):
+            # <i class="fa fa-eye"></i><span>1,2K</span>: the count is the next element
+            after = el.getnext()
+            shown = text_of(after) if after is not None and isinstance(after.tag, str) else ""
+            count = parse_count(shown) if 0 < len(shown) <= 20 else None
         if count is not None:
             return count
     return None

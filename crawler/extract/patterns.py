@@ -112,7 +112,7 @@ ROLE_AFTER_RE = re.compile(r"^\s*(?:jurnalis|wartawan|reporter)\s*$", re.IGNOREC
 
 #: ``Views: 2.899``, ``Dibaca: 1.234 kali``, ``Dilihat 12 kali``.
 VIEWS_LABEL_FIRST_RE = re.compile(
-    r"(?:^|[\s|•·])(?:views?|dilihat|dibaca|pembaca|hits)\s*[:：]?\s*"
+    r"(?:^|[\s|•·])(?:views?|dilihat|dibaca|pembaca|hits|\U0001f441\ufe0f?|\U0001f440)\s*[:：]?\s*"
     r"(?P<count>\d[\d.,]*(?:\s*(?:rb|ribu|k|jt|juta)\b)?)(?:\s*(?:kali|x)\b)?",
     re.IGNORECASE,
 )
