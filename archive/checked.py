@@ -28,7 +28,7 @@ import re
 import tempfile
 import traceback
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
 
@@ -68,7 +68,18 @@ class CheckedRecord:
 
     offset: int
     length: int
-    record: Any  # warcio ArcWarcRecord
+    #: warcio's ArcWarcRecord; None when the caller's *wanted* turned it down (its
+    #: digests were checked all the same; see `iter_checked`).
+    record: Any
+    #: The WARC header fields (names lower case), when the fast check read them.
+    fields: Mapping[str, str] | None = None
+
+    def header(self, name: str) -> str | None:
+        """A WARC header field (the first of that name), as warcio gives it."""
+        if self.record is not None:
+            value: str | None = self.record.rec_headers.get_header(name)
+            return value
+        return self.fields.get(name.lower()) if self.fields is not None else None
 
     # the names warcio's ArchiveIterator offers, for readers written against it
     def get_record_offset(self) -> int:
@@ -143,12 +154,17 @@ def iter_checked(
     arc2warc: bool = False,
     parse_http: bool = True,
     on_warning: Callable[[int, str], None] | None = None,
+    wanted: Callable[[Mapping[str, str]], bool] | None = None,
 ) -> Iterator[CheckedRecord]:
     """Every intact record of the archive `fh` (seekable), in order; see the module doc.
 
     `path` is the name used in messages. `parse_http` False leaves the HTTP
     head unparsed (warcio's ``no_record_parse``). What warcio would print
     about an odd but readable record goes to `on_warning` (offset, one line).
+    `wanted`, given a plain WARC record's header fields (names lower case),
+    says whether the caller reads the record; one it turns down is checked
+    (gzip, length, digests) but not parsed by warcio: it comes with
+    ``record`` None and its ``fields`` (a rebuild reads a few records of many).
     """
     fh.seek(0)
     gzipped = fh.read(2) == _GZIP_MAGIC[:2]
@@ -166,6 +182,7 @@ def iter_checked(
                 parse_http=parse_http,
                 on_warning=on_warning,
                 gzipped=gzipped,
+                wanted=wanted,
             )
 
 
@@ -298,6 +315,7 @@ def _records_of(
     parse_http: bool,
     on_warning: Callable[[int, str], None] | None,
     gzipped: bool,
+    wanted: Callable[[Mapping[str, str]], bool] | None = None,
 ) -> Iterator[CheckedRecord]:
     """The records in one member (usually one): checked first, then parsed for the caller."""
     spool.seek(0)
@@ -306,8 +324,13 @@ def _records_of(
         on_damage(Damage(path, offset, f"not a WARC or ARC record: {printable(start, 40)!r}"))
         return
     fast = _fast_verdict(spool)
+    if fast is not None and fast[1] is None and wanted is not None and not wanted(fast[2]):
+        yield CheckedRecord(offset, length, None, fast[2])  # intact, and not read further
+        return
     spool.seek(0)
-    verdicts = [(*fast, "")] if fast is not None else list(_check_all(spool, arc2warc))
+    verdicts = (
+        [(fast[0], fast[1], "")] if fast is not None else list(_check_all(spool, arc2warc))
+    )
     if gzipped and len(verdicts) > 1:
         # a record's place is its member: records sharing one cannot be pointed at
         on_damage(
@@ -426,27 +449,33 @@ def _check_block(record: Any) -> str | None:
     return hashes.problem()
 
 
-def _fast_verdict(spool: IO[bytes]) -> tuple[str | None, str | None] | None:
-    """(record id, problem) of a spool holding exactly one plain WARC record, read
-    without warcio; None for anything else (warcio then reads it: `_check_all`)."""
+def _fast_verdict(spool: IO[bytes]) -> tuple[str | None, str | None, dict[str, str]] | None:
+    """(record id, problem, header fields) of a spool holding exactly one plain WARC
+    record, read without warcio; None for anything else (warcio then reads it:
+    `_check_all`). Field names are lower case, values decoded as warcio does
+    (UTF-8, else ISO-8859-1), a target URI without the angle brackets some
+    writers put around it."""
     spool.seek(0)
     head = spool.read(_HEAD_MAX)
     end = head.find(b"\r\n\r\n")
     if not head.startswith(b"WARC/1.") or end < 0:
         return None
-    fields: dict[bytes, str] = {}
+    fields: dict[str, str] = {}
     for line in head[:end].split(b"\r\n")[1:]:
         name, sep, value = line.partition(b":")
         if not sep or line[:1] in (b" ", b"\t"):
             return None  # continuation lines and oddities: warcio's business
-        fields.setdefault(name.strip().lower(), value.strip().decode("latin-1"))
-    length_text = fields.get(b"content-length", "")
+        fields.setdefault(_text(name.strip()).lower(), _text(value.strip()))
+    uri = fields.get("warc-target-uri")
+    if uri is not None and uri.startswith("<") and uri.endswith(">"):
+        fields["warc-target-uri"] = uri[1:-1]  # as warcio corrects it (Wget 1.19)
+    length_text = fields.get("content-length", "")
     if not length_text.isdigit():
         return None
     hashes = _BlockHashes(
-        fields.get(b"warc-type", ""),
-        fields.get(b"warc-block-digest"),
-        fields.get(b"warc-payload-digest"),
+        fields.get("warc-type", ""),
+        fields.get("warc-block-digest"),
+        fields.get("warc-payload-digest"),
     )
     spool.seek(end + 4)
     remaining = int(length_text)
@@ -456,12 +485,20 @@ def _fast_verdict(spool: IO[bytes]) -> tuple[str | None, str | None] | None:
             break
         hashes.feed(data)
         remaining -= len(data)
-    record_id = fields.get(b"warc-record-id")
+    record_id = fields.get("warc-record-id")
     if remaining:
-        return record_id, f"the record is cut short: {remaining} of its bytes are missing"
+        return record_id, f"the record is cut short: {remaining} of its bytes are missing", fields
     if spool.read(4) != b"\r\n\r\n" or spool.read(1):
         return None  # no record separator, or more records: warcio says what it sees
-    return record_id, hashes.problem()
+    return record_id, hashes.problem(), fields
+
+
+def _text(raw: bytes) -> str:
+    """Header bytes as warcio decodes them: UTF-8, else ISO-8859-1."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 class _Digest:

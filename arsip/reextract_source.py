@@ -40,7 +40,7 @@ import io
 import sqlite3
 import struct
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -287,7 +287,13 @@ def _one_line(text: str) -> str:
 
 
 def _records(
-    fh: Any, report: Report, warn: Report, label: str, *, arc: bool = False
+    fh: Any,
+    report: Report,
+    warn: Report,
+    label: str,
+    *,
+    arc: bool = False,
+    wanted: Callable[[Mapping[str, str]], bool] | None = None,
 ) -> Iterator[tuple[Any, Any]]:
     """(place, record) for each intact record (`archive.checked`: gzip CRC, length and
     digests hold); each damaged record or unreadable stretch is passed to *report* as
@@ -302,7 +308,7 @@ def _records(
         warn(f"warning: {label}: offset {offset}: warcio: {text}")
 
     for checked in iter_checked(
-        fh, label, damaged, arc2warc=arc, parse_http=False, on_warning=warned
+        fh, label, damaged, arc2warc=arc, parse_http=False, on_warning=warned, wanted=wanted
     ):
         yield checked, checked.record
 
@@ -351,12 +357,26 @@ def read_captures(
     label = path.name
     pending: list[str] = []  # lines of one record, told once its stderr is restored
     reading = _Reading(path, index, pending.append)
+
+    def wanted(fields: Mapping[str, str]) -> bool:
+        """Whether the loop below reads the record past its headers (warcio parses it)."""
+        kind = fields.get("warc-type")
+        if not kind or kind == "warcinfo":
+            return True
+        url = fields.get("warc-target-uri") or ""
+        if kind not in ("response", "revisit") or not url.startswith(_WEB_SCHEMES):
+            return False
+        chosen = profile or profile_for_url(url)
+        return not (chosen.article_patterns and not chosen.is_article(url))
+
     with path.open("rb") as fh:
         arc = sniff_format(fh)[0] == "arc"
-        for iterator, record in _records(fh, report, warn or report, label, arc=arc):
+        records = _records(fh, report, warn or report, label, arc=arc, wanted=wanted)
+        for iterator, record in records:
             info.records += 1
-            kind = record.rec_type
-            date = record.rec_headers.get_header("WARC-Date")
+            # a record turned down by `wanted` is None: its headers come from the check
+            kind = record.rec_type if record is not None else iterator.header("WARC-Type")
+            date = iterator.header("WARC-Date")
             if date:
                 info.date = info.date or date
                 info.last_date = date
@@ -367,7 +387,7 @@ def read_captures(
                 if not info.fields:
                     info.fields = _warcinfo(record)
                 continue
-            url = record.rec_headers.get_header("WARC-Target-URI") or ""
+            url = iterator.header("WARC-Target-URI") or ""
             if kind not in ("response", "revisit") or not url.startswith(_WEB_SCHEMES):
                 continue  # requests, metadata, dns: lookups, ...
             chosen = profile or profile_for_url(url)
