@@ -89,6 +89,11 @@ ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy starts this many asyncio worker tasks for the output of every response
+# (scrapy.utils.asyncio._parallel_asyncio), however little it yields; arsip's item
+# pipelines are synchronous, so more than one buys nothing: the default (100)
+# cost ~12 % of a crawl's CPU (BENCHMARKS.md, measure 3).
+CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 0.0
 DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 3

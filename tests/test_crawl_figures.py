@@ -177,21 +177,25 @@ def test_size_and_time_limits_several_seeds_and_warc_size(replica: Replica, tmp_
     )
     assert 30 * 1024 <= report["totals"]["bytes"] < 30 * 1024 * 3  # close to the limit
     seeds = tmp_path / "seeds.txt"
-    seeds.write_text(f"# two listing pages\n{replica.news_url}\n\n{replica.news_url}?page=2\n")
-    timed = run_arsip(
-        "crawl",
-        "anri",
-        "--seeds",
-        str(seeds),
-        "--out",
-        str(tmp_path / "timed"),
-        "--time-limit",
-        "1s",
-        "--warc-size",
-        "20KB",
-        "--progress",
-        "off",
-    )
+    # A slow server (100 ms a response): the crawl outlasts its one second however
+    # fast the machine and the crawler are.
+    with ReplicaProcess("--latency", "100", articles=30) as slow:
+        news = slow.base_url.rstrip("/") + "/publikasi/berita"
+        seeds.write_text(f"# two listing pages\n{news}\n\n{news}?page=2\n")
+        timed = run_arsip(
+            "crawl",
+            "anri",
+            "--seeds",
+            str(seeds),
+            "--out",
+            str(tmp_path / "timed"),
+            "--time-limit",
+            "1s",
+            "--warc-size",
+            "20KB",
+            "--progress",
+            "off",
+        )
     assert timed.returncode == 0, timed.stderr[-2000:]
     report = report_of(tmp_path / "timed")
     assert report["outcome"] == "stopped at the time limit (--time-limit)"
