@@ -44,7 +44,13 @@ from crawler.extract.locate import (
 from crawler.extract.meta import PageMeta, declared_url, jsonld_author, language, read_meta
 from crawler.extract.model import Article
 from crawler.extract.numbers import parse_count
-from crawler.extract.patterns import BLOCK_TAGS, SIGNATURE_RE, TITLE_SEPARATORS_RE
+from crawler.extract.patterns import (
+    AUTHOR_LABELS,
+    BLOCK_TAGS,
+    EDITOR_LABELS,
+    SIGNATURE_RE,
+    TITLE_SEPARATORS_RE,
+)
 from crawler.extract.published import (
     Stamp,
     capture_time,
@@ -268,6 +274,13 @@ def _credits(
 _CLOSING_SIBLINGS, _CLOSING_TEXT = 2, 400
 
 
+#: Any byline label word, even glued to a name (``Fadila AdelinEditor``): a cheap
+#: test before the lines are read.
+_ANY_LABEL_RE = re.compile(
+    "|".join(re.escape(w) for w in (*AUTHOR_LABELS, *EDITOR_LABELS)), re.IGNORECASE
+)
+
+
 def _closing_credits(block: Element | None, site_words: set[str]) -> Credits:
     """Credits written right after the article's text (``Penulis: X`` / ``Penyunting:
     Y`` in the entry's footer, which furniture rules would strip): the labelled
@@ -278,8 +291,9 @@ def _closing_credits(block: Element | None, site_words: set[str]) -> Credits:
     for sibling in itertools.islice(
         (s for s in block.itersiblings() if isinstance(s.tag, str)), _CLOSING_SIBLINGS
     ):
-        if len(sibling.text_content()) > _CLOSING_TEXT:
-            continue
+        text = sibling.text_content()
+        if len(text) > _CLOSING_TEXT or not _ANY_LABEL_RE.search(text):
+            continue  # long, or no byline label in it: no credits to read
         got = read_credits(dom.lines(sibling), site_words)
         found.author = found.author or got.author
         found.editor = found.editor or got.editor
