@@ -9,7 +9,6 @@ are in flight, so a stream of large items (WARC captures with their bodies)
 is never read ahead further than that: memory stays flat however long the
 stream is. (``multiprocessing.Pool.imap`` reads its whole input ahead on a
 feeder thread, which would hold a whole archive in memory.)
-`ordered_map(func, items, jobs)` is the same for one stream.
 
 The results are the same, in the same order, as with ``jobs == 1``, which
 runs *func* in this process (the mode for debugging and for one core).
@@ -123,16 +122,3 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def ordered_map(
-    func: Callable[[T], R],
-    items: Iterable[T],
-    jobs: int,
-    *,
-    batch: int = BATCH,
-    preload: Sequence[str] = (),
-) -> Iterator[R]:
-    """``func(item)`` for each of *items*, in order, on *jobs* processes (see module doc)."""
-    with Workers(jobs, preload=preload, batch=batch) as workers:
-        yield from workers.map(func, items)

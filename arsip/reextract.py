@@ -72,7 +72,6 @@ from crawler.items import article_item
 from crawler.profiles import Profile, ProfileError, load_profile, shipped_profiles
 from pipelines.db import Dataset, stemming
 from pipelines.db.datasette import write_metadata
-from pipelines.db.stemming import stem_text
 from pipelines.db.store import check_not_locked
 from pipelines.defaults import CRAWL_ID_RE, utc_now
 from pipelines.jsonlines import JsonLinesWriter
@@ -157,7 +156,9 @@ def extract_capture(task: tuple[Capture, str]) -> Extracted:
     if violations:  # what ValidateItemPipeline would drop, with the same reason
         return Extracted(problem=f"{where}: {invalid_reason(item, violations)}")
     title, body = item.get("title"), item.get("body")
-    return Extracted(item=item, stems=((title, stem_text(title)), (body, stem_text(body))))
+    return Extracted(
+        item=item, stems=((title, stemming.stem_text(title)), (body, stemming.stem_text(body)))
+    )
 
 
 def build_item(capture: Capture, crawl_id: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from arsip import parallel
-from arsip.parallel import Workers, ordered_map
+from arsip.parallel import Workers
 
 
 def square_and_pid(n: int) -> tuple[int, int]:
@@ -26,7 +26,8 @@ def test_results_come_in_order_from_other_processes_and_the_pool_serves_many_str
 
 
 def test_one_job_runs_in_this_process() -> None:
-    results = list(ordered_map(square_and_pid, range(5), 1))
+    with Workers(1) as workers:
+        results = list(workers.map(square_and_pid, range(5)))
     assert results == [(n * n, os.getpid()) for n in range(5)]
 
 

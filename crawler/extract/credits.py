@@ -85,10 +85,7 @@ def person(name: str | None, site_words: set[str] | frozenset[str] = frozenset()
     (``ANTARA``) or an account/desk (``Admin``, ``Redaksi``, ``Tim Humas``)."""
     if not name:
         return None
-    name = DESK_TAIL_RE.sub("", name).strip()
-    head, comma, tail = name.rpartition(",")
-    if comma and head.strip() and _names_outlet(tail, site_words):
-        name = head.strip()  # "Budi Santoso, CNN Indonesia"
+    name = _without_outlet(DESK_TAIL_RE.sub("", name).strip(), site_words)
     if not name or NOT_PERSON_RE.match(name):
         return None
     if re.search(r"\.(?:com|co|id|net|org|tv)\b", name, re.IGNORECASE):
@@ -104,6 +101,15 @@ def person(name: str | None, site_words: set[str] | frozenset[str] = frozenset()
 
 
 _DOMAIN_RE = re.compile(r"\w\.(?:com|co|id|net|org|tv|go)\b", re.IGNORECASE)
+
+
+def _without_outlet(name: str, site_words: set[str] | frozenset[str]) -> str:
+    """*name* without the outlet or agency after its last comma (``Budi Santoso, CNN
+    Indonesia``); a title there stays (``Budi Santoso, S.Sos.``)."""
+    head, comma, tail = name.rpartition(",")
+    if comma and head.strip() and _names_outlet(tail, site_words):
+        return head.strip()
+    return name
 
 
 def _names_outlet(text: str, site_words: set[str] | frozenset[str]) -> bool:
@@ -333,10 +339,7 @@ def semantic_author(container: Element) -> str | None:
         for label in sorted(AUTHOR_LABELS, key=len, reverse=True):
             text = re.sub(rf"^\s*{re.escape(label)}\b\s*[:：]?", "", text, flags=re.IGNORECASE)
         text = re.sub(r"\s*\b(?:jurnalis|wartawan|reporter)\s*$", "", text, flags=re.IGNORECASE)
-        head, comma, tail = text.rpartition(",")
-        if comma and head.strip() and _names_outlet(tail, frozenset()):
-            text = head  # "Budi Santoso, CNN Indonesia.com"
-        name = clean_name(text)
+        name = clean_name(_without_outlet(text, frozenset()))
         # not an outlet's address ("Liputan6.com"); academic titles keep their dots
         if name and "/" not in name and not _DOMAIN_RE.search(name):
             return name
@@ -368,8 +371,9 @@ def icon_views(container: Element) -> int | None:
         own = text_of(el)
         if len(own) > 40:  # a container named by a BEM word ("node--view-mode-full", "views-row")
             continue
-        count = (_views(own) or parse_count(own)) if own else parse_count(squash(el.tail or ""))
-        if count is None and not own and not squash(el.tail or ""):
+        tail = squash(el.tail or "")
+        count = (_views(own) or parse_count(own)) if own else parse_count(tail)
+        if count is None and not own and not tail:
             # <i class="fa fa-eye"></i><span>1,2K</span>: the count is the next element
             after = el.getnext()
             shown = text_of(after) if after is not None and isinstance(after.tag, str) else ""

@@ -16,8 +16,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
-
 from crawler.extract import body as body_mod
 from crawler.extract import dom, zones
 from crawler.extract.charset import Headers, decode_html
@@ -39,6 +37,7 @@ from crawler.extract.locate import (
     find_title_element,
     heading_above_date,
     meta_titles,
+    shown_title,
     strip_site_suffix,
 )
 from crawler.extract.meta import PageMeta, declared_url, jsonld_author, language, read_meta
@@ -49,7 +48,6 @@ from crawler.extract.patterns import (
     BLOCK_TAGS,
     EDITOR_LABELS,
     SIGNATURE_RE,
-    TITLE_SEPARATORS_RE,
 )
 from crawler.extract.published import (
     Stamp,
@@ -169,39 +167,11 @@ def _title(
     if claims:
         claimed = strip_site_suffix(claims[0], site_words) or None
         if claimed:
-            shown = _shown_as(root, claimed)
+            shown = shown_title(root, claimed)
             if shown is not None:
                 return dom.text_of(shown), shown
         return claimed, None
     return None, None
-
-
-_ALNUM_RE = re.compile(r"[\W_]+")
-_SAME_LENGTH_XPATH = etree.XPath(
-    "//body//*[not(self::script or self::style or self::a)]"
-    "[string-length(normalize-space(.)) >= $lo][string-length(normalize-space(.)) <= $hi]"
-)
-
-
-def _shown_as(root: Element, claimed: str) -> Element | None:
-    """The element that shows the claimed title (``<title>`` minus its site suffix) as
-    the page writes it, when no heading does: ``<title>`` and ``og:title`` drop
-    punctuation (``:``, ``?``), the page keeps it. None when no element shows it."""
-    # the claim, and the claim without a last part the site's words did not name as
-    # the site's (a short suffix: never a category prefix such as "Berita Daerah")
-    forms = [claimed]
-    cuts = list(TITLE_SEPARATORS_RE.finditer(claimed))
-    if cuts and cuts[-1].start() >= 0.6 * len(claimed):
-        forms.append(claimed[: cuts[-1].start()])
-    keys = {k for k in (_ALNUM_RE.sub("", f.casefold()) for f in forms) if len(k) >= 12}
-    if not keys:
-        return None
-    lo = min(len(k) for k in keys)
-    found = _SAME_LENGTH_XPATH(root, lo=lo, hi=len(claimed) + 20)
-    for el in found if isinstance(found, list) else []:
-        if isinstance(el, etree._Element) and _ALNUM_RE.sub("", dom.text_of(el).casefold()) in keys:
-            return el
-    return None
 
 
 def _credits(

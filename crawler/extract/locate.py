@@ -14,7 +14,7 @@ from collections.abc import Callable
 import lxml.html
 from lxml import etree
 
-from crawler.extract.dom import Element, is_noise, is_site_logo
+from crawler.extract.dom import Element, is_noise, is_site_logo, text_of
 from crawler.extract.meta import PageMeta
 from crawler.extract.patterns import TITLE_SEPARATORS_RE
 from crawler.extract.text import squash
@@ -86,6 +86,34 @@ def _matches(heading: str, claims: list[str]) -> bool:
 
 def _loose(text: str) -> str:
     return " ".join(_WORD_RE.findall(text))
+
+
+_SAME_LENGTH_XPATH = etree.XPath(
+    "//body//*[not(self::script or self::style or self::a)]"
+    "[string-length(normalize-space(.)) >= $lo][string-length(normalize-space(.)) <= $hi]"
+)
+
+
+def shown_title(root: Element, claimed: str) -> Element | None:
+    """The element that shows the claimed title (``<title>`` minus its site suffix) as
+    the page writes it, when no heading does: ``<title>`` and ``og:title`` drop
+    punctuation (``:``, ``?``), the page keeps it; compared words only, as
+    `_matches` compares. None when no element shows it."""
+    # the claim, and the claim without a last part the site's words did not name as
+    # the site's (a short suffix: never a category prefix such as "Berita Daerah")
+    forms = [claimed]
+    cuts = list(TITLE_SEPARATORS_RE.finditer(claimed))
+    if cuts and cuts[-1].start() >= 0.6 * len(claimed):
+        forms.append(claimed[: cuts[-1].start()])
+    keys = {k for k in (_loose(_norm(f)) for f in forms) if len(k.replace(" ", "")) >= 12}
+    if not keys:
+        return None
+    lo = min(len(k.replace(" ", "")) for k in keys)
+    found = _SAME_LENGTH_XPATH(root, lo=lo, hi=len(claimed) + 20)
+    for el in found if isinstance(found, list) else []:
+        if isinstance(el, etree._Element) and _loose(_norm(text_of(el))) in keys:
+            return el
+    return None
 
 
 def _in_noise(el: Element) -> bool:
