@@ -216,9 +216,8 @@ def url_trap(url: str, within: str = "") -> str | None:
     path = parts.path.lower()
     if within and (path == within.lower() or path.startswith(within.lower() + "/")):
         path = path[len(within) :]
-    pager = _BLOG_PAGER_PARAMS.issuperset(k.lower() for k, _ in parse_qsl(parts.query)) and bool(
-        parts.query
-    )
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    pager = bool(params) and _BLOG_PAGER_PARAMS.issuperset(k.lower() for k, _ in params)
     for segment in path.split("/"):
         reason = TRAP_SEGMENTS.get(segment)
         if reason == "search" and pager:
@@ -227,7 +226,7 @@ def url_trap(url: str, within: str = "") -> str | None:
             return reason
     if _DATE_ARCHIVE_RE.search(parts.path):
         return "date_archive"
-    for key, _ in parse_qsl(parts.query, keep_blank_values=True):
+    for key, _ in params:
         name = key.lower()
         reason = TRAP_PARAMS.get(name)
         if reason is not None:

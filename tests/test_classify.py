@@ -322,6 +322,7 @@ def test_the_section_is_the_path_the_start_url_names(
         ("http://h/search?updated-max=2023-12-20T08:00:00%2B07:00&max-results=7", None),
         ("http://h/search?updated-max=2023-12-20T08:00:00%2B07:00&q=arsip", "search"),
         ("http://h/search", "search"),
+        ("http://h/search?x=", "search"),  # a blank parameter is no blog pager
         ("http://h/search/label/Berita", "search"),
     ],
 )
