@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
 from crawler.extract import dom
@@ -133,7 +132,7 @@ def fallback(root: Element, declared: object, title: str | None) -> tuple[list[s
     found: list[tuple[list[str], str]] = []
     marked = _ARTICLE_BODY_XPATH(root)
     for el in marked if isinstance(marked, list) else []:
-        if isinstance(el, lxml.html.HtmlElement):
+        if isinstance(el, etree._Element):
             found.append((paragraphs(dom.lines(el), set(), title)[0], "itemprop"))
     if isinstance(declared, str):
         found.append(([p for p in (squash(x) for x in declared.splitlines()) if p], "jsonld"))

@@ -83,28 +83,28 @@ def _meta_charset(head: bytes) -> str | None:
     return None
 
 
-def _is_utf8(body: bytes) -> bool:
+def _as_utf8(body: bytes) -> str | None:
+    """*body* decoded as UTF-8, or None when it is not valid UTF-8."""
     try:
-        body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def utf8_evidence(body: bytes) -> tuple[int, int]:
     """(valid UTF-8 multibyte sequences, bytes that are no UTF-8) in *body*."""
     valid = len(_MULTIBYTE_RE.findall(body))
-    if _is_utf8(body):
+    if _as_utf8(body) is not None:
         return valid, 0
     text = body.decode("utf-8", errors="replace")
     return valid, text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
 
 
-def sniff_encoding(body: bytes, headers: Headers | None = None) -> str:
-    """The codec to decode *body* with (see the module docstring)."""
+def _sniff(body: bytes, headers: Headers | None) -> tuple[str, str | None]:
+    """(codec, *body* decoded when the codec is UTF-8 and the bytes are all valid)."""
     for bom, name in _BOMS:
         if body.startswith(bom):
-            return name
+            return name, None
     declared: str | None = None
     content_type = header_value(headers, "content-type")
     if content_type:
@@ -113,16 +113,31 @@ def sniff_encoding(body: bytes, headers: Headers | None = None) -> str:
     if declared is None:
         declared = _meta_charset(body[:4096])
     if declared not in (None, "utf-8", "cp1252"):
-        return declared
+        return declared, None
+    text = _as_utf8(body)
+    if text is not None:
+        # No invalid byte: UTF-8 when declared or undeclared; when declared
+        # windows-1252, when at least one multibyte sequence is there (pure ASCII
+        # reads the same either way).
+        if declared in ("utf-8", None) or not body.isascii():
+            return "utf-8", text
+        return "cp1252", None
     valid, invalid = utf8_evidence(body)
     if declared in ("utf-8", None):
-        return "utf-8" if invalid <= valid else "cp1252"
+        return ("utf-8" if invalid <= valid else "cp1252"), None
     # declared windows-1252 (or Latin-1, ASCII): UTF-8 only on strong evidence
-    return "utf-8" if valid and invalid * 10 <= valid else "cp1252"
+    return ("utf-8" if valid and invalid * 10 <= valid else "cp1252"), None
+
+
+def sniff_encoding(body: bytes, headers: Headers | None = None) -> str:
+    """The codec to decode *body* with (see the module docstring)."""
+    return _sniff(body, headers)[0]
 
 
 def decode_html(body: bytes, headers: Headers | None = None) -> tuple[str, str]:
     """*body* as text, and the codec used. Undecodable bytes become U+FFFD."""
-    encoding = sniff_encoding(body, headers)
+    encoding, text = _sniff(body, headers)
+    if text is not None:
+        return text, encoding
     bom = next((b for b, name in _BOMS if name == encoding and body.startswith(b)), b"")
     return body[len(bom) :].decode(encoding, errors="replace"), encoding

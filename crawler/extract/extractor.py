@@ -29,7 +29,7 @@ from crawler.extract.credits import (
     read_credits,
     semantic_author,
 )
-from crawler.extract.dom import Element
+from crawler.extract.dom import Element, raw_text
 from crawler.extract.events import find_event_times
 from crawler.extract.locate import (
     best_text_block,
@@ -261,7 +261,7 @@ def _closing_credits(block: Element | None, site_words: set[str]) -> Credits:
     for sibling in itertools.islice(
         (s for s in block.itersiblings() if isinstance(s.tag, str)), _CLOSING_SIBLINGS
     ):
-        text = sibling.text_content()
+        text = raw_text(sibling)
         if len(text) > _CLOSING_TEXT or not _ANY_LABEL_RE.search(text):
             continue  # long, or no byline label in it: no credits to read
         got = read_credits(dom.lines(sibling), site_words)

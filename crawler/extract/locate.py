@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import lxml.html
 from lxml import etree
 
-from crawler.extract.dom import Element, is_noise, is_site_logo, text_of
+from crawler.extract.dom import Element, is_noise, is_site_logo, raw_text, text_of
 from crawler.extract.meta import PageMeta
 from crawler.extract.patterns import TITLE_SEPARATORS_RE
 from crawler.extract.text import squash
@@ -142,9 +141,9 @@ def find_title_element(root: Element, claims: list[str], block: Element | None) 
     for query in (_HEADINGS_XPATH, _TITLED_XPATH):
         found = query(root)
         for el in found if isinstance(found, list) else []:
-            if not isinstance(el, lxml.html.HtmlElement):
+            if not isinstance(el, etree._Element):
                 continue
-            raw = el.text_content()
+            raw = raw_text(el)
             if len(raw) > 3 * longest + 200:  # a wrapper, not a heading
                 continue
             text = squash(raw)
@@ -180,7 +179,7 @@ def heading_above_date(root: Element, dated: Callable[[str], bool]) -> Element |
     *dated* says whether a short text holds a full date."""
     for tag in ("h1", "h2"):
         for el in root.iter(tag):
-            text = squash(el.text_content())
+            text = squash(raw_text(el))
             if (
                 not 10 <= len(text) <= 300
                 or _INDEX_HEADING_RE.match(text)
@@ -191,12 +190,12 @@ def heading_above_date(root: Element, dated: Callable[[str], bool]) -> Element |
             node: Element | None = el
             for _ in range(3):  # the next elements after the heading, or after its wrapper
                 nxt = node.getnext() if node is not None else None
-                while nxt is None and node is not None and node.getparent() is not None:
+                while nxt is None and node is not None:
                     node = node.getparent()
-                    nxt = node.getnext()
+                    nxt = node.getnext() if node is not None else None
                 if nxt is None:
                     break
-                following = squash(nxt.text_content())
+                following = squash(raw_text(nxt))
                 if following and len(following) <= 120 and dated(following):
                     return el
                 node = nxt
@@ -288,10 +287,12 @@ def find_container(title_el: Element | None, block: Element | None) -> Element |
     else:
         anchor = common_ancestor(title_el, block)
         if anchor.tag in ("html", "body"):
-            anchor = block.getparent() if block.getparent() is not None else block
+            holder = block.getparent()
+            anchor = block if holder is None else holder
     if anchor.tag != "article":
         for el in anchor.iterancestors("article"):
-            if el.getparent() is not None and el.getparent().tag not in ("html",):
+            holder = el.getparent()
+            if holder is not None and holder.tag != "html":
                 anchor = el
             break
     return anchor

@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import lxml.html
 from lxml import etree
 
 from crawler.extract.dom import (
@@ -42,6 +41,7 @@ from crawler.extract.dom import (
     is_noise,
     layout_is_noise,
     noise_verdict,
+    raw_text,
 )
 from crawler.extract.patterns import BLOCK_TAGS, FURNITURE_TAGS
 
@@ -294,26 +294,20 @@ def locate_text(root: Element) -> TextBlock | None:
                 best, current = parent, entry
     # A wrapper with one child is the same place.
     while True:
-        parent = best.getparent()
-        if parent is None or parent.tag in ("html", "body"):
+        wrapper = best.getparent()
+        if wrapper is None or wrapper.tag in ("html", "body"):
             break
-        children = [c for c in parent if isinstance(c.tag, str)]
+        children = [c for c in wrapper if isinstance(c.tag, str)]
         if len(children) != 1:
             break
-        best = parent
+        best = wrapper
     found = _with_siblings(best, walk, finals)
     figures = _FIGURES_XPATH(found.element)
     photos = _PHOTOS_XPATH(found.element)
     found.figures = frozenset(
-        [f for f in figures if isinstance(f, lxml.html.HtmlElement)]
-        if isinstance(figures, list)
-        else []
+        [f for f in figures if isinstance(f, etree._Element)] if isinstance(figures, list) else []
     ) | frozenset(
-        [
-            f
-            for f in photos
-            if isinstance(f, lxml.html.HtmlElement) and len(f.text_content()) <= _PHOTO_TEXT
-        ]
+        [f for f in photos if isinstance(f, etree._Element) and len(raw_text(f)) <= _PHOTO_TEXT]
         if isinstance(photos, list)
         else []
     )
@@ -381,11 +375,11 @@ def _belongs(
 def _prose_piece(el: Element) -> bool:
     """A paragraph (or inline text) that reads as prose: long with few links, or a
     sentence without any."""
-    text = el.text_content()
+    text = raw_text(el)
     length = len(text.strip())
     if length == 0:
         return False
-    link_chars = sum(len(a.text_content().strip()) for a in el.iter("a"))
+    link_chars = sum(len(raw_text(a).strip()) for a in el.iter("a"))
     density = link_chars / length
     if length > _MIN_SIBLING_PROSE and density < _SIBLING_LINKS:
         return True
