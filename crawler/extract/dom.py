@@ -221,18 +221,34 @@ def noise_verdict(el: Element) -> int:
         return NOISE
     cls, ident = el.get("class"), el.get("id")
     if cls or ident:
-        attrs = f"{cls or ''} {ident or ''}"
-        if NOISE_CLASS_RE.search(attrs):
-            return _unless_headline(el, NOISE)
-        words = NOISE_WORDS.intersection(CLASS_SPLIT_RE.split(attrs.lower()))
-        if words:
-            return _unless_headline(el, LAYOUT if words <= _LAYOUT_TOKENS else NOISE)
+        named = _named_verdict(f"{cls or ''} {ident or ''}")
+        if named != NOT_NOISE:
+            return _unless_headline(el, named)
     if tag in ("div", "section", "ul", "ol"):
         heading = _heading_text(el)
         # "TRENDING | 17 Juni 2021 08:55" is a category and a date, not a list heading.
         if heading and NOISE_HEADING_RE.match(heading) and not any(c.isdigit() for c in heading):
             return NOISE
     return NOT_NOISE
+
+
+@lru_cache(maxsize=4096)
+def _named_verdict(attrs: str) -> int:
+    """What an element's class and id (*attrs*) alone say: `NOISE`, `LAYOUT` or
+    `NOT_NOISE`. A page repeats a few dozen class strings over thousands of
+    elements, so the answer is kept per string."""
+    if NOISE_CLASS_RE.search(attrs):
+        return NOISE
+    words = NOISE_WORDS.intersection(CLASS_SPLIT_RE.split(attrs.lower()))
+    if not words:
+        return NOT_NOISE
+    return LAYOUT if words <= _LAYOUT_TOKENS else NOISE
+
+
+@lru_cache(maxsize=1024)
+def _share_named(attrs: str) -> bool:
+    """Whether class and id (*attrs*) name a share bar (`_SHARE_TOKENS`)."""
+    return not _SHARE_TOKENS.isdisjoint(CLASS_SPLIT_RE.split(attrs.lower()))
 
 
 def _unless_headline(el: Element, verdict: int) -> int:
@@ -246,8 +262,8 @@ def layout_is_noise(el: Element, holds_prose: bool) -> bool:
     is a share bar around the byline or the date."""
     if holds_prose:
         return False
-    words = set(CLASS_SPLIT_RE.split(f"{el.get('class') or ''} {el.get('id') or ''}".lower()))
-    return not (words & _SHARE_TOKENS and _holds_content(el))
+    share = _share_named(f"{el.get('class') or ''} {el.get('id') or ''}")
+    return not (share and _holds_content(el))
 
 
 #: Attribute where `is_noise` keeps its answer.
