@@ -158,6 +158,32 @@ def test_scan_finds_spans_in_running_text() -> None:
     assert text[expr.start : expr.end] == "Senin, 13 Desember 2021 pukul 09.00 s.d. 12.00 WIB"
 
 
+@pytest.mark.parametrize(
+    "form",
+    [
+        "Wednesday, September 21, 2022",
+        "Rabu, Nopember tahun 2021",
+        "Kamis/07 sepetember 2022",
+        "21st sepetember.",
+        "pukul 5 petang WITA",
+        "09:41 p.m. Mar 3, 2022",
+        "Jum'at, 3 Desember 2021 pukul 13.30 WITA s.d. selesai",
+    ],
+)
+def test_scan_reads_the_longest_forms_inside_long_prose(form: str) -> None:
+    """The scanner runs its regex only on stretches around digits: the words a form
+    carries before its first digit and after its last must fit in them."""
+    bare = [(e.first, e.last) for e in scan(form)]
+    assert bare, form
+    prose = "Kegiatan ini dihadiri oleh para pejabat dan masyarakat umum " * 3
+    text = f"{prose}{form} {prose}"
+    found = scan(text)
+    assert [(e.start - len(prose), e.end - len(prose)) for e in found] == [
+        (e.start, e.end) for e in scan(form)
+    ]
+    assert len(found) == len(bare)
+
+
 def test_scan_in_prose_wants_capitalized_month_names() -> None:
     assert scan("it 3 may rain", strict_case=True) == []
     assert len(scan("tanggal 3 Mei", strict_case=True)) == 1

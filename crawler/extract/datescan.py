@@ -298,16 +298,19 @@ def _atom(m: re.Match[str], short_years: bool, strict_case: bool, dayfirst: bool
 
 
 _DIGITS_RE = re.compile(r"\d+")
-#: Every atom has a digit; this much text around digits is enough to hold the rest
-#: (``Wednesday, `` before, `` September 2021`` after).
-_MARGIN = 40
+#: Every atom has a digit; this much text before its first digit and after its last
+#: is enough to hold the rest. Before: a weekday, a month and ``tahun``
+#: (``Wednesday, September tahun 2021``: 27 characters, 30 with slack). After: a
+#: suffix and a month (``21st sepetember.``: 14), a part of the day and a zone
+#: (``pukul 5 petang WITA``: 12), with slack for the lookaheads that follow.
+_BEFORE, _AFTER = 30, 18
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
     """Stretches of *text* around its digits: the regex never runs over plain prose."""
     windows: list[tuple[int, int]] = []
     for m in _DIGITS_RE.finditer(text):
-        start, end = max(0, m.start() - _MARGIN), min(len(text), m.end() + _MARGIN)
+        start, end = max(0, m.start() - _BEFORE), min(len(text), m.end() + _AFTER)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], end)
         else:
