@@ -220,6 +220,14 @@ def _names_above(lines: list[Line], label_only: list[bool]) -> set[int]:
     return above
 
 
+def _segments(text: str) -> list[str]:
+    """*text* split at `_SEGMENT_SPLIT_RE`; every separator holds ``|``, ``•``, ``·`` or
+    ``/``, so a line with none of them (most of an article's prose) is one segment."""
+    if "|" in text or "/" in text or "•" in text or "·" in text:
+        return _SEGMENT_SPLIT_RE.split(text)
+    return [text]
+
+
 def read_credits(lines: list[Line], site_words: set[str] | frozenset[str] = frozenset()) -> Credits:
     """Author, editor and views from label lines (first person of each wins;
     outlets, agencies and accounts are not people, see `person`)."""
@@ -261,7 +269,7 @@ def read_credits(lines: list[Line], site_words: set[str] | frozenset[str] = froz
                 setattr(found, kind, name)
                 found.label_lines.update((i - 1, i))
             continue
-        for piece in _SEGMENT_SPLIT_RE.split(line.text):
+        for piece in _segments(line.text):
             segment = piece.strip("() ")  # "(Red: Ani)"
             if not segment:
                 continue
@@ -351,7 +359,7 @@ def byline_name(lines: list[Line], title_index: int | None) -> str | None:
     if title_index is None:
         return None
     for line in lines[title_index + 1 : title_index + 3]:
-        segments = [s for s in _SEGMENT_SPLIT_RE.split(line.text) if s]
+        segments = [s for s in _segments(line.text) if s]
         if len(segments) < 2 or not any(scan(s) for s in segments):
             continue
         for segment in segments:
