@@ -114,9 +114,14 @@ def select(root: Element, css: str) -> list[Element]:
     return [e for e in found if isinstance(e, etree._Element)] if isinstance(found, list) else []
 
 
+def class_and_id(el: Element) -> str:
+    """The element's class and id in one string (`` `` when it has neither)."""
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
 def class_tokens(el: Element) -> list[str]:
     """Words of the element's class and id (split on spaces, ``-`` and ``_``)."""
-    attrs = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+    attrs = class_and_id(el).strip()
     return CLASS_SPLIT_RE.split(attrs) if attrs else []
 
 
@@ -219,11 +224,9 @@ def noise_verdict(el: Element) -> int:
         return NOT_NOISE
     if tag in FURNITURE_TAGS:
         return NOISE
-    cls, ident = el.get("class"), el.get("id")
-    if cls or ident:
-        named = _named_verdict(f"{cls or ''} {ident or ''}")
-        if named != NOT_NOISE:
-            return _unless_headline(el, named)
+    named = _named_verdict(class_and_id(el))
+    if named != NOT_NOISE:
+        return _unless_headline(el, named)
     if tag in ("div", "section", "ul", "ol"):
         heading = _heading_text(el)
         # "TRENDING | 17 Juni 2021 08:55" is a category and a date, not a list heading.
@@ -262,7 +265,7 @@ def layout_is_noise(el: Element, holds_prose: bool) -> bool:
     is a share bar around the byline or the date."""
     if holds_prose:
         return False
-    share = _share_named(f"{el.get('class') or ''} {el.get('id') or ''}")
+    share = _share_named(class_and_id(el))
     return not (share and _holds_content(el))
 
 

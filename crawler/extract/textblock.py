@@ -38,6 +38,7 @@ from crawler.extract.dom import (
     NOT_NOISE,
     PROSE_HELD,
     Element,
+    class_and_id,
     is_noise,
     layout_is_noise,
     noise_verdict,
@@ -127,7 +128,7 @@ class _Score:
 
 def _class_weight(el: Element) -> float:
     """Points for the element's class and id: article words up, furniture words down."""
-    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    attrs = class_and_id(el)
     if not attrs.strip():
         return 0.0
     weight = 0.0
