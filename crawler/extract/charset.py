@@ -91,11 +91,10 @@ def _as_utf8(body: bytes) -> str | None:
         return None
 
 
-def utf8_evidence(body: bytes) -> tuple[int, int]:
-    """(valid UTF-8 multibyte sequences, bytes that are no UTF-8) in *body*."""
+def _invalid_evidence(body: bytes) -> tuple[int, int]:
+    """(valid UTF-8 multibyte sequences, bytes that are no UTF-8) in *body*, which
+    is known not to be valid UTF-8 (`_sniff` tried it)."""
     valid = len(_MULTIBYTE_RE.findall(body))
-    if _as_utf8(body) is not None:
-        return valid, 0
     text = body.decode("utf-8", errors="replace")
     return valid, text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
 
@@ -122,7 +121,7 @@ def _sniff(body: bytes, headers: Headers | None) -> tuple[str, str | None]:
         if declared in ("utf-8", None) or not body.isascii():
             return "utf-8", text
         return "cp1252", None
-    valid, invalid = utf8_evidence(body)
+    valid, invalid = _invalid_evidence(body)
     if declared in ("utf-8", None):
         return ("utf-8" if invalid <= valid else "cp1252"), None
     # declared windows-1252 (or Latin-1, ASCII): UTF-8 only on strong evidence
