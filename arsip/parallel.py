@@ -17,22 +17,28 @@ How workers start: by *fork* when this process has a single thread (a
 forked worker starts at once, with every module this process imported;
 make the pool before opening databases, so none is inherited), else by
 *forkserver* (a fork of a small clean server process, never of a process
-whose other threads may hold locks); *preload* names modules that server
-imports once, so each worker starts with them loaded. *func* must be a
-module-level function and the items and results picklable.
+whose other threads may hold locks). *preload* names modules each worker
+imports as it starts (the forkserver imports them once, for all workers):
+while a forked worker imports them, this process goes on with its own work,
+so modules only the workers need cost this process nothing. *func* must be
+a module-level function, or a `Named` one (``Named("pkg.mod", "func")``:
+pickled as its name, so this process never imports ``pkg.mod`` unless it
+runs it itself, with ``jobs == 1``), and the items and results picklable.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.context import BaseContext
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,12 +65,29 @@ def resolve_jobs(jobs: int | None) -> int:
     return jobs
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """The function *name* of module *module*, imported where it is first called."""
+
+    module: str
+    name: str
+
+    def __call__(self, item: Any) -> Any:
+        return getattr(importlib.import_module(self.module), self.name)(item)
+
+
 def _run_batch(func: Callable[[T], R], batch: Sequence[T]) -> list[R]:
     return [func(item) for item in batch]
 
 
 def _ready() -> None:
     """A task that only makes a worker start (see `Workers`)."""
+
+
+def _preload(modules: Sequence[str]) -> None:
+    """Import *modules* in a worker as it starts (see the module doc)."""
+    for module in modules:
+        importlib.import_module(module)
 
 
 def _context(preload: Sequence[str]) -> BaseContext:
@@ -85,7 +108,12 @@ class Workers:
         self.batch = batch
         self._pool: ProcessPoolExecutor | None = None
         if jobs > 1:
-            self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(preload))
+            self._pool = ProcessPoolExecutor(
+                max_workers=jobs,
+                mp_context=_context(preload),
+                initializer=_preload,
+                initargs=(tuple(preload),),
+            )
             for _ in range(jobs):  # start every worker now, not at the first batch
                 self._pool.submit(_ready)
 

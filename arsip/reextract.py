@@ -3,7 +3,7 @@
 ``reextract([warc files or folders], out)`` reads every WARC in order
 (arsip file names sort by the time the file was opened), turns each article
 capture (`arsip.reextract_source`) into the item the live crawl made of it
-(`build_item`: the same extraction, ``fetched_at`` = the record's
+(`arsip.reextract_work.build_item`: the same extraction, ``fetched_at`` = the record's
 WARC-Date, ``crawl_id`` = the ``crawl-id`` of the file's warcinfo record,
 the record's location as ``warc``), and sends it through the same
 pipeline logic: validation and normalization (`ValidateItemPipeline.check`),
@@ -26,7 +26,8 @@ Datasette metadata is written beside the database.
 
 Extraction is pure, so ``jobs`` worker processes can share it
 (`arsip.parallel`): this process reads the records and writes the outputs
-in record order, the workers extract and validate; any number of jobs gives
+in record order, the workers extract and validate
+(`arsip.reextract_work`, which only they import); any number of jobs gives
 the same JSON Lines and tables, byte for byte.
 
 Memory stays flat as archives grow: records are streamed; what is kept in
@@ -43,13 +44,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,26 +58,22 @@ from arsip.core import layout
 from arsip.core.errors import ArsipError
 from arsip.core.lock import CrawlLock
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, UserError
-from arsip.parallel import Workers
+from arsip.parallel import Named, Workers
 from arsip.reextract_source import (
-    Capture,
+    Extracted,
     FileInfo,
     OriginalsIndex,
     read_captures,
     read_warcinfo,
 )
-from crawler.extract import extract
-from crawler.items import article_item
 from crawler.profiles import Profile, ProfileError, load_profile, shipped_profiles
 from pipelines.db import Dataset, stemming
 from pipelines.db.datasette import write_metadata
 from pipelines.db.store import check_not_locked
 from pipelines.defaults import CRAWL_ID_RE, utc_now
 from pipelines.jsonlines import JsonLinesWriter
-from pipelines.schema import ItemCheck, invalid_reason
 
 WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
-_FETCHED_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 Report = Callable[[str], None]
 
@@ -108,76 +103,10 @@ class ReextractStats:
         }
 
 
-def fetched_at(warc_date: str) -> str:
-    """*warc_date* as items write times: UTC with milliseconds (``...:48.123Z``).
-
-    arsip's WARC files already write it so; other tools write seconds or
-    microseconds (WARC 1.1 allows any precision), or an offset.
-    """
-    if _FETCHED_AT_RE.match(warc_date):
-        return warc_date
-    try:
-        when = datetime.fromisoformat(warc_date.replace("Z", "+00:00"))
-    except ValueError:
-        return warc_date  # the validator names it
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass(slots=True)
-class Extracted:
-    """What became of one capture: a valid item, or the one line saying why not."""
-
-    item: Any = None
-    problem: str | None = None
-    #: (text, stem) of the title and body, for the dataset's full-text index:
-    #: stemmed beside the extraction, in the worker (`pipelines.db.stemming.know`).
-    stems: tuple[tuple[str | None, str | None], ...] = ()
-
-
-#: Modules the worker processes of ``--jobs N`` import once, before any capture.
-WORKER_PRELOAD = ("arsip.reextract", "crawler.extract", "crawler.items", "pipelines.schema")
-
-_CHECK: list[Any] = []  # the item check of this process, made on first use
-
-
-def extract_capture(task: tuple[Capture, str]) -> Extracted:
-    """Extract and validate one capture of crawl *crawl_id* (``task``): the work
-    that ``--jobs N`` spreads over processes, pure of any shared state."""
-    capture, crawl_id = task
-    if not _CHECK:
-        _CHECK.append(ItemCheck())
-    where = f"{capture.pointer['filename']}: {capture.url}"
-    try:
-        item, violations = _CHECK[0](build_item(capture, crawl_id))
-    except Exception as exc:  # an extraction bug must not stop a whole rebuild
-        return Extracted(problem=f"{where}: extraction failed ({type(exc).__name__}: {exc})")
-    if violations:  # what ValidateItemPipeline would drop, with the same reason
-        return Extracted(problem=f"{where}: {invalid_reason(item, violations)}")
-    title, body = item.get("title"), item.get("body")
-    return Extracted(
-        item=item, stems=((title, stemming.stem_text(title)), (body, stemming.stem_text(body)))
-    )
-
-
-def build_item(capture: Capture, crawl_id: str) -> dict[str, Any]:
-    """The item the live spider makes of *capture* (the same builder,
-    `crawler.items.article_item`)."""
-    when = fetched_at(capture.warc_date)
-    article = extract(
-        capture.body,
-        capture.url,
-        headers=capture.headers,
-        site=capture.profile.site_hints(),
-        captured=when,
-    )
-    return article_item(
-        article,
-        fetched_at=when,
-        crawl_id=crawl_id,
-        warc=capture.pointer,
-    )
+#: What the worker processes of ``--jobs N`` run, and import as they start
+#: (this process imports it only to extract itself, with one job).
+EXTRACT = Named("arsip.reextract_work", "extract_capture")
+WORKER_PRELOAD = ("arsip.reextract_work",)
 
 
 # -- inputs ----------------------------------------------------------------------
@@ -265,7 +194,7 @@ class Rebuild:
         profile = resolve_profile(self.profile_name, info.collection)
         captures = read_captures(path, info, profile, self.index, self._bad, warn=self.report)
         tasks = ((capture, crawl_id) for capture in captures)
-        for outcome in self.workers.map(extract_capture, tasks):
+        for outcome in self.workers.map(EXTRACT, tasks):
             self.stats.captures += 1
             self._add(outcome, crawl_id)
         self.stats.records += info.records

@@ -75,6 +75,18 @@ class Capture:
 
 
 @dataclass(slots=True)
+class Extracted:
+    """What became of one capture (`arsip.reextract_work.extract_capture`): a valid item,
+    or the one line saying why not."""
+
+    item: Any = None
+    problem: str | None = None
+    #: (text, stem) of the title and body, for the dataset's full-text index:
+    #: stemmed beside the extraction, in the worker (`pipelines.db.stemming.know`).
+    stems: tuple[tuple[str | None, str | None], ...] = ()
+
+
+@dataclass(slots=True)
 class FileInfo:
     """The warcinfo fields of a file, and counters of what was read in it."""
 

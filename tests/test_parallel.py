@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
 from arsip import parallel
-from arsip.parallel import Workers
+from arsip.parallel import Named, Workers
+from tests.conftest import REPO
 
 
 def square_and_pid(n: int) -> tuple[int, int]:
@@ -37,3 +40,28 @@ def test_workers_fork_only_from_a_single_threaded_process(monkeypatch: pytest.Mo
     # another thread may hold a lock that a forked child would inherit locked
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
     assert parallel._context(()).get_start_method() == "forkserver"
+
+
+def test_a_named_function_is_imported_by_the_workers_only() -> None:
+    """With jobs > 1, `Named` and *preload* keep the work's module out of this process."""
+    script = (
+        "import os, sys\n"
+        "from arsip.parallel import Named, Workers\n"
+        "work = Named('tests.parallel_work', 'times_ten_and_pid')\n"
+        "with Workers(2, preload=['tests.parallel_work']) as workers:\n"
+        "    results = list(workers.map(work, range(40)))\n"
+        "print([r for r, _ in results] == [n * 10 for n in range(40)])\n"
+        "print(os.getpid() in {pid for _, pid in results})\n"
+        "print('tests.parallel_work' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False", "False"], done.stdout
+
+
+def test_with_one_job_a_named_function_runs_here() -> None:
+    work = Named("tests.parallel_work", "times_ten_and_pid")
+    with Workers(1) as workers:
+        assert list(workers.map(work, [1, 2])) == [(10, os.getpid()), (20, os.getpid())]

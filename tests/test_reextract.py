@@ -13,6 +13,8 @@ import importlib
 import io
 import shutil
 import sqlite3
+import subprocess
+import sys
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -27,7 +29,7 @@ from archive.reader import read_record_at
 from arsip.core.lock import CrawlLock
 from crawler.extract.model import EXTRACTED_FIELDS
 from pipelines.db.stemming import stem_text
-from tests.conftest import CORPUS, read_jsonl, run_arsip
+from tests.conftest import CORPUS, REPO, read_jsonl, run_arsip
 from tests.test_history import crawl_epochs
 
 #: Tables compared row for row (every column; SQLite's rowids are not columns).
@@ -127,6 +129,32 @@ def test_one_job_and_two_jobs_rebuild_the_same_bytes(
         ).fetchall()
     assert pairs
     assert all((stem_text(t), stem_text(b)) == (st, sb) for t, b, st, sb in pairs)
+
+
+def test_with_two_jobs_the_reading_process_never_loads_the_extractor(
+    collection: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Only the workers import extraction (arsip.reextract_work): the process that
+    reads and writes starts without it, and still writes every item."""
+    out, _ = collection
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from arsip.reextract import reextract\n"
+        f"stats = reextract([Path({str(out / 'warc')!r})], Path({str(tmp_path / 'o')!r}),"
+        " jobs=2, report=print)\n"
+        "print(stats.items, stats.unusable)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('crawler.extract.extractor',"
+        " 'arsip.reextract_work', 'lxml'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    counts, modules = done.stdout.splitlines()[-2:]
+    items = sum(len(read_jsonl(p)) for p in (out / "json").glob("*.jsonl"))
+    assert counts == f"{items} 0" and items > 0, done.stdout
+    assert modules == "[]", done.stdout
 
 
 def test_jobs_must_be_a_count_of_processes(tmp_path: Path) -> None:
