@@ -103,29 +103,36 @@ def reextract_cli() -> bool:
     return done.returncode == 0
 
 
-def _cli_rate(
-    ctx: Context, paths: Sequence[Path], repeats: int, jobs: str = "1"
-) -> tuple[float | None, int, str, float]:
-    """(articles per CPU-second, articles, '', median wall seconds) of `arsip reextract
-    WARC... --out DIR --jobs JOBS`, or (None, 0, why not, 0). Articles: the lines of the
-    JSON Lines it wrote. The CPU rate is only meaningful with one job (the workers'
-    CPU is not in the child's rusage)."""
-    out = ctx.dir(f"reextract-cli-jobs-{jobs}")
-    rates, walls, articles = [], [], 0
+def _cli_rates(
+    ctx: Context, paths: Sequence[Path], repeats: int, cores: int
+) -> tuple[float | None, int, str, float, float]:
+    """(articles per CPU-second with --jobs 1, articles, '', median wall seconds of
+    --jobs 1, of --jobs *cores*) of `arsip reextract WARC... --out DIR --jobs N`, or
+    (None, 0, why not, 0, 0). The two are run in turn (1, N, 1, N, ...), so a slow
+    stretch of the shared machine falls on both. Articles: the lines of the JSON
+    Lines it wrote. The CPU rate is only meaningful with one job (the workers' CPU
+    is not in the child's rusage)."""
+    rates: list[float] = []
+    walls: dict[int, list[float]] = {1: [], cores: []}
+    articles = 0
     for i in range(repeats):
-        argv = [*cli_argv(paths, out / f"run-{i}"), "--jobs", jobs]
-        run = run_child(argv, out_dir=out, name=f"cli-{i}")
-        if run.returncode != 0:
-            return None, 0, f"`arsip reextract` failed here: {last_line(run.stderr)}", 0.0
-        articles = sum(
-            1
-            for p in (out / f"run-{i}" / "json").glob("*.jsonl")
-            for line in p.open(encoding="utf-8")
-            if line.strip()
-        )
-        rates.append(articles / run.cpu)
-        walls.append(run.wall)
-    return median(rates), articles, "", median(walls)
+        for jobs, wall in walls.items():
+            out = ctx.dir(f"reextract-cli-jobs-{jobs}")
+            argv = [*cli_argv(paths, out / f"run-{i}"), "--jobs", str(jobs)]
+            run = run_child(argv, out_dir=out, name=f"cli-{i}")
+            if run.returncode != 0:
+                why = f"`arsip reextract` failed here: {last_line(run.stderr)}"
+                return None, 0, why, 0.0, 0.0
+            wall.append(run.wall)
+            if jobs == 1:
+                articles = sum(
+                    1
+                    for p in (out / f"run-{i}" / "json").glob("*.jsonl")
+                    for line in p.open(encoding="utf-8")
+                    if line.strip()
+                )
+                rates.append(articles / run.cpu)
+    return median(rates), articles, "", median(walls[1]), median(walls[cores])
 
 
 def cli_argv(paths: Sequence[Path], out: Path) -> list[str]:
@@ -171,11 +178,10 @@ def measure(ctx: Context) -> Table:
     cli_articles, why = 0, "the command does not exist yet"
     wall_one = wall_all = 0.0
     cores = available_cores()
+    pairs = ctx.size(5, 1)
     if reextract_cli():
-        ctx.log("reextract: arsip reextract --jobs 1")
-        cli, cli_articles, why, wall_one = _cli_rate(ctx, paths, repeats)
-        ctx.log(f"reextract: arsip reextract --jobs {cores}")
-        _, _, _, wall_all = _cli_rate(ctx, paths, repeats, jobs=str(cores))
+        ctx.log(f"reextract: arsip reextract --jobs 1 and --jobs {cores}, in turn")
+        cli, cli_articles, why, wall_one, wall_all = _cli_rates(ctx, paths, pairs, cores)
     peer_rate = None
     if installed("trafilatura"):
         peer_rate, _ = loop_rate(paths, reader, _trafilatura_one, repeats, limit)
@@ -217,9 +223,9 @@ def measure(ctx: Context) -> Table:
             f"`arsip reextract WARC... --out DIR --jobs 1` in a child process: {cli_articles} "
             "articles "
             "rebuilt (extraction, validation, JSON Lines, SQLite dataset), CPU time from its "
-            f"rusage, interpreter start-up included; median of {repeats}. The wall row runs "
+            f"rusage, interpreter start-up included; median of {pairs}. The wall row runs "
             f"the same rebuild with --jobs 1 and --jobs {cores} ({cores} cores on this "
-            "machine)."
+            f"machine) in turn, {pairs} times each; medians."
         )
     else:
         table.row(
