@@ -41,10 +41,26 @@ from crawler.extract.text import squash
 
 _SEGMENT_SPLIT_RE = re.compile(
     r"\s+[|•·]\s+|\s*\|\s*"
-    # "Rep: Fuji E Permana/ Red: Muhammad Hafil": a slash before the next label
-    r"|\s*/\s*(?=(?:red|rep|editor|redaktur|penyunting|reporter|penulis|pewarta|foto)\s*[:：])",
+    # "Rep: Fuji E Permana/ Red: Muhammad Hafil", "Pewarta: Budi; Editor: Citra",
+    # "Penulis: Budi, Editor: Citra": a slash, semicolon or comma before the next label
+    r"|\s*[/;,]\s*(?=(?:red|rep|editor|redaktur|penyunting|reporter|penulis|pewarta|jurnalis|"
+    r"kontributor|wartawan|foto|sumber)\s*[:：])",
     re.IGNORECASE,
 )
+#: Fields written one after another with only spaces between them (``... 10:15
+#: Penulis : Humas Dilihat 1.234 kali``): a new field starts at its label and colon,
+#: or at a views count that ends the segment; not between two labels of one value
+#: (``Redaktur & Reporter : Boy``). Only short segments are fields (`_FIELDS`).
+_FIELD_SPLIT_RE = re.compile(
+    r"(?<![\s&+])(?<!\bdan)(?<!\band)\s+(?="
+    r"(?:penulis|pewarta|reporter|jurnalis|kontributor|wartawan|editor|redaktur|penyunting)"
+    r"\s*[:：]"
+    r"|(?:views?|dilihat|dibaca)\s*[:：]?\s*\d[\d.,]*(?:\s*(?:rb|ribu|k|jt|juta))?"
+    r"(?:\s*(?:kali|x))?\s*$"
+    r"|\d[\d.,]*\s*(?:kali\s+(?:dilihat|dibaca)|views?|hits)\s*$)",
+    re.IGNORECASE,
+)
+_FIELDS = 120
 #: Where a byline's name ends and its date or time begins (``Budi, Senin 3/1``,
 #: ``Budi pada Sen, 18/12/2023 - 10:15`` as Drupal writes it, ``Budi di 08.30`` as
 #: Blogger does): a connector (on, pada, at, di) or a comma before a weekday (whole
@@ -62,7 +78,9 @@ _CAPITALIZED_NAME_RE = re.compile(
     r"de|al|el)){0,5}$"
 )
 #: Labels that are ordinary words too: they need a capitalized name right after.
-_LOOSE_LABELS = frozenset({"oleh", "by", "written by", "teks", "kontributor", "reporter"})
+_LOOSE_LABELS = frozenset(
+    {"oleh", "by", "written by", "teks", "kontributor", "reporter", "jurnalis", "koresponden"}
+)
 _AUTHOR = frozenset(AUTHOR_LABELS)
 _EDITOR = frozenset(EDITOR_LABELS)
 #: A label alone on its line (``Penulis``), its value above or below it.
@@ -167,6 +185,12 @@ def _label_value(segment: str, next_line: str | None) -> tuple[str, str, bool] |
         return None
     value = m["value"]
     has_colon = bool(m["colon"])
+    paired = None if has_colon else _PAIRED_RE.match(value)
+    if paired:  # "Redaktur & Reporter : Boy": one person in both roles
+        other = paired["label"].lower()
+        if (other in _AUTHOR) != (kind == "author"):
+            kind = "both"
+        value, has_colon = paired["value"], True
     if label in ("red", "rep") and not has_colon:  # "red", "rep" are words too
         return None
     used_next = False
@@ -182,6 +206,14 @@ def _label_value(segment: str, next_line: str | None) -> tuple[str, str, bool] |
         return None  # "Oleh karena itu, ..." is a sentence, not a byline
     return kind, name, used_next
 
+
+#: The second of two labels that share one value (``Redaktur & Reporter : Boy``).
+_PAIRED_RE = re.compile(
+    r"^(?:&|dan|and|/|\+)\s*(?P<label>"
+    + "|".join(re.escape(w) for w in sorted(_AUTHOR | _EDITOR, key=len, reverse=True))
+    + r")\s*[:：]\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
 
 #: Words of page furniture that look like a capitalized name (``Lihat Foto``).
 _UI_WORDS_RE = re.compile(
@@ -221,11 +253,86 @@ def _names_above(lines: list[Line], label_only: list[bool]) -> set[int]:
 
 
 def _segments(text: str) -> list[str]:
-    """*text* split at `_SEGMENT_SPLIT_RE`; every separator holds ``|``, ``•``, ``·`` or
-    ``/``, so a line with none of them (most of an article's prose) is one segment."""
-    if "|" in text or "/" in text or "•" in text or "·" in text:
-        return _SEGMENT_SPLIT_RE.split(text)
-    return [text]
+    """*text* split at `_SEGMENT_SPLIT_RE`, short segments also at `_FIELD_SPLIT_RE`.
+
+    Plain string tests first: a line with no separator, or whose slash, semicolon
+    or comma has no label with a colon after it (most of an article's prose), is
+    not run through the expressions."""
+    bars = "|" in text or "•" in text or "·" in text
+    labelled = (
+        not bars
+        and _has_colon(text)
+        and ("/" in text or ";" in text or "," in text)
+        and _has_label(text)
+    )
+    pieces = _SEGMENT_SPLIT_RE.split(text) if bars or labelled else [text]
+    if not any(_may_hold_fields(p) for p in pieces):
+        return pieces
+    return [f for p in pieces for f in (_FIELD_SPLIT_RE.split(p) if _may_hold_fields(p) else [p])]
+
+
+def _has_colon(text: str) -> bool:
+    return ":" in text or "：" in text
+
+
+#: The label words of the split expressions (a cheap test before them).
+_SPLIT_WORDS = (
+    "red", "rep", "edit", "penyunting", "penulis", "pewarta", "jurnalis", "kontributor",
+    "wartawan", "foto", "sumber",
+)  # fmt: skip
+
+
+def _has_label(text: str) -> bool:
+    low = text.lower()
+    return any(word in low for word in _SPLIT_WORDS)
+
+
+def _may_hold_fields(piece: str) -> bool:
+    """Whether *piece* is short and has a label with a colon or ends in a views count
+    (what `_FIELD_SPLIT_RE` looks for); cheap, since most lines are neither."""
+    if len(piece) > _FIELDS:
+        return False
+    if _has_colon(piece) and _has_label(piece):
+        return True
+    end = piece.rstrip()[-5:].lower()
+    return end[-1:].isdigit() or end.endswith(_COUNT_ENDINGS)
+
+
+_COUNT_ENDINGS = ("kali", "x", "view", "views", "hits")
+
+
+#: ``by`` / ``oleh`` after a date (``Posted on 13 Juli 2021 by Rina``).
+_BY_AFTER_RE = re.compile(r"\s(?:by|oleh)\s+(?=[A-Z])")
+#: What may stand before that date: ``Posted on``, ``Diposting pada``, punctuation.
+_DATED_LEAD_RE = re.compile(
+    r"^\W*(?:(?:posted|published|diposting|dipublikasikan|diterbitkan|ditulis|dibuat)\s*)?"
+    r"(?:(?:on|pada|tanggal)\s*)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def _dated_byline(segment: str) -> tuple[str, str, bool] | None:
+    """(``author``, name, False) for ``Posted on DATE by NAME`` (WordPress and its
+    Indonesian forms): only a date and posting words before ``by``/``oleh``, so that
+    ``... dibuka oleh Wali Kota`` in prose is no byline."""
+    if len(segment) > _FIELDS or not (" by " in segment or " oleh " in segment):
+        return None
+    m = _BY_AFTER_RE.search(segment)
+    if m is None:
+        return None
+    lead = segment[: m.start()]
+    dates = scan(lead)
+    if not dates:
+        return None
+    rest = "".join(
+        lead[a:b]
+        for a, b in zip(
+            (0, *(d.end for d in dates)), (*(d.start for d in dates), len(lead)), strict=True
+        )
+    )
+    if not _DATED_LEAD_RE.match(rest):
+        return None
+    return _label_value(segment[m.start() :].strip(), None)
 
 
 def read_credits(lines: list[Line], site_words: set[str] | frozenset[str] = frozenset()) -> Credits:
@@ -279,7 +386,7 @@ def read_credits(lines: list[Line], site_words: set[str] | frozenset[str] = froz
                     found.views = views
                 found.label_lines.add(i)
                 continue
-            labelled = _label_value(segment, next_text)
+            labelled = _label_value(segment, next_text) or _dated_byline(segment)
             if labelled is None:
                 if len(segment) > 120 or ":" not in segment:
                     continue
@@ -296,9 +403,9 @@ def read_credits(lines: list[Line], site_words: set[str] | frozenset[str] = froz
                 found.label_lines.add(i + 1)
             if not name:
                 continue
-            if kind == "author" and found.author is None:
+            if kind in ("author", "both") and found.author is None:
                 found.author = name
-            elif kind == "editor" and found.editor is None:
+            if kind in ("editor", "both") and found.editor is None:
                 found.editor = name
     return found
 
@@ -347,7 +454,8 @@ def semantic_author(container: Element) -> str | None:
         for label in sorted(AUTHOR_LABELS, key=len, reverse=True):
             text = re.sub(rf"^\s*{re.escape(label)}\b\s*[:：]?", "", text, flags=re.IGNORECASE)
         text = re.sub(r"\s*\b(?:jurnalis|wartawan|reporter)\s*$", "", text, flags=re.IGNORECASE)
-        name = clean_name(_without_outlet(text, frozenset()))
+        # "Hadijah Alaydrus - Bisnis.com": the outlet after the dash is not the name
+        name = clean_name(_without_outlet(DESK_TAIL_RE.sub("", text).strip(), frozenset()))
         # not an outlet's address ("Liputan6.com"); academic titles keep their dots
         if name and "/" not in name and not _DOMAIN_RE.search(name):
             return name

@@ -147,16 +147,16 @@ ATOM_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-#: Between a date and its time: ``, `` ``|`` `` - `` ``at`` or nothing, and the
-#: words of ``Kamis, 3 Maret 2022 sekitar pukul 19.30 WIB``.
+#: Between a date and its time: ``, `` ``|`` `` - `` `` / `` `` • `` ``at`` or nothing,
+#: and the words of ``Kamis, 3 Maret 2022 sekitar pukul 19.30 WIB``.
 DATE_TIME_GAP_RE = re.compile(
-    r"[^\S\n]*(?:(?:[,|@–—-]|(?:sekitar|sekira|kira-kira|kurang\s+lebih|pada|at|on|"
+    r"[^\S\n]*(?:(?:[,|@–—/•·-]|(?:sekitar|sekira|kira-kira|kurang\s+lebih|pada|at|on|"
     r"mulai)\b)[^\S\n]*)*",
     re.IGNORECASE,
 )
 #: Between a time and the date after it: ``09:41 pm Mar 3, 2022``, ``10.00 WIB, Senin``.
 TIME_DATE_GAP_RE = re.compile(
-    r"[^\S\n]*(?:(?:[,|@–—-]|(?:on|pada|hari)\b)[^\S\n]*)*", re.IGNORECASE
+    r"[^\S\n]*(?:(?:[,|@–—/•·-]|(?:on|pada|hari)\b)[^\S\n]*)*", re.IGNORECASE
 )
 
 #: Between the two ends of a range.

@@ -39,7 +39,8 @@ MULTIPLIERS: dict[str, int] = {
 # --------------------------------------------------------------------------
 
 AUTHOR_LABELS: tuple[str, ...] = (
-    "penulis", "pewarta", "oleh", "reporter", "kontributor", "wartawan", "author",
+    "penulis", "pewarta", "oleh", "reporter", "kontributor", "wartawan", "jurnalis",
+    "koresponden", "author",
     "written by", "by", "teks", "ditulis oleh", "diposting oleh", "dipublikasikan oleh",
     "diunggah oleh", "dikirim oleh", "posted by", "published by", "uploaded by", "submitted by",
     "rep",
@@ -61,7 +62,8 @@ LABEL_INSIDE_RE = re.compile(
 
 #: A label somewhere inside a segment, with its colon (``17 Juni 2021 09:54 Reporter : Astri``).
 INLINE_LABEL_RE = re.compile(
-    r"\b(?P<label>penulis|pewarta|reporter|kontributor|wartawan|editor|redaktur|penyunting)"
+    r"\b(?P<label>penulis|pewarta|reporter|kontributor|wartawan|jurnalis|koresponden|editor|"
+    r"redaktur|penyunting)"
     r"\s*[:：]\s*(?P<value>\S.*?)\s*$",
     re.IGNORECASE,
 )
