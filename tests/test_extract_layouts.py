@@ -227,3 +227,58 @@ def test_prose_that_looks_like_credits_is_body() -> None:
     fields = article.as_dict()
     assert (fields["author"], fields["editor"], fields["views"]) == (None, None, None)
     assert fields["body"] == "\n\n".join(paragraphs)
+
+
+#: What outlets put between the paragraphs of an article (before paragraph *index*).
+INSERTS: list[tuple[str, int, str]] = [
+    ("Baca Juga paragraph", 2,
+     '<p><strong>Baca Juga:</strong> <a href="/x">Arsip Nasional Gelar Pameran Foto</a></p>'),
+    ("Baca juga block", 2,
+     '<div class="baca-juga"><span>BACA JUGA</span><ul><li><a href="/x">Lomba Kearsipan '
+     "Dibuka Hari Ini di Balai Kota</a></li></ul></div>"),
+    ("ad markers", 2,
+     '<div class="ads"><p>ADVERTISEMENT</p></div><p>SCROLL TO CONTINUE WITH CONTENT</p>'),
+    ("figure caption", 1,
+     '<figure><img src="/a.jpg"><figcaption>Gedung arsip daerah yang baru diresmikan di Kota '
+     "Malang. (Foto: Dok. Humas)</figcaption></figure>"),
+    ("caption paragraph", 1,
+     '<div class="pic"><img src="/a.jpg"><p class="caption">Gedung arsip daerah yang baru '
+     "diresmikan. Foto: Humas Pemkot</p></div>"),
+    ("video title", 2,
+     '<div class="video"><p>Video: Peresmian Gedung Arsip Kota Malang</p>'
+     '<iframe src="https://www.youtube.com/embed/x"></iframe></div>'),
+    ("related list", 3,
+     '<ul class="related"><li><a href="/1">Pameran Arsip Foto Digelar di Surabaya Pekan Depan'
+     '</a></li><li><a href="/2">Dinas Kearsipan Buka Layanan Konsultasi Daring Gratis</a></li>'
+     "</ul>"),
+    ("share bar", 4,
+     '<div class="share"><span>Bagikan:</span> <a href="#">Facebook</a> <a href="#">Twitter'
+     '</a> <a href="#">WhatsApp</a></div>'),
+    ("tags", 4,
+     '<div class="tags">Tags: <a href="/t/arsip">arsip</a> <a href="/t/malang">malang</a></div>'),
+    ("Google News call", 4,
+     '<p>Simak berita dan artikel lainnya di <a href="https://news.google.com">Google News</a>'
+     "</p>"),
+    ("WhatsApp channel call", 4,
+     "<p><strong>Ikuti saluran WhatsApp kami untuk mendapatkan berita terbaru setiap hari."
+     "</strong></p>"),
+    ("Editor line", 4, "<p>Editor: Joko Susilo</p>"),
+    ("pagination", 4,
+     '<div class="pagination">Halaman <a href="?p=1">1</a> <a href="?p=2">2</a> '
+     '<a href="?p=2">Selanjutnya</a></div>'),
+    ("copyright", 4,
+     "<p>Copyright © 2021 Portal Berita. Dilarang mengambil sebagian atau seluruh isi tanpa "
+     "izin.</p>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("index", "insert"), [case[1:] for case in INSERTS], ids=[case[0] for case in INSERTS]
+)
+def test_furniture_between_paragraphs_is_not_body(index: int, insert: str) -> None:
+    html = page('<div class="date">13 Juli 2021</div>').decode()
+    paragraphs = [f"<p>{p}</p>" for p in PARAS]
+    text = "".join(paragraphs[:index]) + insert + "".join(paragraphs[index:])
+    html = html.replace("".join(paragraphs), text)
+    article = extract(html.encode(), "https://www.example.go.id/berita/2021/07/gedung-arsip")
+    assert article.body == "\n\n".join(PARAS)

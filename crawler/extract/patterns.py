@@ -142,10 +142,14 @@ UPDATED_RE = re.compile(
 
 #: Lines of the article text that are credits or furniture, not prose.
 BODY_DROP_RE = re.compile(
-    r"^(?:(?:penulis|pewarta|reporter|kontributor|editor|redaktur|penyunting|red|"
-    r"views?|dilihat|dibaca|sumber|foto|fotografer)\s*[:：]"
+    r"^(?:(?:penulis|pewarta|reporter|jurnalis|kontributor|editor|redaktur|penyunting|red|"
+    r"views?|dilihat|dibaca|sumber|foto|fotografer|video)\s*[:：]"
     r"|baca\s+juga\b|bagikan\s*:?$|share\s*:?$|copyright\b|©|\(c\)\s"
-    r"|\d*\s*komentar(?:\s+pembaca)?$|tulis\s+komentar|load\s+more$)",
+    r"|\d*\s*komentar(?:\s+pembaca)?$|tulis\s+komentar|load\s+more$"
+    # ad markers and the calls to follow the outlet elsewhere
+    r"|advertisement$|iklan$|scroll\s+to\s+(?:continue|resume)\b"
+    r"|(?:ikuti|simak|follow|gabung|join|dapatkan)\b[^.!?]{0,80}\b(?:google\s+news|whatsapp|"
+    r"telegram|saluran|channel|instagram|tiktok|youtube)\b[^.!?]{0,80}[.!?]?$)",
     re.IGNORECASE,
 )
 
