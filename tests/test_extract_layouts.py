@@ -202,6 +202,17 @@ LAYOUTS: list[tuple[str, str, str, str, dict[str, object]]] = [
     ("Posted on <time> by", "www.example.ac.id",
      '<div class="entry-meta">Posted on <time>13 Juli 2021</time> by <a>Rina Marlina</a>'
      "</div>", "", {"published": at("13"), "author": "Rina Marlina"}),
+    ("Diterbitkan | Diperbarui", "www.example.go.id",
+     '<div class="meta">Diterbitkan: 13 Juli 2021 07:00 WIB | Diperbarui: 14 Juli 2021 08:00 '
+     "WIB</div>", "", {"published": at("13", "07:00")}),
+    ("date (Diperbarui date) in the text", "www.example.go.id",
+     "", "", {"published": at("13", "07:00")}),
+    ("Diperbarui above Diterbitkan", "www.example.go.id",
+     '<div class="meta">Diperbarui: 14 Juli 2021 08:00 WIB<br>Diterbitkan: 13 Juli 2021 07:00 '
+     "WIB</div>", "", {"published": at("13", "07:00")}),
+    ("Hijri date / date", "www.example.go.id",
+     '<div class="meta">Selasa, 3 Dzulhijjah 1442 H / 13 Juli 2021</div>', "",
+     {"published": at("13")}),
     ("name • date • reading time", "www.example.com",
      '<div class="meta">Rina Marlina • 13 Juli 2021 • 4 menit baca</div>', "",
      {"published": at("13")}),
@@ -214,7 +225,14 @@ LAYOUTS: list[tuple[str, str, str, str, dict[str, object]]] = [
     ids=[case[0] for case in LAYOUTS],
 )
 def test_layout(host: str, top: str, bottom: str, expected: dict[str, object]) -> None:
-    article = extract(page(top, bottom), f"https://{host}/berita/2021/07/gedung-arsip").as_dict()
+    html = page(top, bottom)
+    if not top:  # the date block as the first line of the article's text
+        html = html.replace(
+            b'<div class="content">',
+            b'<div class="content"><p>13 Juli 2021 | 07:00 WIB (Diperbarui 14 Juli 2021 | '
+            b"08:00 WIB)</p>",
+        )
+    article = extract(html, f"https://{host}/berita/2021/07/gedung-arsip").as_dict()
     assert article["title"] == TITLE
     assert {k: article[k] for k in expected} == expected
     assert article["body"] == "\n\n".join(PARAS)
@@ -282,3 +300,12 @@ def test_furniture_between_paragraphs_is_not_body(index: int, insert: str) -> No
     html = html.replace("".join(paragraphs), text)
     article = extract(html.encode(), "https://www.example.go.id/berita/2021/07/gedung-arsip")
     assert article.body == "\n\n".join(PARAS)
+
+
+def test_a_section_label_inside_the_headline_is_not_title() -> None:
+    html = page('<div class="date">13 Juli 2021</div>').replace(
+        f"<h1>{TITLE}</h1>".encode(),
+        f'<h1><span class="kategori">Nasional</span> {TITLE}</h1>'.encode(),
+    )
+    article = extract(html, "https://www.example.go.id/berita/2021/07/gedung-arsip")
+    assert (article.title, article.body) == (TITLE, "\n\n".join(PARAS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -34,13 +35,29 @@ _SENTENCE_ENDS = (
 _IMG_ATTRS = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 
 
+#: What a date block writes beside its dates (``Diterbitkan: ... | Diperbarui: ...``).
+_DATE_WORDS_RE = re.compile(
+    r"(?:[\W_]|diterbitkan|dipublikasikan|dipublish|diposting|diperbarui|diperbaharui|"
+    r"diupdate|update|updated|published|posted|modified|diubah|terbit|tanggal|tgl|pada|"
+    r"terakhir|last|on|at)*",
+    re.IGNORECASE,
+)
+
+
 def _is_date_line(text: str) -> bool:
-    """A line that is only a date (a date block inside the content)."""
-    if len(text) > 80:
+    """A line that is only dates, with the words that say which (a date block inside
+    the content: ``13 Juli 2021 | 07:00 WIB (Diperbarui 14 Juli 2021 | 08:00 WIB)``)."""
+    if len(text) > 100:
         return False
     exprs = scan(text, short_years=True)
+    if not exprs:
+        return False
     covered = sum(e.end - e.start for e in exprs)
-    return bool(exprs) and covered >= len(text) * 0.8
+    if covered >= len(text) * 0.8:
+        return True
+    bounds = zip((0, *(e.end for e in exprs)), (*(e.start for e in exprs), len(text)), strict=True)
+    rest = "".join(text[a:b] for a, b in bounds)
+    return _DATE_WORDS_RE.fullmatch(rest) is not None
 
 
 #: A meta line (date, byline, counter on one line) is no longer than this.

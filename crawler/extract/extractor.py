@@ -9,6 +9,7 @@ field from what the reader sees there.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from collections.abc import Callable, Mapping
@@ -161,7 +162,7 @@ def _title(
                 root, lambda text: stamp_from_text(text, "visible", short_years=True) is not None
             )
     if el is not None:
-        text = dom.text_of(el)
+        text = _headline_text(el)
         if text:
             return text, el
     if claims:
@@ -172,6 +173,31 @@ def _title(
                 return dom.text_of(shown), shown
         return claimed, None
     return None, None
+
+
+#: Class/id words of a label inside a headline (``<h1><span class="kategori">Nasional
+#: </span> Judul</h1>``): the section it is filed under, not words of the title.
+_HEADLINE_LABEL_WORDS = frozenset(
+    ("kategori", "category", "categories", "kanal", "rubrik", "rubric", "badge", "subkanal")
+)
+
+
+def _is_headline_label(el: Any) -> bool:
+    return isinstance(el.tag, str) and not _HEADLINE_LABEL_WORDS.isdisjoint(
+        w.lower() for w in dom.class_tokens(el)
+    )
+
+
+def _headline_text(el: Element) -> str:
+    """*el*'s text without the section labels inside it (unless they are all of it)."""
+    if any(_is_headline_label(child) for child in el.iterdescendants()):
+        bare = copy.deepcopy(el)
+        for label in [c for c in bare.iterdescendants() if _is_headline_label(c)]:
+            dom.drop_tree(label)
+        text = dom.text_of(bare)
+        if text:
+            return text
+    return dom.text_of(el)
 
 
 def _credits(
