@@ -213,6 +213,23 @@ LAYOUTS: list[tuple[str, str, str, str, dict[str, object]]] = [
     ("Hijri date / date", "www.example.go.id",
      '<div class="meta">Selasa, 3 Dzulhijjah 1442 H / 13 Juli 2021</div>', "",
      {"published": at("13")}),
+    ("Penulis: X (role)", "www.example.go.id",
+     '<div class="date">13 Juli 2021</div><div class="meta">Penulis: Sri Wahyuningsih '
+     "(Arsiparis Ahli Muda)</div>", "", {"author": "Sri Wahyuningsih"}),
+    ("Penulis Kontributor City, X | Editor Y", "regional.example.com",
+     '<div class="date">13 Juli 2021</div><div class="read__credit">Penulis Kontributor '
+     "Malang, Andi Hartanto | Editor Rendra Wijaya</div>", "",
+     {"author": "Andi Hartanto", "editor": "Rendra Wijaya"}),
+    ("Reporter | Foto | Editor", "www.example.go.id",
+     '<div class="date">13 Juli 2021</div><div class="meta">Reporter: Ani Susanti | Foto: '
+     "Budi Prakoso | Editor: Citra Kirana</div>", "",
+     {"author": "Ani Susanti", "editor": "Citra Kirana"}),
+    ("titles kept", "www.example.go.id",
+     '<div class="date">13 Juli 2021</div><div class="meta">Oleh: Dra. Sri Wahyuningsih, '
+     "M.Si.</div>", "", {"author": "Dra. Sri Wahyuningsih, M.Si."}),
+    ("name, outlet", "www.cnnindonesia.com",
+     '<div class="date">13 Juli 2021</div><div class="author">Ani Susanti, CNN Indonesia'
+     "</div>", "", {"author": "Ani Susanti"}),
     ("name • date • reading time", "www.example.com",
      '<div class="meta">Rina Marlina • 13 Juli 2021 • 4 menit baca</div>', "",
      {"published": at("13")}),

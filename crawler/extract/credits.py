@@ -153,9 +153,20 @@ class Credits:
     label_lines: set[int] = field(default_factory=set)
 
 
+#: A role and a place before the name (``Kontributor Malang, Andi Hartanto``).
+_ROLE_PLACE_RE = re.compile(
+    r"^\s*(?:kontributor|koresponden|wartawan|reporter|jurnalis)\b[^,]{0,40},\s*(?=\S)",
+    re.IGNORECASE,
+)
+#: A role or office in brackets after the name (``Sri W (Arsiparis Ahli Muda)``; the
+#: closing bracket may have been cut off with the segment's).
+_BRACKETED_TAIL_RE = re.compile(r"(?<=\S)\s*\([^()]*\)?\s*$")
+
+
 def clean_name(value: str) -> str | None:
     """A person's name from a label's value, or None when it is not one."""
     value = ROLE_TAIL_RE.sub("", NAME_STOP_RE.sub("", value))
+    value = _BRACKETED_TAIL_RE.sub("", _ROLE_PLACE_RE.sub("", value))
     value = _DATEISH_CUT_RE.split(value, maxsplit=1)[0]
     value = _TRAILING_PUNCT_RE.sub("", _LEADING_PUNCT_RE.sub("", squash(value)))
     if not value or len(value) > 80 or len(value.split()) > 8:
