@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from crawler.extract import dom
-from crawler.extract.datescan import scan
+from crawler.extract.datescan import outside, scan
 from crawler.extract.dom import Element, Line
 from crawler.extract.patterns import (
     ATTACHMENT_EXTENSIONS,
@@ -55,9 +55,7 @@ def _is_date_line(text: str) -> bool:
     covered = sum(e.end - e.start for e in exprs)
     if covered >= len(text) * 0.8:
         return True
-    bounds = zip((0, *(e.end for e in exprs)), (*(e.start for e in exprs), len(text)), strict=True)
-    rest = "".join(text[a:b] for a, b in bounds)
-    return _DATE_WORDS_RE.fullmatch(rest) is not None
+    return _DATE_WORDS_RE.fullmatch(outside(text, exprs)) is not None
 
 
 #: A meta line (date, byline, counter on one line) is no longer than this.

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.extract.datescan import scan
+from crawler.extract.datepatterns import _alternation
+from crawler.extract.datescan import outside, scan
 from crawler.extract.dom import Element, Line, class_tokens, text_of
 from crawler.extract.numbers import parse_count
 from crawler.extract.patterns import (
@@ -34,17 +35,19 @@ from crawler.extract.patterns import (
     ROLE_AFTER_RE,
     ROLE_TAIL_RE,
     SITE_COUNTER_RE,
+    STRONG_LABELS,
     VIEWS_COUNT_FIRST_RE,
     VIEWS_LABEL_FIRST_RE,
 )
 from crawler.extract.text import squash
 
+#: Labels of credits that are everyday words, and of other fields of a credits line.
+_OTHER_FIELDS = ("red", "rep", "foto", "sumber")
 _SEGMENT_SPLIT_RE = re.compile(
     r"\s+[|•·]\s+|\s*\|\s*"
     # "Rep: Fuji E Permana/ Red: Muhammad Hafil", "Pewarta: Budi; Editor: Citra",
     # "Penulis: Budi, Editor: Citra": a slash, semicolon or comma before the next label
-    r"|\s*[/;,]\s*(?=(?:red|rep|editor|redaktur|penyunting|reporter|penulis|pewarta|jurnalis|"
-    r"kontributor|wartawan|foto|sumber)\s*[:：])",
+    r"|\s*[/;,]\s*(?=(?:" + _alternation((*STRONG_LABELS, *_OTHER_FIELDS)) + r")\s*[:：])",
     re.IGNORECASE,
 )
 #: Fields written one after another with only spaces between them (``... 10:15
@@ -53,8 +56,7 @@ _SEGMENT_SPLIT_RE = re.compile(
 #: (``Redaktur & Reporter : Boy``). Only short segments are fields (`_FIELDS`).
 _FIELD_SPLIT_RE = re.compile(
     r"(?<![\s&+])(?<!\bdan)(?<!\band)\s+(?="
-    r"(?:penulis|pewarta|reporter|jurnalis|kontributor|wartawan|editor|redaktur|penyunting)"
-    r"\s*[:：]"
+    r"(?:" + _alternation(STRONG_LABELS) + r")\s*[:：]"
     r"|(?:views?|dilihat|dibaca)\s*[:：]?\s*\d[\d.,]*(?:\s*(?:rb|ribu|k|jt|juta))?"
     r"(?:\s*(?:kali|x))?\s*$"
     r"|\d[\d.,]*\s*(?:kali\s+(?:dilihat|dibaca)|views?|hits)\s*$)",
@@ -287,10 +289,7 @@ def _has_colon(text: str) -> bool:
 
 
 #: The label words of the split expressions (a cheap test before them).
-_SPLIT_WORDS = (
-    "red", "rep", "edit", "penyunting", "penulis", "pewarta", "jurnalis", "kontributor",
-    "wartawan", "foto", "sumber",
-)  # fmt: skip
+_SPLIT_WORDS = (*STRONG_LABELS, *_OTHER_FIELDS)
 
 
 def _has_label(text: str) -> bool:
@@ -333,15 +332,7 @@ def _dated_byline(segment: str) -> tuple[str, str, bool] | None:
         return None
     lead = segment[: m.start()]
     dates = scan(lead)
-    if not dates:
-        return None
-    rest = "".join(
-        lead[a:b]
-        for a, b in zip(
-            (0, *(d.end for d in dates)), (*(d.start for d in dates), len(lead)), strict=True
-        )
-    )
-    if not _DATED_LEAD_RE.match(rest):
+    if not dates or not _DATED_LEAD_RE.match(outside(lead, dates)):
         return None
     return _label_value(segment[m.start() :].strip(), None)
 

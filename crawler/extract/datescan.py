@@ -375,6 +375,13 @@ def _compatible(p: Point, q: Point) -> bool:
     return p.time is not None and q.time is not None
 
 
+def outside(text: str, exprs: list[Expr]) -> str:
+    """*text* without the expressions *exprs* (from `scan` of *text*)."""
+    starts = (*(e.start for e in exprs), len(text))
+    ends = (0, *(e.end for e in exprs))
+    return "".join(text[a:b] for a, b in zip(ends, starts, strict=True))
+
+
 def scan(
     text: str, *, short_years: bool = False, strict_case: bool = False, dayfirst: bool = True
 ) -> list[Expr]:

@@ -60,11 +60,16 @@ LABEL_INSIDE_RE = re.compile(
     r"(?:^|\s)(?:" + _alternation(AUTHOR_LABELS + EDITOR_LABELS) + r")\s*[:：]", re.IGNORECASE
 )
 
+#: Labels that are no everyday words (unlike ``oleh``, ``by``, ``red``): with a colon
+#: they start a credit wherever they stand in a line.
+STRONG_LABELS: tuple[str, ...] = (
+    "penulis", "pewarta", "reporter", "kontributor", "wartawan", "jurnalis", "koresponden",
+    "editor", "redaktur", "penyunting",
+)  # fmt: skip
+
 #: A label somewhere inside a segment, with its colon (``17 Juni 2021 09:54 Reporter : Astri``).
 INLINE_LABEL_RE = re.compile(
-    r"\b(?P<label>penulis|pewarta|reporter|kontributor|wartawan|jurnalis|koresponden|editor|"
-    r"redaktur|penyunting)"
-    r"\s*[:：]\s*(?P<value>\S.*?)\s*$",
+    r"\b(?P<label>" + _alternation(STRONG_LABELS) + r")\s*[:：]\s*(?P<value>\S.*?)\s*$",
     re.IGNORECASE,
 )
 
