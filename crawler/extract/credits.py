@@ -155,20 +155,9 @@ class Credits:
     label_lines: set[int] = field(default_factory=set)
 
 
-#: A role and a place before the name (``Kontributor Malang, Andi Hartanto``).
-_ROLE_PLACE_RE = re.compile(
-    r"^\s*(?:kontributor|koresponden|wartawan|reporter|jurnalis)\b[^,]{0,40},\s*(?=\S)",
-    re.IGNORECASE,
-)
-#: A role or office in brackets after the name (``Sri W (Arsiparis Ahli Muda)``; the
-#: closing bracket may have been cut off with the segment's).
-_BRACKETED_TAIL_RE = re.compile(r"(?<=\S)\s*\([^()]*\)?\s*$")
-
-
 def clean_name(value: str) -> str | None:
     """A person's name from a label's value, or None when it is not one."""
     value = ROLE_TAIL_RE.sub("", NAME_STOP_RE.sub("", value))
-    value = _BRACKETED_TAIL_RE.sub("", _ROLE_PLACE_RE.sub("", value))
     value = _DATEISH_CUT_RE.split(value, maxsplit=1)[0]
     value = _TRAILING_PUNCT_RE.sub("", _LEADING_PUNCT_RE.sub("", squash(value)))
     if not value or len(value) > 80 or len(value.split()) > 8:
@@ -297,6 +286,18 @@ def _has_label(text: str) -> bool:
     return any(word in low for word in _SPLIT_WORDS)
 
 
+def _unbracketed(piece: str) -> str:
+    """*piece* without the brackets around it, or the one left of a pair that a
+    separator split (``(ant`` / ``Red: Ani)``); a bracket inside the value stays, as
+    the page writes it (``Sri W (Arsiparis Ahli Muda)``)."""
+    text = piece.strip()
+    if text.startswith("(") and (text.endswith(")") or ")" not in text):
+        text = text[1:]
+    if text.endswith(")") and "(" not in text:
+        text = text[:-1]
+    return text.strip()
+
+
 def _may_hold_fields(piece: str) -> bool:
     """Whether *piece* is short and has a label with a colon or ends in a views count
     (what `_FIELD_SPLIT_RE` looks for); cheap, since most lines are neither."""
@@ -379,7 +380,7 @@ def read_credits(lines: list[Line], site_words: set[str] | frozenset[str] = froz
                 found.label_lines.update((i - 1, i))
             continue
         for piece in _segments(line.text):
-            segment = piece.strip("() ")  # "(Red: Ani)"
+            segment = _unbracketed(piece)  # "(Red: Ani)", "(ant/Red: Ani)"
             if not segment:
                 continue
             views = _views(segment)
