@@ -60,6 +60,7 @@ from arsip.core.lock import CrawlLock
 from arsip.errors import EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, UserError
 from arsip.parallel import Named, Workers
 from arsip.reextract_source import (
+    Capture,
     Extracted,
     FileInfo,
     OriginalsIndex,
@@ -170,6 +171,10 @@ def _fallback_crawl_id(path: Path) -> str:
 # -- the rebuild -----------------------------------------------------------------
 
 
+def _body_size(task: tuple[Capture, str]) -> int:
+    return len(task[0].body)
+
+
 class Rebuild:
     """Items into ``json/`` and the dataset of a folder (the temporary build folder)."""
 
@@ -194,7 +199,7 @@ class Rebuild:
         profile = resolve_profile(self.profile_name, info.collection)
         captures = read_captures(path, info, profile, self.index, self._bad, warn=self.report)
         tasks = ((capture, crawl_id) for capture in captures)
-        for outcome in self.workers.map(EXTRACT, tasks):
+        for outcome in self.workers.map(EXTRACT, tasks, weigh=_body_size):
             self.stats.captures += 1
             self._add(outcome, crawl_id)
         self.stats.records += info.records

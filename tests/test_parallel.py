@@ -65,3 +65,17 @@ def test_with_one_job_a_named_function_runs_here() -> None:
     work = Named("tests.parallel_work", "times_ten_and_pid")
     with Workers(1) as workers:
         assert list(workers.map(work, [1, 2])) == [(10, os.getpid()), (20, os.getpid())]
+
+
+def test_a_batch_closes_at_its_count_or_its_weight() -> None:
+    """Large items (captures with big bodies) go a few at a time, small ones `BATCH` at a time."""
+    workers = Workers(1, batch=5)
+    items = iter(range(12))
+    assert workers._chunk(items, None) == [0, 1, 2, 3, 4]
+    third = parallel.BATCH_WEIGHT // 3 + 1
+    assert workers._chunk(items, lambda _: third) == [5, 6, 7]
+    assert workers._chunk(items, lambda _: 1) == [8, 9, 10, 11]
+    assert workers._chunk(items, lambda _: 1) == []
+    with Workers(2, batch=3) as pool:  # in order, whatever the batches
+        got = list(pool.map(square_and_pid, range(20), weigh=lambda n: third * (n % 2)))
+    assert [r for r, _ in got] == [n * n for n in range(20)]
