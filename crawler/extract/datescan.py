@@ -252,7 +252,9 @@ def _atom(m: re.Match[str], short_years: bool, strict_case: bool, dayfirst: bool
             year = _year(m["y4"], two_digit=False)
             dp = DatePart(1, month, year, _weekday(m["wd"]))
             return Point(start, end, date=dp, invalid=year == -1, month_only=True)
-        if month_word not in EN_MONTHS:  # "Juni 16": only English names come first
+        # "Juni 16": only English names come first, unless a year follows: "Juli 14,
+        # 2021" is WordPress's default "F j, Y" with Indonesian month names
+        if month_word not in EN_MONTHS and not m["y3"]:
             return None
         day = int(m["d3"])
         year = _year(m["y3"], two_digit=False)
