@@ -107,7 +107,7 @@ class ReextractStats:
 #: What the worker processes of ``--jobs N`` run, and import as they start
 #: (this process imports it only to extract itself, with one job).
 EXTRACT = Named("arsip.reextract_work", "extract_capture")
-WORKER_PRELOAD = ("arsip.reextract_work",)
+WORKER_PRELOAD = (EXTRACT.module,)
 
 
 # -- inputs ----------------------------------------------------------------------

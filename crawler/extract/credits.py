@@ -62,6 +62,7 @@ _FIELD_SPLIT_RE = re.compile(
     r"|\d[\d.,]*\s*(?:kali\s+(?:dilihat|dibaca)|views?|hits)\s*$)",
     re.IGNORECASE,
 )
+#: A segment longer than this is prose: no fields are split or labels read inside it.
 _FIELDS = 120
 #: Where a byline's name ends and its date or time begins (``Budi, Senin 3/1``,
 #: ``Budi pada Sen, 18/12/2023 - 10:15`` as Drupal writes it, ``Budi di 08.30`` as
@@ -87,10 +88,7 @@ _AUTHOR = frozenset(AUTHOR_LABELS)
 _EDITOR = frozenset(EDITOR_LABELS)
 #: A label alone on its line (``Penulis``), its value above or below it.
 _LABEL_ONLY_RE = re.compile(
-    r"^\s*(?:"
-    + "|".join(re.escape(w) for w in sorted(_AUTHOR | _EDITOR, key=len, reverse=True))
-    + r")\s*[:：]?\s*$",
-    re.IGNORECASE,
+    r"^\s*(?:" + _alternation(_AUTHOR | _EDITOR) + r")\s*[:：]?\s*$", re.IGNORECASE
 )
 _ALNUM_RE = re.compile(r"[^0-9a-z]+")
 _GLUED_ENDINGS = (
@@ -211,9 +209,8 @@ def _label_value(segment: str, next_line: str | None) -> tuple[str, str, bool] |
 
 #: The second of two labels that share one value (``Redaktur & Reporter : Boy``).
 _PAIRED_RE = re.compile(
-    r"^(?:&|dan|and|/|\+)\s*(?P<label>"
-    + "|".join(re.escape(w) for w in sorted(_AUTHOR | _EDITOR, key=len, reverse=True))
-    + r")\s*[:：]\s*(?P<value>.*)$",
+    r"^(?:&|dan|and|/|\+)\s*(?P<label>" + _alternation(_AUTHOR | _EDITOR) + r")\s*[:：]"
+    r"\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
 
@@ -268,9 +265,13 @@ def _segments(text: str) -> list[str]:
         and _has_label(text)
     )
     pieces = _SEGMENT_SPLIT_RE.split(text) if bars or labelled else [text]
-    if not any(_may_hold_fields(p) for p in pieces):
-        return pieces
-    return [f for p in pieces for f in (_FIELD_SPLIT_RE.split(p) if _may_hold_fields(p) else [p])]
+    out: list[str] = []
+    for piece in pieces:
+        if _may_hold_fields(piece):
+            out.extend(_FIELD_SPLIT_RE.split(piece))
+        else:
+            out.append(piece)
+    return out
 
 
 def _has_colon(text: str) -> bool:
@@ -391,7 +392,7 @@ def read_credits(lines: list[Line], site_words: set[str] | frozenset[str] = froz
                 continue
             labelled = _label_value(segment, next_text) or _dated_byline(segment)
             if labelled is None:
-                if len(segment) > 120 or ":" not in segment:
+                if len(segment) > _FIELDS or ":" not in segment:
                     continue
                 inline = INLINE_LABEL_RE.search(segment)
                 if inline is None or inline.start() == 0:
