@@ -102,6 +102,15 @@ def run_arsip(
     )
 
 
+def run_python(script: str) -> str:
+    """Run *script* in a fresh interpreter in the repository; its stdout (it must exit 0)."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
 from arsip import parallel
 from arsip.parallel import Named, Workers
-from tests.conftest import REPO
+from tests.conftest import run_python
 
 
 def square_and_pid(n: int) -> tuple[int, int]:
@@ -54,11 +52,8 @@ def test_a_named_function_is_imported_by_the_workers_only() -> None:
         "print(os.getpid() in {pid for _, pid in results})\n"
         "print('tests.parallel_work' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "False", "False"], done.stdout
+    said = run_python(script)
+    assert said.split() == ["True", "False", "False"], said
 
 
 def test_with_one_job_a_named_function_runs_here() -> None:

@@ -13,8 +13,6 @@ import importlib
 import io
 import shutil
 import sqlite3
-import subprocess
-import sys
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -29,7 +27,7 @@ from archive.reader import read_record_at
 from arsip.core.lock import CrawlLock
 from crawler.extract.model import EXTRACTED_FIELDS
 from pipelines.db.stemming import stem_text
-from tests.conftest import CORPUS, REPO, read_jsonl, run_arsip
+from tests.conftest import CORPUS, read_jsonl, run_arsip, run_python
 from tests.test_history import crawl_epochs
 
 #: Tables compared row for row (every column; SQLite's rowids are not columns).
@@ -147,14 +145,11 @@ def test_with_two_jobs_the_reading_process_never_loads_the_extractor(
         "print(sorted(m for m in sys.modules if m.startswith(('crawler.extract.extractor',"
         " 'arsip.reextract_work', 'lxml'))))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    counts, modules = done.stdout.splitlines()[-2:]
+    said = run_python(script)
+    counts, modules = said.splitlines()[-2:]
     items = sum(len(read_jsonl(p)) for p in (out / "json").glob("*.jsonl"))
-    assert counts == f"{items} 0" and items > 0, done.stdout
-    assert modules == "[]", done.stdout
+    assert counts == f"{items} 0" and items > 0, said
+    assert modules == "[]", said
 
 
 def test_jobs_must_be_a_count_of_processes(tmp_path: Path) -> None:
